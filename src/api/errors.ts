@@ -1,0 +1,149 @@
+/**
+ * The one place that maps error codes to HTTP statuses, and the error and not-found handlers
+ * that write every error response as `{ error: { code, message } }` (DESIGN.md decision 11).
+ * Details of 5xx errors are logged, never sent.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WattproofError } from '../core/errors.ts';
+
+/** Reasons the HTTP API itself fails a request or fails to start. */
+export type ApiErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL_ERROR'
+  | 'PORT_IN_USE'
+  | 'LISTEN_FAILED';
+
+/** An error raised by the HTTP layer (`src/api/`). */
+export class ApiError extends WattproofError<ApiErrorCode> {}
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * HTTP status for each {@link WattproofError} `code` that may reach a client. A code not listed
+ * here is a server fault: 500, details hidden.
+ */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
+  // api
+  INVALID_REQUEST: 400,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  // core/tiles: a tile path that is not canonical C2SP tlog-tiles, or coordinates out of range
+  MALFORMED_PATH: 400,
+  INVALID_TILE: 400,
+});
+
+/** Codes for client errors that fastify raises itself (they carry a `statusCode`). */
+const CODE_BY_FASTIFY_STATUS: Readonly<Record<number, ApiErrorCode>> = {
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+const INTERNAL_MESSAGE = 'internal server error';
+const MAX_ECHOED_PATH = 200;
+const MAX_MESSAGE = 500;
+
+/** What to send for an error: status, code and a message that is safe to show. */
+export interface ErrorResponse {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * Maps any thrown value to the response a client gets. A {@link WattproofError} with a listed
+ * code keeps its code and message; a fastify validation error becomes 400 `INVALID_REQUEST`
+ * with fastify's precise message (e.g. `params/* must NOT have more than 128 characters`);
+ * other fastify 4xx errors keep their status; everything else is 500 `INTERNAL_ERROR`.
+ */
+export function errorResponseFor(error: unknown): ErrorResponse {
+  if (error instanceof WattproofError) {
+    const status = HTTP_STATUS_BY_CODE[error.code];
+    if (status !== undefined) return { status, code: error.code, message: error.message };
+    return internal();
+  }
+  if (isFastifyError(error)) {
+    if (error.validation !== undefined) {
+      return { status: 400, code: 'INVALID_REQUEST', message: error.message };
+    }
+    const status = error.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return {
+        status,
+        code: CODE_BY_FASTIFY_STATUS[status] ?? 'INVALID_REQUEST',
+        message: error.message,
+      };
+    }
+  }
+  return internal();
+}
+
+function internal(): ErrorResponse {
+  return { status: 500, code: 'INTERNAL_ERROR', message: INTERNAL_MESSAGE };
+}
+
+function isFastifyError(error: unknown): error is FastifyError {
+  return error instanceof Error && typeof (error as Partial<FastifyError>).code === 'string';
+}
+
+/**
+ * Writes an error response. Headers a handler may already have set for a success (caching,
+ * encoding, content type) are replaced: errors are never cached (a missing tile appears later).
+ */
+export function sendError(reply: FastifyReply, response: ErrorResponse): FastifyReply {
+  const message =
+    response.message.length > MAX_MESSAGE
+      ? `${response.message.slice(0, MAX_MESSAGE)}…`
+      : response.message;
+  const body: ErrorBody = { error: { code: response.code, message } };
+  reply.removeHeader('content-encoding');
+  reply.removeHeader('vary');
+  return reply
+    .code(response.status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
+function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const response = errorResponseFor(error);
+  if (response.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: response.code }, response.message);
+  return sendError(reply, response);
+}
+
+/**
+ * fastify's `frameworkErrors` option: errors raised before routing (a URL that is not valid
+ * percent-encoding, `FST_ERR_BAD_URL`) get the same JSON shape as every other error.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  handleError(error, request, reply);
+}
+
+/**
+ * Installs the error handler and the JSON 404 handler on the root instance. Call it before
+ * registering routes so every plugin inherits it.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    const shown = path.length > MAX_ECHOED_PATH ? `${path.slice(0, MAX_ECHOED_PATH)}…` : path;
+    return sendError(reply, {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: `no route for ${request.method} ${shown}`,
+    });
+  });
+}

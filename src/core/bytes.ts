@@ -1,0 +1,135 @@
+/**
+ * Byte helpers for the pure core: `Uint8Array` only, never `Buffer`, so the same code runs in
+ * Node and in a browser. Base64 is RFC 4648 §4 (standard alphabet, with padding), strict.
+ */
+import {
+  bytesToHex as nobleBytesToHex,
+  hexToBytes as nobleHexToBytes,
+} from '@noble/hashes/utils.js';
+
+const textEncoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Lowercase hex of `b`. */
+export function toHex(b: Uint8Array): string {
+  return nobleBytesToHex(b);
+}
+
+/** Bytes of a hex string (even length, 0-9a-fA-F only). Throws `TypeError` otherwise. */
+export function fromHex(hex: string): Uint8Array {
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+    throw new TypeError('fromHex: expected an even-length hex string');
+  }
+  return nobleHexToBytes(hex);
+}
+
+/** UTF-8 bytes of `s`. */
+export function utf8(s: string): Uint8Array {
+  return textEncoder.encode(s);
+}
+
+/** Strict UTF-8 decode: throws `TypeError` on invalid sequences. */
+export function fromUtf8(b: Uint8Array): string {
+  return strictDecoder.decode(b);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_LOOKUP = (() => {
+  const t = new Int16Array(256).fill(-1);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Standard base64 with padding (RFC 4648 §4). */
+export function toBase64(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = b.length - i;
+  if (rest === 1) {
+    const n = b[i]! << 16;
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + '==';
+  } else if (rest === 2) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8);
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + '=';
+  }
+  return out;
+}
+
+/**
+ * Strict standard base64 decode (RFC 4648 §4): padding required, no whitespace, and the unused
+ * bits of the last character must be zero (RFC 4648 §3.5), so every byte string has exactly
+ * one accepted encoding. Throws `TypeError` otherwise.
+ */
+export function fromBase64(s: string): Uint8Array {
+  if (typeof s !== 'string' || s.length % 4 !== 0) {
+    throw new TypeError('fromBase64: length is not a multiple of 4');
+  }
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  const outLen = (s.length / 4) * 3 - pad;
+  const out = new Uint8Array(outLen);
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    const last = i + 4 === s.length;
+    const c = [0, 1, 2, 3].map((k) => {
+      const ch = s.charCodeAt(i + k);
+      if (last && ch === 61 /* = */ && k >= 4 - pad) return 0;
+      const v = ch < 256 ? B64_LOOKUP[ch]! : -1;
+      if (v < 0) throw new TypeError('fromBase64: invalid character');
+      return v;
+    }) as [number, number, number, number];
+    const n = (c[0] << 18) | (c[1] << 12) | (c[2] << 6) | c[3];
+    out[o++] = n >> 16;
+    if (o < outLen) out[o++] = (n >> 8) & 255;
+    else if (last && (n & 0xffff) !== 0) throw new TypeError('fromBase64: non-zero padding bits');
+    if (o < outLen) out[o++] = n & 255;
+    else if (last && pad === 1 && (n & 0xff) !== 0) {
+      throw new TypeError('fromBase64: non-zero padding bits');
+    }
+  }
+  return out;
+}
+
+/** Concatenation of byte arrays. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Byte equality (not constant-time; for public data only). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** 8-byte big-endian encoding of a non-negative safe integer. */
+export function u64be(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError('u64be: not a non-negative safe integer');
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(n / 2 ** 32));
+  view.setUint32(4, n >>> 0);
+  return out;
+}
+
+/** Reads an 8-byte big-endian integer; throws `RangeError` above 2^53 - 1. */
+export function readU64be(b: Uint8Array, offset = 0): number {
+  if (offset < 0 || offset + 8 > b.length) throw new RangeError('readU64be: out of bounds');
+  const view = new DataView(b.buffer, b.byteOffset + offset, 8);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  if (hi >= 2 ** 21) throw new RangeError('readU64be: value above 2^53 - 1');
+  return hi * 2 ** 32 + lo;
+}

@@ -1,0 +1,160 @@
+/**
+ * Deterministic CBOR encoding (RFC 8949 §4.2.1): shortest-form arguments, definite lengths
+ * only, map keys sorted by the bytewise lexicographic order of their encodings, floats in their
+ * shortest exact width. Equal values always give identical bytes.
+ */
+import { encodeFloatShortest } from './float.ts';
+import { CborFloat, CborTag } from './types.ts';
+import type { CborValue } from './types.ts';
+
+const MAX_ENCODE_DEPTH = 64;
+const TWO_64 = 1n << 64n;
+const textEncoder = new TextEncoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+class ByteWriter {
+  private buf = new Uint8Array(256);
+  private len = 0;
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Writes an initial byte and its shortest argument (RFC 8949 §3, §4.2.1). */
+function writeHead(w: ByteWriter, major: number, arg: number | bigint): void {
+  const mt = major << 5;
+  if (typeof arg === 'number' && arg < 24) {
+    w.byte(mt | arg);
+  } else if (typeof arg === 'number' && arg < 0x100) {
+    w.byte(mt | 24);
+    w.byte(arg);
+  } else if (typeof arg === 'number' && arg < 0x10000) {
+    w.byte(mt | 25);
+    w.byte(arg >> 8);
+    w.byte(arg & 0xff);
+  } else if (typeof arg === 'number' && arg < 0x100000000) {
+    w.byte(mt | 26);
+    w.bytes(Uint8Array.of(arg >>> 24, (arg >>> 16) & 0xff, (arg >>> 8) & 0xff, arg & 0xff));
+  } else {
+    const big = BigInt(arg);
+    if (big < 0x100000000n) {
+      writeHead(w, major, Number(big));
+      return;
+    }
+    const out = new Uint8Array(9);
+    out[0] = mt | 27;
+    new DataView(out.buffer).setBigUint64(1, big);
+    w.bytes(out);
+  }
+}
+
+function writeInteger(w: ByteWriter, v: number | bigint): void {
+  if (typeof v === 'number') {
+    if (v >= 0) writeHead(w, 0, v);
+    else writeHead(w, 1, -1 - v);
+    return;
+  }
+  if (v >= TWO_64 || v < -TWO_64)
+    throw new RangeError('encodeCbor: integer outside [-2^64, 2^64-1]');
+  if (v >= 0n) writeHead(w, 0, v);
+  else writeHead(w, 1, -1n - v);
+}
+
+function writeText(w: ByteWriter, s: string): void {
+  if (LONE_SURROGATE.test(s)) throw new TypeError('encodeCbor: string has a lone surrogate');
+  const b = textEncoder.encode(s);
+  writeHead(w, 3, b.length);
+  w.bytes(b);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function writeValue(w: ByteWriter, v: CborValue, depth: number): void {
+  if (depth > MAX_ENCODE_DEPTH) throw new RangeError('encodeCbor: nesting too deep');
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) {
+      throw new TypeError('encodeCbor: numbers must be safe integers; wrap floats in CborFloat');
+    }
+    writeInteger(w, v === 0 ? 0 : v);
+  } else if (typeof v === 'bigint') {
+    writeInteger(w, v);
+  } else if (typeof v === 'string') {
+    writeText(w, v);
+  } else if (v instanceof Uint8Array) {
+    writeHead(w, 2, v.length);
+    w.bytes(v);
+  } else if (v === false) {
+    w.byte(0xf4);
+  } else if (v === true) {
+    w.byte(0xf5);
+  } else if (v === null) {
+    w.byte(0xf6);
+  } else if (v === undefined) {
+    w.byte(0xf7);
+  } else if (Array.isArray(v)) {
+    writeHead(w, 4, v.length);
+    for (const item of v) writeValue(w, item, depth + 1);
+  } else if (v instanceof Map) {
+    const entries: [Uint8Array, Uint8Array][] = [];
+    for (const [k, val] of v) {
+      if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k))) {
+        throw new TypeError('encodeCbor: map keys must be safe integers or strings');
+      }
+      entries.push([encodeCbor(k), encodeInner(val, depth + 1)]);
+    }
+    entries.sort((a, b) => compareBytes(a[0], b[0]));
+    writeHead(w, 5, entries.length);
+    for (const [k, val] of entries) {
+      w.bytes(k);
+      w.bytes(val);
+    }
+  } else if (v instanceof CborTag) {
+    writeHead(w, 6, v.tag);
+    writeValue(w, v.value, depth + 1);
+  } else if (v instanceof CborFloat) {
+    w.bytes(encodeFloatShortest(v.value));
+  } else {
+    throw new TypeError('encodeCbor: unsupported value type');
+  }
+}
+
+function encodeInner(v: CborValue, depth: number): Uint8Array {
+  const w = new ByteWriter();
+  writeValue(w, v, depth);
+  return w.result();
+}
+
+/**
+ * Deterministically encoded CBOR bytes of `value` (RFC 8949 §4.2.1 "Core Deterministic Encoding
+ * Requirements"). Throws `TypeError` for values outside the data model ({@link CborValue}):
+ * non-integer numbers (use {@link CborFloat}), plain objects, strings with lone surrogates;
+ * `RangeError` for integers outside [−2^64, 2^64 − 1] or nesting deeper than 64.
+ */
+export function encodeCbor(value: CborValue): Uint8Array {
+  return encodeInner(value, 0);
+}

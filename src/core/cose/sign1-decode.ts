@@ -1,0 +1,195 @@
+/**
+ * Strict decoding of a tagged COSE_Sign1 (RFC 9052 §4.2) whose protected header carries `alg`,
+ * `kid` and CWT Claims `iss`/`sub` (RFC 9597) — a SCITT Signed Statement (RFC 9943).
+ * Decoding does not verify; see {@link verifyCoseSign1}.
+ */
+import { CborError, CborTag, decodeCbor } from '../cbor/index.ts';
+import type { CborMap, CborValue } from '../cbor/index.ts';
+import { isSupportedAlg } from './algorithms.ts';
+import type { CoseAlgorithm } from './algorithms.ts';
+import { CoseError } from './errors.ts';
+import { COSE_SIGN1_TAG, CwtClaim, HeaderLabel, UNDERSTOOD_LABELS } from './headers.ts';
+
+/**
+ * A decoded COSE_Sign1. `bytes`, `protectedBytes` and `payload` are exactly the bytes
+ * received: verification and hashing use them, never a re-encoding.
+ */
+export interface DecodedSign1 {
+  /** The whole tagged COSE_Sign1 as received. */
+  readonly bytes: Uint8Array;
+  /** Contents of the `protected` bstr, as received. */
+  readonly protectedBytes: Uint8Array;
+  /** The decoded protected header map. */
+  readonly protectedHeader: CborMap;
+  /** The unprotected header map (not covered by the signature). */
+  readonly unprotectedHeader: CborMap;
+  /** The attached payload, as received. */
+  readonly payload: Uint8Array;
+  /** The signature bytes (length not checked here; verification rejects bad lengths). */
+  readonly signature: Uint8Array;
+  /** `alg` from the protected header. */
+  readonly alg: CoseAlgorithm;
+  /** `kid` from the protected header. */
+  readonly kid: Uint8Array;
+  /** Content type (label 3) from the protected header, if present. */
+  readonly contentType: string | number | undefined;
+  /** CWT `iss` claim: the signer. */
+  readonly iss: string;
+  /** CWT `sub` claim: the subject. */
+  readonly sub: string;
+  /** The whole CWT Claims map (RFC 9597). */
+  readonly claims: CborMap;
+}
+
+function malformed(
+  message: string,
+  evidence: Record<string, unknown> = {},
+  cause?: unknown,
+): never {
+  throw new CoseError('MALFORMED_COSE', message, { evidence, cause });
+}
+
+function decodeStrict(b: Uint8Array, what: string): CborValue {
+  try {
+    return decodeCbor(b);
+  } catch (e) {
+    if (e instanceof CborError)
+      malformed(`${what}: ${e.message}`, { part: what, cborCode: e.code }, e);
+    throw e;
+  }
+}
+
+function decodeProtected(protectedBytes: Uint8Array): CborMap {
+  // RFC 9052 §3: a zero-length bstr stands for an empty protected header.
+  if (protectedBytes.length === 0) return new Map();
+  const header = decodeStrict(protectedBytes, 'protected header');
+  if (!(header instanceof Map)) malformed('protected header is not a map');
+  return header;
+}
+
+function checkCrit(protectedHeader: CborMap, unprotected: CborMap): void {
+  if (unprotected.has(HeaderLabel.CRIT)) malformed('crit must be in the protected header');
+  const crit = protectedHeader.get(HeaderLabel.CRIT);
+  if (crit === undefined) return;
+  if (!Array.isArray(crit) || crit.length === 0) malformed('crit must be a non-empty array');
+  for (const label of crit) {
+    if (typeof label !== 'number' || !UNDERSTOOD_LABELS.has(label) || !protectedHeader.has(label)) {
+      throw new CoseError('UNSUPPORTED_CRIT', 'crit lists a parameter that is not processed', {
+        evidence: { label },
+      });
+    }
+  }
+}
+
+function readClaims(
+  protectedHeader: CborMap,
+  unprotected: CborMap,
+): { claims: CborMap; iss: string; sub: string } {
+  const claims = protectedHeader.get(HeaderLabel.CWT_CLAIMS);
+  if (claims === undefined) {
+    throw new CoseError('MISSING_CLAIMS', 'no CWT Claims (label 15) in the protected header', {
+      evidence: { inUnprotected: unprotected.has(HeaderLabel.CWT_CLAIMS) },
+    });
+  }
+  if (!(claims instanceof Map)) malformed('CWT Claims is not a map');
+  const out: Record<'iss' | 'sub', string> = { iss: '', sub: '' };
+  for (const [name, key] of [
+    ['iss', CwtClaim.ISS],
+    ['sub', CwtClaim.SUB],
+  ] as const) {
+    const v = claims.get(key);
+    if (v === undefined) {
+      throw new CoseError('MISSING_CLAIMS', `CWT Claims has no ${name}`, {
+        evidence: { claim: name },
+      });
+    }
+    if (typeof v !== 'string' || v.length === 0)
+      malformed(`CWT ${name} is not a non-empty text string`, { claim: name });
+    out[name] = v;
+  }
+  return { claims, iss: out.iss, sub: out.sub };
+}
+
+/**
+ * Decodes a tagged COSE_Sign1 (`18([protected, unprotected, payload, signature])`,
+ * RFC 9052 §4.2) from strict deterministic CBOR and extracts `alg`, `kid`, content type and
+ * the CWT `iss`/`sub` claims, all of which must sit in the protected header. Throws
+ * {@link CoseError} only: `MALFORMED_COSE` (with the {@link CborError} as cause when the CBOR
+ * itself is refused), `WRONG_TAG`, `MISSING_ALG`, `UNSUPPORTED_ALG`, `UNSUPPORTED_CRIT`,
+ * `MISSING_KID`, `MISSING_CLAIMS`.
+ */
+export function decodeCoseSign1(bytes: Uint8Array): DecodedSign1 {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCoseSign1: expected a Uint8Array');
+  const outer = decodeStrict(bytes, 'COSE_Sign1');
+  if (!(outer instanceof CborTag) || outer.tag !== COSE_SIGN1_TAG) {
+    throw new CoseError('WRONG_TAG', 'not a tagged COSE_Sign1 (tag 18)', {
+      evidence: { tag: outer instanceof CborTag ? outer.tag : null },
+    });
+  }
+  const arr = outer.value;
+  if (!Array.isArray(arr) || arr.length !== 4)
+    malformed('COSE_Sign1 is not an array of four items');
+  const [protectedBytes, unprotectedHeader, payload, signature] = arr as [
+    CborValue,
+    CborValue,
+    CborValue,
+    CborValue,
+  ];
+  if (!(protectedBytes instanceof Uint8Array)) malformed('protected is not a byte string');
+  if (!(unprotectedHeader instanceof Map)) malformed('unprotected is not a map');
+  if (payload === null) malformed('detached payloads are not accepted', { detached: true });
+  if (!(payload instanceof Uint8Array)) malformed('payload is not a byte string');
+  if (!(signature instanceof Uint8Array)) malformed('signature is not a byte string');
+
+  const protectedHeader = decodeProtected(protectedBytes);
+  for (const label of protectedHeader.keys()) {
+    if (unprotectedHeader.has(label)) malformed('label in both header buckets', { label });
+  }
+  checkCrit(protectedHeader, unprotectedHeader);
+
+  const alg = protectedHeader.get(HeaderLabel.ALG);
+  if (alg === undefined) {
+    throw new CoseError('MISSING_ALG', 'no alg in the protected header', {
+      evidence: { inUnprotected: unprotectedHeader.has(HeaderLabel.ALG) },
+    });
+  }
+  if (typeof alg !== 'number' && typeof alg !== 'string')
+    malformed('alg is not an int or text', { alg: String(alg) });
+  if (!isSupportedAlg(alg)) {
+    throw new CoseError('UNSUPPORTED_ALG', `unsupported alg ${String(alg)}`, { evidence: { alg } });
+  }
+
+  const kid = protectedHeader.get(HeaderLabel.KID);
+  if (kid === undefined) {
+    throw new CoseError('MISSING_KID', 'no kid in the protected header', {
+      evidence: { inUnprotected: unprotectedHeader.has(HeaderLabel.KID) },
+    });
+  }
+  if (!(kid instanceof Uint8Array) || kid.length === 0)
+    malformed('kid is not a non-empty byte string');
+
+  const contentType = protectedHeader.get(HeaderLabel.CONTENT_TYPE);
+  if (
+    contentType !== undefined &&
+    !(typeof contentType === 'string' && contentType.length > 0) &&
+    !(typeof contentType === 'number' && contentType >= 0)
+  ) {
+    malformed('content type is not a text string or uint');
+  }
+
+  const { claims, iss, sub } = readClaims(protectedHeader, unprotectedHeader);
+  return {
+    bytes: bytes.slice(),
+    protectedBytes,
+    protectedHeader,
+    unprotectedHeader,
+    payload,
+    signature,
+    alg,
+    kid,
+    contentType,
+    iss,
+    sub,
+    claims,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The log's signing key on disk: one file holding the C2SP signed-note private key string
+ * (`PRIVATE+KEY+<origin>+<keyid>+base64(0x01‖seed)`), created on first start with mode 0600
+ * and refused if anyone but its owner can read it.
+ */
+import { chmod, open, readFile, stat } from 'node:fs/promises';
+import { WattproofError } from '../core/errors.ts';
+import { ed25519Signer, generateEd25519Key, vkeyOf, type NoteSigner } from '../core/note/keys.ts';
+
+/** Reasons the key file cannot be used. */
+export type LogKeyErrorCode =
+  'KEY_FILE_UNREADABLE' | 'KEY_FILE_EXPOSED' | 'KEY_FILE_INVALID' | 'KEY_ORIGIN_MISMATCH';
+
+/** The log key file is missing, unreadable, readable by others, malformed or for another origin. */
+export class LogKeyError extends WattproofError<LogKeyErrorCode> {}
+
+/** The loaded log key. */
+export interface LogKey {
+  readonly signer: NoteSigner;
+  /** Verifier key, `origin+keyid+base64(0x01‖pub)`. */
+  readonly vkey: string;
+  /** True when this call created the file. */
+  readonly created: boolean;
+}
+
+/**
+ * Loads the key at `path`, or creates a fresh Ed25519 key named `origin` there when no file
+ * exists. The file is created exclusively (never overwriting) with mode 0600.
+ */
+export async function loadOrCreateLogKey(path: string, origin: string): Promise<LogKey> {
+  let created = false;
+  try {
+    const { skey } = generateEd25519Key(origin);
+    const fh = await open(path, 'wx', 0o600);
+    try {
+      await fh.writeFile(`${skey}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await chmod(path, 0o600);
+    created = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new LogKeyError(
+        'KEY_FILE_UNREADABLE',
+        `cannot create the log key file ${path}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+  let text: string;
+  try {
+    const st = await stat(path);
+    if ((st.mode & 0o077) !== 0) {
+      throw new LogKeyError(
+        'KEY_FILE_EXPOSED',
+        `the log key file ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
+      );
+    }
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (e instanceof LogKeyError) throw e;
+    throw new LogKeyError(
+      'KEY_FILE_UNREADABLE',
+      `cannot read the log key file ${path}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  const skey = text.trim();
+  let signer: NoteSigner;
+  let vkey: string;
+  try {
+    signer = ed25519Signer(skey);
+    vkey = vkeyOf(skey);
+  } catch (e) {
+    throw new LogKeyError(
+      'KEY_FILE_INVALID',
+      `the log key file ${path} does not hold a signed-note Ed25519 private key`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (signer.name !== origin) {
+    throw new LogKeyError(
+      'KEY_ORIGIN_MISMATCH',
+      `the log key file ${path} is for origin "${signer.name}", but this log's origin is "${origin}"`,
+    );
+  }
+  return { signer, vkey, created };
+}

@@ -1,0 +1,344 @@
+/**
+ * The verifiable log: an append-only RFC 9162 Merkle tree in LevelDB, served as C2SP
+ * tlog-tiles with C2SP tlog-checkpoint signed notes.
+ *
+ * One writer at a time: appends are queued. Each append is one atomic `sync: true` LevelDB
+ * batch holding the leaf data and sequenced size (sequencer), the changed hash tiles and the
+ * tree state (integrator), and the signed checkpoint of the new size — so after a crash the
+ * log reopens at the last committed size, with the same root, and every checkpoint it ever
+ * published is a prefix of the tree. Entries sequenced by `sequence` alone are integrated by
+ * `integratePending`, or at the next open.
+ */
+import { utf8 } from '../core/bytes.ts';
+import { leafHash } from '../core/merkle/hash.ts';
+import { consistencyProof, inclusionProof } from '../core/merkle/proof.ts';
+import type { NoteSigner } from '../core/note/keys.ts';
+import { entryBundleWidth, hashTileWidth, TILE_WIDTH } from '../core/tiles/layout.ts';
+import { encodeEntryBundle } from '../core/tiles/tile.ts';
+import { StorageError } from '../storage/errors.ts';
+import { LevelStore, type StoreOp } from '../storage/level-store.ts';
+import { CheckpointSigner } from './checkpoint-signer.ts';
+import { LogError } from './errors.ts';
+import { Integrator } from './integrator.ts';
+import type { LogReadModel } from './read-model.ts';
+import { Sequencer } from './sequencer.ts';
+import { TileNodeReader } from './tile-node-reader.ts';
+
+/** Largest leaf data an entry bundle can carry (uint16 length prefix, C2SP tlog-tiles). */
+export const MAX_ENTRY_SIZE = 0xffff;
+
+/** How to open a log. */
+export interface MerkleLogOptions {
+  /** LevelDB folder. */
+  readonly path: string;
+  /** Origin line of the checkpoints; the signer's key name must equal it. */
+  readonly origin: string;
+  /** The log's Ed25519 note signer. */
+  readonly signer: NoteSigner;
+  /** The matching verifier key (`origin+keyid+base64(0x01‖pub)`). */
+  readonly vkey: string;
+  /** Leaf hash function; defaults to the core's RFC 9162 leaf hash. */
+  readonly hashLeaf?: (data: Uint8Array) => Uint8Array;
+}
+
+/** What one committed append produced. */
+export interface AppendResult {
+  /** Index of the batch's first entry. */
+  readonly first: number;
+  /** Tree size after the batch. */
+  readonly size: number;
+  /** Root after the batch. */
+  readonly root: Uint8Array;
+  /** The checkpoint signed for `size` (a signed note). */
+  readonly checkpoint: string;
+}
+
+/** A published checkpoint. */
+export interface PublishedCheckpoint {
+  readonly size: number;
+  readonly note: Uint8Array;
+}
+
+/** The LevelDB-backed Merkle log. */
+export class MerkleLog implements LogReadModel {
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private published: PublishedCheckpoint;
+  private readonly listeners = new Set<(cp: PublishedCheckpoint) => void>();
+  private readonly nodes: TileNodeReader;
+
+  private constructor(
+    private readonly store: LevelStore,
+    private readonly sequencer: Sequencer,
+    private readonly integrator: Integrator,
+    private readonly checkpoints: CheckpointSigner,
+    private readonly hashLeaf: (data: Uint8Array) => Uint8Array,
+    readonly origin: string,
+    readonly vkey: string,
+    published: PublishedCheckpoint,
+  ) {
+    this.published = published;
+    this.nodes = new TileNodeReader(store);
+  }
+
+  /**
+   * Opens the log at `options.path`, creating it (with a signed size-0 checkpoint) if new, and
+   * integrating any entries that were sequenced but not yet integrated.
+   */
+  static async open(options: MerkleLogOptions): Promise<MerkleLog> {
+    const store = await LevelStore.open(options.path);
+    try {
+      const checkpoints = new CheckpointSigner(options.origin, options.signer);
+      const state = await store.treeState();
+      const seq = (await store.sequencedSize()) ?? state?.size ?? 0;
+      const integrated = state?.size ?? 0;
+      if (seq < integrated) {
+        throw new StorageError(
+          'STORE_CORRUPT',
+          `sequenced size ${seq} is below the integrated size ${integrated}`,
+        );
+      }
+      const integrator = await Integrator.resume(store, state);
+      let latest = await store.latestCheckpoint();
+      if (latest === undefined || latest.size < integrated) {
+        // A new log, or a store whose last checkpoint went missing: sign the integrated state.
+        const note = utf8(checkpoints.sign(integrated, integrator.root()));
+        await store.commit([store.checkpointOp(integrated, note)], true);
+        latest = { size: integrated, note };
+      }
+      const log = new MerkleLog(
+        store,
+        new Sequencer(store, seq),
+        integrator,
+        checkpoints,
+        options.hashLeaf ?? leafHash,
+        options.origin,
+        options.vkey,
+        latest,
+      );
+      if (seq > integrated) await log.integratePending();
+      return log;
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /** Tree size of the latest published checkpoint. */
+  get size(): number {
+    return this.published.size;
+  }
+
+  /** Number of sequenced entries (integrated or not). */
+  get sequencedSize(): number {
+    return this.sequencer.next;
+  }
+
+  /** Root of the integrated tree. */
+  root(): Uint8Array {
+    return this.integrator.root();
+  }
+
+  /** Calls `listener` after each new checkpoint is committed. Returns an unsubscribe function. */
+  onCheckpoint(listener: (cp: PublishedCheckpoint) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Appends `entries` as one atomic, fsynced batch: leaf data, tiles, tree state and a signed
+   * checkpoint. Resolves once the batch is durable.
+   */
+  async append(entries: readonly Uint8Array[]): Promise<AppendResult> {
+    this.checkEntries(entries);
+    return this.enqueue(async () => {
+      const seq = this.sequencer.plan(entries);
+      const result = await this.integrateAndCommit(entries, seq.ops);
+      this.sequencer.committed(seq);
+      return result;
+    });
+  }
+
+  /**
+   * Sequences `entries` durably without growing the tree: returns the first index once the
+   * leaf data is fsynced. `integratePending` (or the next open) adds them to the tree.
+   */
+  async sequence(entries: readonly Uint8Array[]): Promise<number> {
+    this.checkEntries(entries);
+    return this.enqueue(async () => {
+      const seq = this.sequencer.plan(entries);
+      await this.store.commit(seq.ops, true);
+      this.sequencer.committed(seq);
+      return seq.first;
+    });
+  }
+
+  /** Integrates every sequenced entry not yet in the tree, signing a checkpoint if any. */
+  integratePending(): Promise<AppendResult | undefined> {
+    return this.enqueue(async () => {
+      const from = this.integrator.size;
+      const to = this.sequencer.next;
+      if (to === from) return undefined;
+      const entries = await this.store.entries(from, to);
+      return this.integrateAndCommit(entries, []);
+    });
+  }
+
+  private async integrateAndCommit(
+    entries: readonly Uint8Array[],
+    extraOps: StoreOp[],
+  ): Promise<AppendResult> {
+    const first = this.integrator.size;
+    const plan = this.integrator.plan(entries.map(this.hashLeaf));
+    const checkpoint = this.checkpoints.sign(plan.state.size, plan.state.root);
+    const note = utf8(checkpoint);
+    await this.store.commit(
+      [...extraOps, ...plan.ops, this.store.checkpointOp(plan.state.size, note)],
+      true,
+    );
+    plan.apply();
+    this.publish({ size: plan.state.size, note });
+    return { first, size: plan.state.size, root: plan.state.root, checkpoint };
+  }
+
+  private publish(cp: PublishedCheckpoint): void {
+    this.published = cp;
+    for (const l of this.listeners) {
+      try {
+        l(cp);
+      } catch {
+        // A listener's failure must not undo a committed batch.
+      }
+    }
+  }
+
+  private checkEntries(entries: readonly Uint8Array[]): void {
+    if (this.closed) throw new LogError('LOG_CLOSED', 'the log is closed');
+    entries.forEach((e, i) => {
+      if (e.length > MAX_ENTRY_SIZE) {
+        throw new LogError(
+          'ENTRY_TOO_LARGE',
+          `entry ${i} of the batch is ${e.length} bytes; the limit is ${MAX_ENTRY_SIZE}`,
+        );
+      }
+    });
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(job, job);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of `size` (≤ published size). */
+  async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
+    this.checkSize(size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new LogError('OUT_OF_RANGE', `leaf index ${index} is not below tree size ${size}`);
+    }
+    return inclusionProof(index, size, (ids) => this.nodes.read(ids));
+  }
+
+  /** RFC 9162 §2.1.4.1 consistency proof from `size1` to `size2` (≤ published size). */
+  async consistencyProof(size1: number, size2: number): Promise<Uint8Array[]> {
+    this.checkSize(size2);
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) {
+      throw new LogError('OUT_OF_RANGE', `size ${size1} is not between 0 and ${size2}`);
+    }
+    return consistencyProof(size1, size2, (ids) => this.nodes.read(ids));
+  }
+
+  private checkSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.published.size) {
+      throw new LogError(
+        'OUT_OF_RANGE',
+        `tree size ${size} is beyond the published size ${this.published.size}`,
+      );
+    }
+  }
+
+  /** Leaf data at `index` (published entries only). */
+  async entry(index: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.published.size) {
+      throw new LogError(
+        'OUT_OF_RANGE',
+        `leaf index ${index} is not below tree size ${this.published.size}`,
+      );
+    }
+    const e = await this.store.entry(index);
+    if (e === undefined) throw new StorageError('STORE_CORRUPT', `leaf data ${index} is missing`);
+    return e;
+  }
+
+  /** Leaf data of the published leaves [start, end), in order. */
+  async entries(start: number, end: number): Promise<Uint8Array[]> {
+    if (
+      !Number.isSafeInteger(start) ||
+      !Number.isSafeInteger(end) ||
+      start < 0 ||
+      start > end ||
+      end > this.published.size
+    ) {
+      throw new LogError(
+        'OUT_OF_RANGE',
+        `range [${start}, ${end}) is not within tree size ${this.published.size}`,
+      );
+    }
+    return this.store.entries(start, end);
+  }
+
+  /** The checkpoint signed at exactly `size`, if the log signed one there. */
+  async checkpointAt(size: number): Promise<Uint8Array | undefined> {
+    return this.store.checkpointAt(size);
+  }
+
+  /** Every checkpoint the log has signed, oldest first. */
+  allCheckpoints(): AsyncGenerator<PublishedCheckpoint> {
+    return this.store.checkpoints();
+  }
+
+  // LogReadModel (C2SP tlog-tiles read side)
+
+  /** The latest published checkpoint. */
+  async checkpoint(): Promise<Uint8Array | undefined> {
+    return this.published.note;
+  }
+
+  /** Published tree size. */
+  publishedSize(): number {
+    return this.published.size;
+  }
+
+  /** Hash tile `level`/`index` cut to `width` hashes, if it has that many at the published size. */
+  async readHashTile(level: number, index: number, width: number): Promise<Uint8Array | undefined> {
+    if (hashTileWidth(level, index, this.published.size) < width) return undefined;
+    const bytes = await this.store.tile(level, index);
+    if (bytes === undefined || bytes.length < width * 32) {
+      throw new StorageError(
+        'STORE_CORRUPT',
+        `tile ${level}/${index} is shorter than the published tree`,
+      );
+    }
+    return bytes.subarray(0, width * 32);
+  }
+
+  /** Entry bundle `index` of its first `width` entries, if it has that many at the published size. */
+  async readEntryBundle(index: number, width: number): Promise<Uint8Array | undefined> {
+    if (entryBundleWidth(index, this.published.size) < width) return undefined;
+    const start = index * TILE_WIDTH;
+    return encodeEntryBundle(await this.store.entries(start, start + width));
+  }
+
+  /** Approximate LevelDB bytes on disk, for reports. */
+  async diskBytes(): Promise<number> {
+    return this.store.approximateSize(Uint8Array.of(0), Uint8Array.of(0xff));
+  }
+
+  /** Finishes queued work and closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tail;
+    await this.store.close();
+  }
+}

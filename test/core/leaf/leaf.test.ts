@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toHex, utf8 } from '../../../src/core/bytes.ts';
+import { isWattproofError } from '../../../src/core/errors.ts';
+import {
+  checkDisclosure,
+  commitment,
+  decodeLeaf,
+  encodeLeaf,
+  EntryKind,
+  LEAF_SIZE,
+} from '../../../src/core/leaf/leaf.ts';
+
+describe('the public leaf', () => {
+  it('commits with SHA-256(tag ‖ salt ‖ entry), computed independently with node:crypto', () => {
+    const salt = randomBytes(32);
+    const entry = utf8('a reading');
+    const expected = createHash('sha256')
+      .update('wattproof/v1/commitment\0')
+      .update(salt)
+      .update(entry)
+      .digest();
+    expect(toHex(commitment(salt, entry))).toBe(expected.toString('hex'));
+    const leaf = encodeLeaf(EntryKind.readingCose, salt, entry);
+    expect(leaf).toHaveLength(LEAF_SIZE);
+    expect([leaf[0], leaf[1]]).toEqual([1, 1]);
+    expect(toHex(leaf.slice(2))).toBe(expected.toString('hex'));
+  });
+
+  it('accepts the disclosure it was made from and rejects any other entry, salt or kind', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(),
+        (entry, salt, pos) => {
+          const leaf = encodeLeaf(EntryKind.keyRegistration, salt, entry);
+          expect(checkDisclosure(leaf, salt, entry).kind).toBe(EntryKind.keyRegistration);
+          const otherSalt = salt.slice();
+          otherSalt[pos % 32]! ^= 1;
+          expect(() => checkDisclosure(leaf, otherSalt, entry)).toThrow(/do not match/);
+          const otherEntry = Uint8Array.from([...entry, 0]);
+          expect(() => checkDisclosure(leaf, salt, otherEntry)).toThrow(/do not match/);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects leaves of the wrong length, version or kind with codes', () => {
+    const leaf = encodeLeaf(EntryKind.readingOcmf, new Uint8Array(32), utf8('x'));
+    const code = (b: Uint8Array): string | undefined => {
+      try {
+        decodeLeaf(b);
+        return undefined;
+      } catch (e) {
+        return isWattproofError(e) ? e.code : 'untyped';
+      }
+    };
+    expect(code(leaf)).toBeUndefined();
+    expect(code(leaf.slice(0, 33))).toBe('MALFORMED_LEAF');
+    expect(code(Uint8Array.from([...leaf, 0]))).toBe('MALFORMED_LEAF');
+    expect(code(Uint8Array.from([2, ...leaf.slice(1)]))).toBe('MALFORMED_LEAF');
+    expect(code(Uint8Array.from([1, 0x7f, ...leaf.slice(2)]))).toBe('UNKNOWN_ENTRY_KIND');
+    expect(() => commitment(new Uint8Array(31), utf8('x'))).toThrow(/salt/);
+  });
+});
