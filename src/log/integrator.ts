@@ -4,7 +4,7 @@
  * the right-edge tile of every tile level; a batch is planned on copies and applied only once
  * the store has committed it, so a failed write leaves memory as it was.
  */
-import { CompactRange } from '../core/merkle/compact-range.ts';
+import { CompactRange, type NodeHasher } from '../core/merkle/compact-range.ts';
 import type { NodeId } from '../core/merkle/node-id.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from '../core/tiles/layout.ts';
 import { StorageError } from '../storage/errors.ts';
@@ -50,9 +50,13 @@ export class Integrator {
    * Resumes from a committed tree state, reloading the right-edge tile of each level.
    * A tile shorter than the state says is a corrupt store.
    */
-  static async resume(store: LevelStore, state: TreeState | undefined): Promise<Integrator> {
-    if (state === undefined) return new Integrator(store, CompactRange.empty(), []);
-    const range = CompactRange.fromHashes(state.size, state.frontier);
+  static async resume(
+    store: LevelStore,
+    state: TreeState | undefined,
+    hashNode?: NodeHasher,
+  ): Promise<Integrator> {
+    if (state === undefined) return new Integrator(store, CompactRange.empty(hashNode), []);
+    const range = CompactRange.fromHashes(state.size, state.frontier, hashNode);
     const edges: EdgeTile[] = [];
     // Tile level L holds the tree-level 8L nodes; there are floor(size / 256^L) of them.
     for (

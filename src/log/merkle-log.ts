@@ -29,16 +29,20 @@ export const MAX_ENTRY_SIZE = 0xffff;
 
 /** How to open a log. */
 export interface MerkleLogOptions {
-  /** LevelDB folder. */
-  readonly path: string;
+  /** LevelDB folder (when the log has a database of its own). */
+  readonly path?: string;
+  /** A store shared with other records of the node (instead of `path`); the log does not close it. */
+  readonly store?: LevelStore;
   /** Origin line of the checkpoints; the signer's key name must equal it. */
   readonly origin: string;
   /** The log's Ed25519 note signer. */
   readonly signer: NoteSigner;
   /** The matching verifier key (`origin+keyid+base64(0x01‖pub)`). */
   readonly vkey: string;
-  /** Leaf hash function; defaults to the core's RFC 9162 leaf hash. */
+  /** Leaf hash function; defaults to the core's RFC 9162 leaf hash (`node-hashes.ts` has faster ones). */
   readonly hashLeaf?: (data: Uint8Array) => Uint8Array;
+  /** Interior node hash function for the tree and proofs; defaults to the core's. */
+  readonly hashNode?: (left: Uint8Array, right: Uint8Array) => Uint8Array;
 }
 
 /** What one committed append produced. */
@@ -61,14 +65,19 @@ export interface PublishedCheckpoint {
 
 /** The LevelDB-backed Merkle log. */
 export class MerkleLog implements LogReadModel {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Commits run one after another, in the order their batches were planned. */
+  private commits: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private failure: unknown = undefined;
   private published: PublishedCheckpoint;
+  /** Sequenced entries not yet in the tree, in index order. */
+  private pending: Uint8Array[] = [];
   private readonly listeners = new Set<(cp: PublishedCheckpoint) => void>();
   private readonly nodes: TileNodeReader;
 
   private constructor(
     private readonly store: LevelStore,
+    private readonly ownsStore: boolean,
     private readonly sequencer: Sequencer,
     private readonly integrator: Integrator,
     private readonly checkpoints: CheckpointSigner,
@@ -76,17 +85,20 @@ export class MerkleLog implements LogReadModel {
     readonly origin: string,
     readonly vkey: string,
     published: PublishedCheckpoint,
+    hashNode: ((l: Uint8Array, r: Uint8Array) => Uint8Array) | undefined,
   ) {
     this.published = published;
-    this.nodes = new TileNodeReader(store);
+    this.nodes = new TileNodeReader(store, hashNode);
   }
 
   /**
-   * Opens the log at `options.path`, creating it (with a signed size-0 checkpoint) if new, and
-   * integrating any entries that were sequenced but not yet integrated.
+   * Opens the log at `options.path` (or in `options.store`, shared with other records of the
+   * node), creating it with a signed size-0 checkpoint if new, and integrating any entries that
+   * were sequenced but not yet integrated.
    */
   static async open(options: MerkleLogOptions): Promise<MerkleLog> {
-    const store = await LevelStore.open(options.path);
+    const owns = options.store === undefined;
+    const store = options.store ?? (await LevelStore.open(options.path ?? ''));
     try {
       const checkpoints = new CheckpointSigner(options.origin, options.signer);
       const state = await store.treeState();
@@ -98,7 +110,7 @@ export class MerkleLog implements LogReadModel {
           `sequenced size ${seq} is below the integrated size ${integrated}`,
         );
       }
-      const integrator = await Integrator.resume(store, state);
+      const integrator = await Integrator.resume(store, state, options.hashNode);
       let latest = await store.latestCheckpoint();
       if (latest === undefined || latest.size < integrated) {
         // A new log, or a store whose last checkpoint went missing: sign the integrated state.
@@ -108,6 +120,7 @@ export class MerkleLog implements LogReadModel {
       }
       const log = new MerkleLog(
         store,
+        owns,
         new Sequencer(store, seq),
         integrator,
         checkpoints,
@@ -115,11 +128,15 @@ export class MerkleLog implements LogReadModel {
         options.origin,
         options.vkey,
         latest,
+        options.hashNode,
       );
-      if (seq > integrated) await log.integratePending();
+      if (seq > integrated) {
+        log.pending = await store.entries(integrated, seq);
+        await log.integratePending();
+      }
       return log;
     } catch (e) {
-      await store.close();
+      if (owns) await store.close();
       throw e;
     }
   }
@@ -129,12 +146,12 @@ export class MerkleLog implements LogReadModel {
     return this.published.size;
   }
 
-  /** Number of sequenced entries (integrated or not). */
+  /** Number of sequenced entries (integrated or not, committed or about to be). */
   get sequencedSize(): number {
     return this.sequencer.next;
   }
 
-  /** Root of the integrated tree. */
+  /** Root of the tree as planned so far (equal to the published root when no batch is in flight). */
   root(): Uint8Array {
     return this.integrator.root();
   }
@@ -146,42 +163,52 @@ export class MerkleLog implements LogReadModel {
   }
 
   /**
-   * Appends `entries` as one atomic, fsynced batch: leaf data, tiles, tree state and a signed
-   * checkpoint. Resolves once the batch is durable.
+   * Appends `entries` as one atomic, fsynced batch: leaf data, tiles, tree state, a signed
+   * checkpoint, and `extraOps` (records of other parts of the node that must commit with the
+   * entries). Resolves once the batch is durable.
+   *
+   * The batch is planned at once, on top of the batches still committing, so hashing and
+   * signing overlap the previous fsync; commits themselves run strictly in order. If a commit
+   * fails, the log refuses all further work (`LOG_FAILED`): batches planned after it were
+   * built on it, and only a reopen knows what reached the disk.
    */
-  async append(entries: readonly Uint8Array[]): Promise<AppendResult> {
+  async append(
+    entries: readonly Uint8Array[],
+    extraOps: readonly StoreOp[] = [],
+  ): Promise<AppendResult> {
+    this.checkUsable();
     this.checkEntries(entries);
-    return this.enqueue(async () => {
-      const seq = this.sequencer.plan(entries);
-      const result = await this.integrateAndCommit(entries, seq.ops);
-      this.sequencer.committed(seq);
-      return result;
-    });
+    const seq = this.sequencer.plan(entries);
+    this.sequencer.committed(seq);
+    const toIntegrate = this.pending.length > 0 ? [...this.pending, ...entries] : entries;
+    this.pending = [];
+    return this.integrateAndCommit(toIntegrate, [...seq.ops, ...extraOps]);
   }
 
   /**
-   * Sequences `entries` durably without growing the tree: returns the first index once the
-   * leaf data is fsynced. `integratePending` (or the next open) adds them to the tree.
+   * Sequences `entries` durably without growing the tree: resolves to the first index once the
+   * leaf data is fsynced. `append`, `integratePending` or the next open adds them to the tree.
    */
-  async sequence(entries: readonly Uint8Array[]): Promise<number> {
+  async sequence(
+    entries: readonly Uint8Array[],
+    extraOps: readonly StoreOp[] = [],
+  ): Promise<number> {
+    this.checkUsable();
     this.checkEntries(entries);
-    return this.enqueue(async () => {
-      const seq = this.sequencer.plan(entries);
-      await this.store.commit(seq.ops, true);
-      this.sequencer.committed(seq);
-      return seq.first;
-    });
+    const seq = this.sequencer.plan(entries);
+    this.sequencer.committed(seq);
+    this.pending.push(...entries);
+    await this.inOrder(() => this.store.commit([...seq.ops, ...extraOps], true));
+    return seq.first;
   }
 
   /** Integrates every sequenced entry not yet in the tree, signing a checkpoint if any. */
-  integratePending(): Promise<AppendResult | undefined> {
-    return this.enqueue(async () => {
-      const from = this.integrator.size;
-      const to = this.sequencer.next;
-      if (to === from) return undefined;
-      const entries = await this.store.entries(from, to);
-      return this.integrateAndCommit(entries, []);
-    });
+  async integratePending(): Promise<AppendResult | undefined> {
+    this.checkUsable();
+    if (this.pending.length === 0) return undefined;
+    const entries = this.pending;
+    this.pending = [];
+    return this.integrateAndCommit(entries, []);
   }
 
   private async integrateAndCommit(
@@ -189,16 +216,32 @@ export class MerkleLog implements LogReadModel {
     extraOps: StoreOp[],
   ): Promise<AppendResult> {
     const first = this.integrator.size;
-    const plan = this.integrator.plan(entries.map(this.hashLeaf));
+    const plan = this.integrator.plan(entries.map((e) => this.hashLeaf(e)));
+    plan.apply();
     const checkpoint = this.checkpoints.sign(plan.state.size, plan.state.root);
     const note = utf8(checkpoint);
-    await this.store.commit(
-      [...extraOps, ...plan.ops, this.store.checkpointOp(plan.state.size, note)],
-      true,
-    );
-    plan.apply();
-    this.publish({ size: plan.state.size, note });
+    const ops = [...extraOps, ...plan.ops, this.store.checkpointOp(plan.state.size, note)];
+    await this.inOrder(async () => {
+      await this.store.commit(ops, true);
+      this.publish({ size: plan.state.size, note });
+    });
     return { first, size: plan.state.size, root: plan.state.root, checkpoint };
+  }
+
+  /** Runs `commit` after every earlier one; a failure stops the log. */
+  private inOrder(commit: () => Promise<void>): Promise<void> {
+    const run = this.commits.then(() => {
+      if (this.failure !== undefined) {
+        throw new LogError('LOG_FAILED', 'an earlier commit failed; reopen the log', {
+          cause: this.failure,
+        });
+      }
+      return commit();
+    });
+    this.commits = run.catch((e: unknown) => {
+      this.failure ??= e;
+    });
+    return run;
   }
 
   private publish(cp: PublishedCheckpoint): void {
@@ -212,8 +255,16 @@ export class MerkleLog implements LogReadModel {
     }
   }
 
-  private checkEntries(entries: readonly Uint8Array[]): void {
+  private checkUsable(): void {
     if (this.closed) throw new LogError('LOG_CLOSED', 'the log is closed');
+    if (this.failure !== undefined) {
+      throw new LogError('LOG_FAILED', 'an earlier commit failed; reopen the log', {
+        cause: this.failure,
+      });
+    }
+  }
+
+  private checkEntries(entries: readonly Uint8Array[]): void {
     entries.forEach((e, i) => {
       if (e.length > MAX_ENTRY_SIZE) {
         throw new LogError(
@@ -222,12 +273,6 @@ export class MerkleLog implements LogReadModel {
         );
       }
     });
-  }
-
-  private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(job, job);
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 
   /** RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of `size` (≤ published size). */
@@ -338,7 +383,7 @@ export class MerkleLog implements LogReadModel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.tail;
-    await this.store.close();
+    await this.commits;
+    if (this.ownsStore) await this.store.close();
   }
 }

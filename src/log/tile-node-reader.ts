@@ -1,46 +1,64 @@
 /**
- * Reads Merkle node hashes out of stored hash tiles, for proof generation. Only perfect
- * subtrees are ever asked for (core/merkle proof-nodes), so each node is the root of a
+ * Reads Merkle node hashes out of stored hash tiles, for proof generation on the server. Only
+ * perfect subtrees are ever asked for (core/merkle proof-nodes), so each node is the root of a
  * power-of-two run inside one tile (C2SP tlog-tiles: tile level L holds tree level 8L).
- * Decoded tiles are kept in a small LRU cache; a cached tile that is too short (a right-edge
- * tile that has grown since) is read again.
+ *
+ * Decoded tiles are kept in an LRU cache together with the levels hashed up inside them, so a
+ * hot tile costs nothing after its first use; a cached tile that is too short (a right-edge tile
+ * that has grown since) is read again. The node hash function is injected so that the server
+ * can use `node:crypto` (DESIGN.md decision 9); `core/tiles/node-reader.ts` is the pure
+ * equivalent used by verifiers and mirrors.
  */
+import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
 import type { NodeId } from '../core/merkle/node-id.ts';
-import { locateNode, subtreeRootOf } from '../core/tiles/layout.ts';
+import { locateNode } from '../core/tiles/layout.ts';
 import { StorageError } from '../storage/errors.ts';
 import type { LevelStore } from '../storage/level-store.ts';
 
 const HASH = 32;
 
+/** A tile and the levels hashed up inside it: `levels[h][j]` is the node of height h, index j. */
+interface CachedTile {
+  readonly levels: Uint8Array[][];
+}
+
 /** Node-hash reader over the tiles of one store. */
 export class TileNodeReader {
-  private readonly cache = new Map<string, Uint8Array[]>();
+  private readonly cache = new Map<string, CachedTile>();
 
   constructor(
     private readonly store: LevelStore,
-    private readonly maxTiles = 4096,
+    private readonly hashNode: (l: Uint8Array, r: Uint8Array) => Uint8Array = coreNodeHash,
+    private readonly maxTiles = 8192,
   ) {}
 
   /** Hashes of the given perfect-subtree nodes, in order. */
   read(ids: readonly NodeId[]): Uint8Array[] {
-    return ids.map((id) => this.node(id));
+    return ids.map((id) => {
+      const loc = locateNode(id);
+      const tile = this.tile(loc.tileLevel, loc.tileIndex, loc.offset + 2 ** loc.height);
+      return this.level(tile, loc.height)[loc.offset / 2 ** loc.height]!;
+    });
   }
 
-  private node(id: NodeId): Uint8Array {
-    const loc = locateNode(id);
-    const count = 2 ** loc.height;
-    const hashes = this.tile(loc.tileLevel, loc.tileIndex, loc.offset + count);
-    const run = hashes.slice(loc.offset, loc.offset + count);
-    return count === 1 ? run[0]! : subtreeRootOf(run);
+  private level(tile: CachedTile, height: number): Uint8Array[] {
+    for (let h = tile.levels.length; h <= height; h++) {
+      const below = tile.levels[h - 1]!;
+      const up: Uint8Array[] = [];
+      for (let j = 0; j + 1 < below.length; j += 2)
+        up.push(this.hashNode(below[j]!, below[j + 1]!));
+      tile.levels.push(up);
+    }
+    return tile.levels[height]!;
   }
 
-  private tile(level: number, index: number, need: number): Uint8Array[] {
+  private tile(level: number, index: number, need: number): CachedTile {
     const key = `${level}/${index}`;
-    let hashes = this.cache.get(key);
-    if (hashes !== undefined && hashes.length >= need) {
+    const cached = this.cache.get(key);
+    if (cached !== undefined && cached.levels[0]!.length >= need) {
       this.cache.delete(key);
-      this.cache.set(key, hashes);
-      return hashes;
+      this.cache.set(key, cached);
+      return cached;
     }
     const bytes = this.store.tileSync(level, index);
     if (bytes === undefined || bytes.length < need * HASH) {
@@ -49,13 +67,13 @@ export class TileNodeReader {
         `tile ${level}/${index} has fewer than ${need} hashes`,
       );
     }
-    hashes = [];
+    const hashes: Uint8Array[] = [];
     for (let o = 0; o < bytes.length; o += HASH) hashes.push(bytes.subarray(o, o + HASH));
-    this.cache.set(key, hashes);
-    if (this.cache.size > this.maxTiles) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
-    }
-    return hashes;
+    const tile: CachedTile = { levels: [hashes] };
+    this.cache.delete(key);
+    this.cache.set(key, tile);
+    if (this.cache.size > this.maxTiles)
+      this.cache.delete(this.cache.keys().next().value as string);
+    return tile;
   }
 }

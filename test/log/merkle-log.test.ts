@@ -115,6 +115,51 @@ describe('MerkleLog', () => {
     });
   });
 
+  describe('when batches are appended without waiting for each other', () => {
+    it('commits them in order and publishes every size in turn', async () => {
+      const sizes: number[] = [];
+      log.onCheckpoint((cp) => sizes.push(cp.size));
+      const batches = Array.from({ length: 20 }, (_, b) =>
+        Array.from({ length: 1 + b * 7 }, (_, k) => entry(b * 1000 + k)),
+      );
+      const results = await Promise.all(batches.map((batch) => log.append(batch)));
+      const all = batches.flat();
+      let expected = 0;
+      results.forEach((r, b) => {
+        expect(r.first).toBe(expected);
+        expected += batches[b]!.length;
+        expect(r.size).toBe(expected);
+      });
+      expect(sizes).toEqual(results.map((r) => r.size));
+      expect(bytesEqual(log.root(), rootFromLeafHashes(all.map(leafHash)))).toBe(true);
+      expect((await log.entries(0, all.length)).every((e, i) => bytesEqual(e, all[i]!))).toBe(true);
+    });
+
+    it('refuses all further work once a commit fails, and loses nothing committed before it', async () => {
+      await log.append([entry(0)]);
+      const store = (log as unknown as { store: { commit: (...a: unknown[]) => Promise<void> } })
+        .store;
+      const real = store.commit.bind(store);
+      let calls = 0;
+      store.commit = async (...a: unknown[]) => {
+        if (++calls === 1) throw new Error('disk full');
+        return real(...a);
+      };
+      const failed = log.append([entry(1)]);
+      const after = log.append([entry(2)]);
+      await expect(failed).rejects.toThrow('disk full');
+      await expect(after).rejects.toSatisfy((e) => isWattproofError(e, 'LOG_FAILED'));
+      await expect(log.append([entry(3)])).rejects.toSatisfy((e) =>
+        isWattproofError(e, 'LOG_FAILED'),
+      );
+      expect(log.size).toBe(1);
+      await log.close();
+      log = await open();
+      expect(log.size).toBe(1);
+      expect(bytesEqual(log.root(), rootFromLeafHashes([leafHash(entry(0))]))).toBe(true);
+    });
+  });
+
   describe('when entries are sequenced without being integrated', () => {
     it('integrates them at the next open', async () => {
       await log.append([entry(0), entry(1)]);
@@ -126,6 +171,18 @@ describe('MerkleLog', () => {
       expect(log.size).toBe(5);
       expect(
         bytesEqual(log.root(), rootFromLeafHashes([0, 1, 2, 3, 4].map((i) => leafHash(entry(i))))),
+      ).toBe(true);
+    });
+
+    it('integrates them with the next append, in index order', async () => {
+      await log.sequence([entry(0), entry(1)]);
+      expect(log.size).toBe(0);
+      const r = await log.append([entry(2)]);
+      expect(r.first).toBe(0);
+      expect(r.size).toBe(3);
+      expect(await log.integratePending()).toBeUndefined();
+      expect(
+        bytesEqual(log.root(), rootFromLeafHashes([0, 1, 2].map((i) => leafHash(entry(i))))),
       ).toBe(true);
     });
   });

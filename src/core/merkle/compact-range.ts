@@ -11,6 +11,9 @@ import type { NodeId } from './node-id.ts';
 /** Receives each node hash as it becomes final: the appended leaf, then the nodes it completes. */
 export type NodeVisitor = (id: NodeId, hash: Uint8Array) => void;
 
+/** An RFC 9162 §2.1.1 interior node hash function: `SHA-256(0x01 ‖ left ‖ right)`. */
+export type NodeHasher = (left: Uint8Array, right: Uint8Array) => Uint8Array;
+
 /**
  * The compact range `[0, size)`: the hashes of the perfect subtrees whose sizes are the one bits
  * of `size`, largest (leftmost) first. It is enough to append leaves and to compute the RFC 9162
@@ -19,15 +22,20 @@ export type NodeVisitor = (id: NodeId, hash: Uint8Array) => void;
 export class CompactRange {
   #size: number;
   #hashes: Uint8Array[];
+  readonly #hashNode: NodeHasher;
 
-  private constructor(size: number, hashes: Uint8Array[]) {
+  private constructor(size: number, hashes: Uint8Array[], hashNode: NodeHasher) {
     this.#size = size;
     this.#hashes = hashes;
+    this.#hashNode = hashNode;
   }
 
-  /** The compact range of the empty tree. */
-  static empty(): CompactRange {
-    return new CompactRange(0, []);
+  /**
+   * The compact range of the empty tree. `hashNode` computes `SHA-256(0x01 ‖ l ‖ r)`; a server
+   * may pass a faster implementation of the same function.
+   */
+  static empty(hashNode: NodeHasher = nodeHash): CompactRange {
+    return new CompactRange(0, [], hashNode);
   }
 
   /**
@@ -35,7 +43,11 @@ export class CompactRange {
    * of `rangeNodes(0, size)`). Throws `INVALID_SIZE`, `WRONG_HASH_COUNT` (not `popcount(size)`
    * hashes) or `INVALID_HASH` (not 32 bytes). The hashes are copied.
    */
-  static fromHashes(size: number, hashes: readonly Uint8Array[]): CompactRange {
+  static fromHashes(
+    size: number,
+    hashes: readonly Uint8Array[],
+    hashNode: NodeHasher = nodeHash,
+  ): CompactRange {
     requireSize(size);
     if (!Array.isArray(hashes) || hashes.length !== popcount(size)) {
       throw new MerkleError(
@@ -48,6 +60,7 @@ export class CompactRange {
     return new CompactRange(
       size,
       hashes.map((h) => h.slice()),
+      hashNode,
     );
   }
 
@@ -79,7 +92,7 @@ export class CompactRange {
     while (index % 2 === 1) {
       const left = this.#hashes.pop();
       if (left === undefined) throw new Error('compact range: frontier out of sync');
-      hash = nodeHash(left, hash);
+      hash = this.#hashNode(left, hash);
       level += 1;
       index = (index - 1) / 2;
       visit?.({ level, index }, hash);
@@ -93,7 +106,7 @@ export class CompactRange {
     const n = this.#hashes.length;
     if (n === 0) return EMPTY_ROOT.slice();
     let hash = this.#hashes[n - 1]!;
-    for (let i = n - 2; i >= 0; i--) hash = nodeHash(this.#hashes[i]!, hash);
+    for (let i = n - 2; i >= 0; i--) hash = this.#hashNode(this.#hashes[i]!, hash);
     return hash.slice();
   }
 
@@ -102,6 +115,7 @@ export class CompactRange {
     return new CompactRange(
       this.#size,
       this.#hashes.map((h) => h.slice()),
+      this.#hashNode,
     );
   }
 }

@@ -14,7 +14,7 @@ export {
   type NodeId,
 } from './node-id.ts';
 export { largestPowerOfTwoLessThan, rootFromLeafHashes } from './tree.ts';
-export { CompactRange, type NodeVisitor } from './compact-range.ts';
+export { CompactRange, type NodeHasher, type NodeVisitor } from './compact-range.ts';
 export { consistencyNodes, inclusionNodes, rehashProof, type ProofNodes } from './proof-nodes.ts';
 export { consistencyProof, inclusionProof, type NodeReader } from './proof.ts';
 export {
