@@ -24,10 +24,19 @@ export interface LogKey {
 }
 
 /**
- * Loads the key at `path`, or creates a fresh Ed25519 key named `origin` there when no file
- * exists. The file is created exclusively (never overwriting) with mode 0600.
+ * Loads the log key at `path`, or creates a fresh Ed25519 key named `origin` there when no
+ * file exists. The file is created exclusively (never overwriting) with mode 0600.
  */
-export async function loadOrCreateLogKey(path: string, origin: string): Promise<LogKey> {
+export function loadOrCreateLogKey(path: string, origin: string): Promise<LogKey> {
+  return loadOrCreateNoteKey(path, origin);
+}
+
+/**
+ * Loads the Ed25519 signed-note private key at `path` (any key of the node: the log key, the
+ * operator key), or creates one named `name` there when no file exists. Same rules as
+ * {@link loadOrCreateLogKey}: mode 0600, refused if exposed, malformed or named otherwise.
+ */
+export async function loadOrCreateNoteKey(path: string, origin: string): Promise<LogKey> {
   let created = false;
   try {
     const { skey } = generateEd25519Key(origin);

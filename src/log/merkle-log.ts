@@ -70,6 +70,7 @@ export class MerkleLog implements LogReadModel {
   private closed = false;
   private failure: unknown = undefined;
   private published: PublishedCheckpoint;
+  private latestRoot: Uint8Array;
   /** Sequenced entries not yet in the tree, in index order. */
   private pending: Uint8Array[] = [];
   private readonly listeners = new Set<(cp: PublishedCheckpoint) => void>();
@@ -88,6 +89,7 @@ export class MerkleLog implements LogReadModel {
     hashNode: ((l: Uint8Array, r: Uint8Array) => Uint8Array) | undefined,
   ) {
     this.published = published;
+    this.latestRoot = integrator.root();
     this.nodes = new TileNodeReader(store, hashNode);
   }
 
@@ -151,6 +153,11 @@ export class MerkleLog implements LogReadModel {
     return this.sequencer.next;
   }
 
+  /** Root of the tree at the published size. */
+  publishedRoot(): Uint8Array {
+    return this.latestRoot;
+  }
+
   /** Root of the tree as planned so far (equal to the published root when no batch is in flight). */
   root(): Uint8Array {
     return this.integrator.root();
@@ -202,6 +209,17 @@ export class MerkleLog implements LogReadModel {
     return seq.first;
   }
 
+  /**
+   * Commits `ops` (records of other parts of the node) in order after every batch planned so
+   * far, without a new entry or checkpoint. With no ops, resolves once those batches are durable.
+   */
+  async commitOps(ops: readonly StoreOp[]): Promise<void> {
+    this.checkUsable();
+    await this.inOrder(async () => {
+      if (ops.length > 0) await this.store.commit(ops, true);
+    });
+  }
+
   /** Integrates every sequenced entry not yet in the tree, signing a checkpoint if any. */
   async integratePending(): Promise<AppendResult | undefined> {
     this.checkUsable();
@@ -223,6 +241,7 @@ export class MerkleLog implements LogReadModel {
     const ops = [...extraOps, ...plan.ops, this.store.checkpointOp(plan.state.size, note)];
     await this.inOrder(async () => {
       await this.store.commit(ops, true);
+      this.latestRoot = plan.state.root;
       this.publish({ size: plan.state.size, note });
     });
     return { first, size: plan.state.size, root: plan.state.root, checkpoint };

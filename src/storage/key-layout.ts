@@ -12,13 +12,62 @@
  */
 import { readU64be, u64be, utf8 } from '../core/bytes.ts';
 
-/** Record type bytes. */
+/**
+ * Record type bytes. Every part of a node keeps its records in the one LevelDB database under
+ * its own prefix, so that a batch can commit log entries and the records that go with them
+ * atomically. docs/log-format.md lists them all.
+ */
 export const KeyPrefix = {
+  /** Leaf data by index (the log). */
   entry: 0x01,
+  /** Hash tiles (the log). */
   tile: 0x02,
+  /** Tree state and sequenced size (the log). */
   meta: 0x03,
+  /** Signed checkpoints by size (the log). */
   checkpoint: 0x04,
+  /** Per-meter ingest state: last sequence, registers, flags (ingest). */
+  meterState: 0x10,
+  /** (meter, sequence) → leaf index and entry hash, for duplicates and equivocation (ingest). */
+  meterSequence: 0x11,
+  /** Equivocation evidence: the conflicting bytes (ingest). */
+  evidence: 0x12,
+  /** Private entry records: salt, entry bytes, metadata by leaf index (ledger). */
+  entryRecord: 0x20,
+  /** Meter index: (meter, interval start, leaf index) (ledger). */
+  meterIndex: 0x21,
+  /** Key registry: signers by id, OCMF serials (registry). */
+  registry: 0x30,
+  /** Quarantine: rejected messages and counters (ingest). */
+  quarantine: 0x40,
+  /** API tokens, stored hashed (api). */
+  token: 0x50,
 } as const;
+
+/** A key made of a prefix byte and parts: byte arrays as they are, strings length-prefixed UTF-8, numbers u64be. */
+export function compositeKey(
+  prefix: number,
+  ...parts: readonly (Uint8Array | string | number)[]
+): Uint8Array {
+  const bytes: Uint8Array[] = [Uint8Array.of(prefix)];
+  for (const p of parts) {
+    if (typeof p === 'number') bytes.push(u64be(p));
+    else if (typeof p === 'string') {
+      const s = utf8(p);
+      if (s.length > 255) throw new RangeError('compositeKey: string part longer than 255 bytes');
+      bytes.push(Uint8Array.of(s.length), s);
+    } else bytes.push(p);
+  }
+  let len = 0;
+  for (const b of bytes) len += b.length;
+  const out = new Uint8Array(len);
+  let o = 0;
+  for (const b of bytes) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
+}
 
 function withPrefix(prefix: number, body: Uint8Array): Uint8Array {
   const k = new Uint8Array(1 + body.length);

@@ -22,6 +22,13 @@ export type StoreOp =
   { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 type Db = Level<Uint8Array, Uint8Array>;
+
+/** LevelDB hands out Buffers; the rest of the code sees plain Uint8Array views of them. */
+function plain(v: Uint8Array): Uint8Array;
+function plain(v: Uint8Array | undefined): Uint8Array | undefined;
+function plain(v: Uint8Array | undefined): Uint8Array | undefined {
+  return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.length);
+}
 const ENC = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
 /** Typed access to the LevelDB records of one log. */
@@ -93,7 +100,7 @@ export class LevelStore {
 
   /** Leaf data at `index`, or undefined. */
   async entry(index: number): Promise<Uint8Array | undefined> {
-    return this.db.get(entryKey(index));
+    return plain(await this.db.get(entryKey(index)));
   }
 
   /** Leaf data of [start, end), in order; a hole is a corrupt store. */
@@ -108,7 +115,7 @@ export class LevelStore {
     })) {
       const i = readU64be(k, 1);
       if (i !== expect) throw new StorageError('STORE_CORRUPT', `leaf data ${expect} is missing`);
-      out.push(v);
+      out.push(plain(v));
       expect++;
     }
     if (expect !== end) throw new StorageError('STORE_CORRUPT', `leaf data ${expect} is missing`);
@@ -122,12 +129,12 @@ export class LevelStore {
 
   /** Hash tile bytes as last written, or undefined. */
   async tile(level: number, index: number): Promise<Uint8Array | undefined> {
-    return this.db.get(tileKey(level, index));
+    return plain(await this.db.get(tileKey(level, index)));
   }
 
   /** Hash tile bytes, read synchronously (for proof generation on a hot path). */
   tileSync(level: number, index: number): Uint8Array | undefined {
-    return this.db.getSync(tileKey(level, index));
+    return plain(this.db.getSync(tileKey(level, index)));
   }
 
   /** Operation that stores the checkpoint signed at `size`. */
@@ -137,7 +144,7 @@ export class LevelStore {
 
   /** The checkpoint signed at exactly `size`, or undefined. */
   async checkpointAt(size: number): Promise<Uint8Array | undefined> {
-    return this.db.get(checkpointKey(size));
+    return plain(await this.db.get(checkpointKey(size)));
   }
 
   /** The checkpoint with the largest size, or undefined before the first. */
@@ -149,7 +156,7 @@ export class LevelStore {
       limit: 1,
       ...ENC,
     })) {
-      return { size: sizeOfCheckpointKey(k), note: v };
+      return { size: sizeOfCheckpointKey(k), note: plain(v) };
     }
     return undefined;
   }
@@ -161,8 +168,45 @@ export class LevelStore {
       lt: prefixEnd(KeyPrefix.checkpoint),
       ...ENC,
     })) {
-      yield { size: sizeOfCheckpointKey(k), note: v };
+      yield { size: sizeOfCheckpointKey(k), note: plain(v) };
     }
+  }
+
+  // Raw access for the other parts of the node, each under its own KeyPrefix.
+
+  /** Value at `key`, or undefined. */
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return plain(await this.db.get(key));
+  }
+
+  /** Value at `key`, read synchronously, or undefined. */
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    return plain(this.db.getSync(key));
+  }
+
+  /** Values at `keys`, in order. */
+  async getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return (await this.db.getMany(keys)).map((v) => plain(v));
+  }
+
+  /** Key/value pairs in [gte, lt), in key order (or reversed), at most `limit`. */
+  async *range(options: {
+    gte: Uint8Array;
+    lt: Uint8Array;
+    reverse?: boolean;
+    limit?: number;
+  }): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    for await (const [k, v] of this.db.iterator({ ...options, ...ENC })) yield [plain(k), plain(v)];
+  }
+
+  /** A put operation for a batch. */
+  putOp(key: Uint8Array, value: Uint8Array): StoreOp {
+    return { type: 'put', key, value };
+  }
+
+  /** A delete operation for a batch. */
+  delOp(key: Uint8Array): StoreOp {
+    return { type: 'del', key };
   }
 
   /** Approximate bytes on disk for a key range (LevelDB's estimate), for reports. */

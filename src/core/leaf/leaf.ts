@@ -28,6 +28,8 @@ export const EntryKind = {
   keyRegistration: 0x10,
   /** An operator-signed key revocation. */
   keyRevocation: 0x11,
+  /** The declaration of the operator key, signed by the log key. */
+  operatorKey: 0x12,
 } as const;
 /** One of {@link EntryKind}. */
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];

@@ -1,0 +1,117 @@
+/**
+ * The private record kept for each log entry (docs/log-format.md §Private records): the salt
+ * and exact entry bytes that the public leaf commits to, and the metadata the node needs to find
+ * and summarise entries. Stored as a deterministic CBOR map with small integer keys. Erasure
+ * replaces a record with a tombstone that keeps only the kind and the erasure time.
+ */
+import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../core/cbor/index.ts';
+import type { EntryKind } from '../core/leaf/leaf.ts';
+import { StorageError } from '../storage/errors.ts';
+import type { TrustMode } from '../ingest/types.ts';
+
+/** Metadata of an entry, kept privately beside it. */
+export interface EntryMeta {
+  readonly meterId?: string;
+  readonly sequence?: number;
+  readonly trustMode?: TrustMode;
+  readonly signerId?: string;
+  readonly topic?: string;
+  /** When the node received the entry, ms since the Unix epoch. */
+  readonly receivedAt: number;
+  /** Interval start and end, Unix seconds. */
+  readonly intervalStart?: number;
+  readonly intervalEnd?: number;
+  readonly obis?: string;
+  /** Energy of the interval and register value, in milliwatt-hours (exact for OCMF too). */
+  readonly energyMilliWh?: number;
+  readonly registerMilliWh?: number;
+}
+
+/** A stored record: live (salt and bytes present) or erased (tombstone). */
+export type EntryRecord =
+  | {
+      readonly erased: false;
+      readonly kind: EntryKind;
+      readonly salt: Uint8Array;
+      readonly bytes: Uint8Array;
+      readonly meta: EntryMeta;
+    }
+  | { readonly erased: true; readonly kind: EntryKind; readonly erasedAt: number };
+
+const K = {
+  kind: 1,
+  salt: 2,
+  bytes: 3,
+  meterId: 4,
+  sequence: 5,
+  trustMode: 6,
+  signerId: 7,
+  topic: 8,
+  receivedAt: 9,
+  intervalStart: 10,
+  intervalEnd: 11,
+  obis: 12,
+  energyMilliWh: 13,
+  registerMilliWh: 14,
+  erasedAt: 20,
+} as const;
+
+const META_FIELDS = [
+  'meterId',
+  'sequence',
+  'trustMode',
+  'signerId',
+  'topic',
+  'receivedAt',
+  'intervalStart',
+  'intervalEnd',
+  'obis',
+  'energyMilliWh',
+  'registerMilliWh',
+] as const satisfies readonly (keyof EntryMeta)[];
+
+/** Encodes a record. */
+export function encodeEntryRecord(r: EntryRecord): Uint8Array {
+  const m: CborMap = new Map<number, CborValue>([[K.kind, r.kind]]);
+  if (r.erased) {
+    m.set(K.erasedAt, r.erasedAt);
+  } else {
+    m.set(K.salt, r.salt);
+    m.set(K.bytes, r.bytes);
+    for (const f of META_FIELDS) {
+      const v = r.meta[f];
+      if (v !== undefined) m.set(K[f], v);
+    }
+  }
+  return encodeCbor(m);
+}
+
+function corrupt(why: string): never {
+  throw new StorageError('STORE_CORRUPT', `entry record: ${why}`);
+}
+
+/** Decodes a record written by {@link encodeEntryRecord}. */
+export function decodeEntryRecord(b: Uint8Array): EntryRecord {
+  const m = decodeCbor(b);
+  if (!(m instanceof Map)) corrupt('not a map');
+  const kind = m.get(K.kind);
+  if (typeof kind !== 'number') corrupt('no kind');
+  const erasedAt = m.get(K.erasedAt);
+  if (typeof erasedAt === 'number') return { erased: true, kind: kind as EntryKind, erasedAt };
+  const salt = m.get(K.salt);
+  const bytes = m.get(K.bytes);
+  if (!(salt instanceof Uint8Array) || !(bytes instanceof Uint8Array)) corrupt('no salt or bytes');
+  const meta: Record<string, unknown> = {};
+  for (const f of META_FIELDS) {
+    const v = m.get(K[f]);
+    if (v !== undefined) meta[f] = v;
+  }
+  if (typeof meta.receivedAt !== 'number') corrupt('no receivedAt');
+  return {
+    erased: false,
+    kind: kind as EntryKind,
+    salt,
+    bytes,
+    meta: meta as unknown as EntryMeta,
+  };
+}

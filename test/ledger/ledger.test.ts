@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bytesEqual, utf8 } from '../../src/core/bytes.ts';
+import { checkDisclosure, EntryKind } from '../../src/core/leaf/leaf.ts';
+import { Ledger } from '../../src/ledger/ledger.ts';
+import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
+import { MerkleLog } from '../../src/log/merkle-log.ts';
+import { LevelStore } from '../../src/storage/level-store.ts';
+import { tempDir } from '../helpers/tmp-dir.ts';
+
+describe('Ledger', () => {
+  let tmp: { path: string; remove: () => Promise<void> };
+  let store: LevelStore;
+  let log: MerkleLog;
+  let ledger: Ledger;
+
+  beforeEach(async () => {
+    tmp = await tempDir();
+    store = await LevelStore.open(`${tmp.path}/db`);
+    const key = await loadOrCreateLogKey(`${tmp.path}/log.key`, 'wattproof.test/ledger');
+    log = await MerkleLog.open({
+      store,
+      origin: 'wattproof.test/ledger',
+      signer: key.signer,
+      vkey: key.vkey,
+    });
+    ledger = new Ledger(log, store);
+  });
+  afterEach(async () => {
+    await log.close();
+    await store.close();
+    await tmp.remove();
+  });
+
+  const reading = (meterId: string, start: number) => ({
+    kind: EntryKind.readingCose,
+    bytes: utf8(`reading ${meterId} ${start}`),
+    meta: {
+      meterId,
+      receivedAt: 1,
+      intervalStart: start,
+      intervalEnd: start + 900,
+      energyMilliWh: 5000,
+    },
+  });
+
+  it('appends commitment leaves whose private records disclose the exact bytes', async () => {
+    const items = [reading('m1', 0), reading('m2', 0), reading('m1', 900)];
+    const r = await ledger.append(items);
+    expect(r.entries.map((e) => e.index)).toEqual([0, 1, 2]);
+    expect(r.size).toBe(3);
+    for (const [k, e] of r.entries.entries()) {
+      const leaf = await log.entry(e.index);
+      expect(bytesEqual(leaf, e.leaf)).toBe(true);
+      const rec = await ledger.record(e.index);
+      if (rec === undefined || rec.erased) throw new Error('record missing');
+      expect(bytesEqual(rec.bytes, items[k]!.bytes)).toBe(true);
+      expect(rec.meta.meterId).toBe(items[k]!.meta.meterId);
+      expect(checkDisclosure(leaf, rec.salt, rec.bytes).kind).toBe(EntryKind.readingCose);
+    }
+    expect(new Set(r.entries.map((e) => Buffer.from(e.salt).toString('hex'))).size).toBe(3);
+  });
+
+  it("finds a meter's entries by interval, in order, and commits extra ops given the indices", async () => {
+    const key = Uint8Array.of(0x7f, 1);
+    await ledger.append([reading('m1', 1800), reading('m2', 900), reading('m1', 0)], (a) => [
+      store.putOp(key, Uint8Array.of(a.length, a[2]!.index)),
+    ]);
+    await ledger.append([reading('m1', 900)]);
+    const found = [];
+    for await (const e of ledger.meterEntries('m1', 0, 1801)) found.push(e);
+    expect(found).toEqual([
+      { index: 2, intervalStart: 0 },
+      { index: 3, intervalStart: 900 },
+      { index: 0, intervalStart: 1800 },
+    ]);
+    const few = [];
+    for await (const e of ledger.meterEntries('m1', 900, 1800)) few.push(e.index);
+    expect(few).toEqual([3]);
+    expect(await store.get(key)).toEqual(Uint8Array.of(3, 2));
+  });
+
+  it('commits records alone, after earlier batches, when there are no entries', async () => {
+    const first = ledger.append([reading('m1', 0)]);
+    const none = ledger.append([], [store.putOp(Uint8Array.of(0x7f, 2), Uint8Array.of(9))]);
+    const r = await none;
+    await first;
+    expect(r.entries).toHaveLength(0);
+    expect(r.size).toBe(1);
+    expect(await store.get(Uint8Array.of(0x7f, 2))).toEqual(Uint8Array.of(9));
+  });
+});
