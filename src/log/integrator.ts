@@ -5,6 +5,7 @@
  * the store has committed it, so a failed write leaves memory as it was.
  */
 import { CompactRange, type NodeHasher } from '../core/merkle/compact-range.ts';
+import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
 import type { NodeId } from '../core/merkle/node-id.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from '../core/tiles/layout.ts';
 import { StorageError } from '../storage/errors.ts';
@@ -13,12 +14,27 @@ import type { TreeState } from '../storage/tree-state.ts';
 
 const HASH = 32;
 
+/**
+ * Interior nodes stored after a full tile's 256 hashes: heights 1..7 inside the tile, 128, 64,
+ * …, 2 nodes (254 hashes, 8,128 bytes), so that proofs read them instead of re-hashing. The
+ * public tile (C2SP tlog-tiles) is the first 8,192 bytes.
+ */
+export const TILE_INTERIOR_NODES = 254;
+
+/** Offset, in hashes, of height `h` (1..7) inside the stored interior nodes. */
+export function interiorOffset(h: number): number {
+  return TILE_WIDTH - 2 ** (TILE_HEIGHT + 1 - h);
+}
+
 /** The right-most (growing) tile of one tile level. */
 interface EdgeTile {
   index: number;
   width: number;
-  bytes: Uint8Array; // TILE_WIDTH * HASH bytes; the first width * HASH are set
+  /** TILE_WIDTH hashes, then TILE_INTERIOR_NODES interior hashes; set as they complete. */
+  bytes: Uint8Array;
 }
+
+const EDGE_BYTES = (TILE_WIDTH + TILE_INTERIOR_NODES) * HASH;
 
 /** Result of planning the integration of a batch. */
 export interface IntegrationPlan {
@@ -66,7 +82,7 @@ export class Integrator {
     ) {
       const index = Math.floor(count / TILE_WIDTH);
       const width = count % TILE_WIDTH;
-      const bytes = new Uint8Array(TILE_WIDTH * HASH);
+      const bytes = new Uint8Array(EDGE_BYTES);
       if (width > 0) {
         const stored = await store.tile(level, index);
         if (stored === undefined || stored.length < width * HASH) {
@@ -76,6 +92,7 @@ export class Integrator {
           );
         }
         bytes.set(stored.subarray(0, width * HASH));
+        fillInterior(bytes, width, hashNode ?? coreNodeHash);
       }
       edges[level] = { index, width, bytes };
     }
@@ -85,15 +102,28 @@ export class Integrator {
   /** Plans appending `leafHashes` to the tree: the new state and the tile writes. */
   plan(leafHashes: readonly Uint8Array[]): IntegrationPlan {
     const range = this.range.clone();
-    const edges = this.edges.map((e) => ({ ...e, bytes: e.bytes.slice(0, TILE_WIDTH * HASH) }));
+    const edges = this.edges.map((e) => ({ ...e, bytes: e.bytes.slice() }));
     const dirty = new Set<EdgeTile>();
+    // Tiles filled by this batch, written at the end: their interior nodes of heights 1..7
+    // arrive (bottom-up) after the hash that fills them.
+    const filled = new Map<string, EdgeTile>();
     const ops: StoreOp[] = [];
     const visit = (id: NodeId, hash: Uint8Array): void => {
-      if (id.level % TILE_HEIGHT !== 0) return;
-      const level = id.level / TILE_HEIGHT;
+      const height = id.level % TILE_HEIGHT;
+      const level = (id.level - height) / TILE_HEIGHT;
+      if (height !== 0) {
+        const tileIndex = Math.floor((id.index * 2 ** height) / TILE_WIDTH);
+        const edge =
+          edges[level]?.index === tileIndex ? edges[level] : filled.get(`${level}/${tileIndex}`);
+        if (edge !== undefined) {
+          const pos = (id.index % 2 ** (TILE_HEIGHT - height)) + interiorOffset(height);
+          edge.bytes.set(hash, (TILE_WIDTH + pos) * HASH);
+        }
+        return;
+      }
       let edge = edges[level];
       if (edge === undefined) {
-        edge = { index: 0, width: 0, bytes: new Uint8Array(TILE_WIDTH * HASH) };
+        edge = { index: 0, width: 0, bytes: new Uint8Array(EDGE_BYTES) };
         edges[level] = edge;
       }
       const index = Math.floor(id.index / TILE_WIDTH);
@@ -108,19 +138,20 @@ export class Integrator {
       edge.width++;
       dirty.add(edge);
       if (edge.width === TILE_WIDTH) {
-        ops.push(this.store.tileOp(level, edge.index, edge.bytes.slice()));
         dirty.delete(edge);
-        edges[level] = {
-          index: edge.index + 1,
-          width: 0,
-          bytes: new Uint8Array(TILE_WIDTH * HASH),
-        };
+        filled.set(`${level}/${edge.index}`, edge);
+        edges[level] = { index: edge.index + 1, width: 0, bytes: new Uint8Array(EDGE_BYTES) };
       }
     };
     for (const h of leafHashes) range.append(h, visit);
+    for (const [key, tile] of filled) {
+      const level = Number(key.slice(0, key.indexOf('/')));
+      ops.push(this.store.tileOp(level, tile.index, tile.bytes.slice()));
+    }
     edges.forEach((edge, level) => {
-      if (dirty.has(edge))
+      if (dirty.has(edge)) {
         ops.push(this.store.tileOp(level, edge.index, edge.bytes.slice(0, edge.width * HASH)));
+      }
     });
     const state: TreeState = { size: range.size, root: range.root(), frontier: [...range.hashes] };
     ops.push(this.store.treeStateOp(state));
@@ -132,5 +163,20 @@ export class Integrator {
         this.edges = edges;
       },
     };
+  }
+}
+
+/** Recomputes the interior nodes of a partial tile's complete subtrees (after a restart). */
+function fillInterior(bytes: Uint8Array, width: number, hashNode: NodeHasher): void {
+  let below: Uint8Array[] = [];
+  for (let j = 0; j < width; j++) below.push(bytes.subarray(j * HASH, (j + 1) * HASH));
+  for (let h = 1; h < TILE_HEIGHT; h++) {
+    const up: Uint8Array[] = [];
+    for (let j = 0; j + 1 < below.length; j += 2) {
+      const node = hashNode(below[j]!, below[j + 1]!);
+      bytes.set(node, (TILE_WIDTH + interiorOffset(h) + up.length) * HASH);
+      up.push(node);
+    }
+    below = up;
   }
 }

@@ -393,6 +393,11 @@ export class MerkleLog implements LogReadModel {
     return encodeEntryBundle(await this.store.entries(start, start + width));
   }
 
+  /** A LevelDB property of the log's store, for reports. */
+  storeProperty(name: string): string {
+    return this.store.property(name);
+  }
+
   /** Approximate LevelDB bytes on disk, for reports. */
   async diskBytes(): Promise<number> {
     return this.store.approximateSize(Uint8Array.of(0), Uint8Array.of(0xff));

@@ -11,9 +11,10 @@
  */
 import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
 import type { NodeId } from '../core/merkle/node-id.ts';
-import { locateNode } from '../core/tiles/layout.ts';
+import { locateNode, TILE_HEIGHT, TILE_WIDTH } from '../core/tiles/layout.ts';
 import { StorageError } from '../storage/errors.ts';
 import type { LevelStore } from '../storage/level-store.ts';
+import { interiorOffset, TILE_INTERIOR_NODES } from './integrator.ts';
 
 const HASH = 32;
 
@@ -68,8 +69,20 @@ export class TileNodeReader {
       );
     }
     const hashes: Uint8Array[] = [];
-    for (let o = 0; o < bytes.length; o += HASH) hashes.push(bytes.subarray(o, o + HASH));
+    const width = Math.min(TILE_WIDTH, bytes.length / HASH);
+    for (let j = 0; j < width; j++) hashes.push(bytes.subarray(j * HASH, (j + 1) * HASH));
     const tile: CachedTile = { levels: [hashes] };
+    if (bytes.length === (TILE_WIDTH + TILE_INTERIOR_NODES) * HASH) {
+      // A full tile stored with its interior nodes: no hashing needed.
+      for (let h = 1; h < TILE_HEIGHT; h++) {
+        const start = (TILE_WIDTH + interiorOffset(h)) * HASH;
+        const level: Uint8Array[] = [];
+        for (let j = 0; j < 2 ** (TILE_HEIGHT - h); j++) {
+          level.push(bytes.subarray(start + j * HASH, start + (j + 1) * HASH));
+        }
+        tile.levels.push(level);
+      }
+    }
     this.cache.delete(key);
     this.cache.set(key, tile);
     if (this.cache.size > this.maxTiles)

@@ -209,6 +209,11 @@ export class LevelStore {
     return { type: 'del', key };
   }
 
+  /** A LevelDB property (e.g. `leveldb.num-files-at-level0`, `leveldb.stats`), for reports. */
+  property(name: string): string {
+    return (this.db as unknown as { getProperty(p: string): string }).getProperty(name);
+  }
+
   /** Approximate bytes on disk for a key range (LevelDB's estimate), for reports. */
   async approximateSize(start: Uint8Array, end: Uint8Array): Promise<number> {
     const db = this.db as unknown as {
