@@ -14,6 +14,8 @@ export interface BuildAppOptions {
   log: LogReadModel;
   /** fastify's `logger` option: `false` (the default), `true`, or pino options. */
   logger?: FastifyServerOptions['logger'];
+  /** Registers the node's other routes (registry, tokens, quarantine, metrics, …). */
+  routes?: (app: FastifyInstance) => Promise<void>;
 }
 
 /**
@@ -29,5 +31,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installErrorHandling(app);
   await app.register(logRoutes, { prefix: '/log', log: opts.log });
   await app.register(logInfoRoutes, { prefix: '/v1', log: opts.log });
+  if (opts.routes) await opts.routes(app);
   return app;
 }

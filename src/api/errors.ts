@@ -37,6 +37,18 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   // core/tiles: a tile path that is not canonical C2SP tlog-tiles, or coordinates out of range
   MALFORMED_PATH: 400,
   INVALID_TILE: 400,
+  // api/auth: bearer tokens (RFC 6750 §3.1) and token management
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  TOKEN_NOT_FOUND: 404,
+  TOKEN_REVOKED: 409,
+  LAST_OPERATOR_TOKEN: 409,
+  // core/registry: a registration or revocation field that breaks the format
+  INVALID_FIELD: 400,
+  // registry: requests that conflict with what is registered
+  SIGNER_NOT_FOUND: 404,
+  SIGNER_EXISTS: 409,
+  SIGNER_REVOKED: 409,
 });
 
 /** Codes for client errors that fastify raises itself (they carry a `statusCode`). */

@@ -13,7 +13,7 @@
  */
 import type { LedgerItem, Ledger, LedgerAppendResult } from '../ledger/ledger.ts';
 import type { StoreOp } from '../storage/level-store.ts';
-import { topicsForReceipt } from './receipt-topic.ts';
+import { meterReceiptsTopic, TOPIC_ROOT } from './topics.ts';
 import type { ReceiptIssuer } from './receipts.ts';
 import type { AckOutcome, InboundMessage, MessageSource } from './types.ts';
 
@@ -61,6 +61,8 @@ export interface IngestServiceOptions {
   readonly maxInFlight?: number;
   /** Publish receipts (default true). */
   readonly receipts?: boolean;
+  /** First levels of the receipt topics (default `wattproof/v1`). */
+  readonly topicRoot?: string;
 }
 
 /** Counters the service keeps (for metrics and progress lines). */
@@ -114,6 +116,7 @@ export class IngestService {
   private readonly maxWaitMs: number;
   private readonly maxInFlight: number;
   private readonly publishReceipts: boolean;
+  private readonly topicRoot: string;
   /** Appends are planned in batch order: batch N+1's append waits for N's to be planned. */
   private appendChain: Promise<unknown> = Promise.resolve();
 
@@ -128,6 +131,7 @@ export class IngestService {
     this.maxWaitMs = options.maxWaitMs ?? 50;
     this.maxInFlight = options.maxInFlight ?? 2;
     this.publishReceipts = (options.receipts ?? true) && receipts !== undefined;
+    this.topicRoot = options.topicRoot ?? TOPIC_ROOT;
   }
 
   /** Calls `listener` after each committed batch. */
@@ -282,7 +286,7 @@ export class IngestService {
           const size = this.ledger.log.size;
           const root = this.ledger.log.publishedRoot();
           const message = await issuer.message(subject, size, root);
-          this.source.publish(topicsForReceipt(r.meterId), message);
+          this.source.publish(meterReceiptsTopic(r.meterId, this.topicRoot), message);
           this.stats.receiptsPublished++;
         } catch {
           this.stats.receiptErrors++;

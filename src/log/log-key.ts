@@ -28,7 +28,7 @@ export interface LogKey {
  * file exists. The file is created exclusively (never overwriting) with mode 0600.
  */
 export function loadOrCreateLogKey(path: string, origin: string): Promise<LogKey> {
-  return loadOrCreateNoteKey(path, origin);
+  return loadOrCreateNoteKey(path, origin, 'log key');
 }
 
 /**
@@ -36,7 +36,11 @@ export function loadOrCreateLogKey(path: string, origin: string): Promise<LogKey
  * operator key), or creates one named `name` there when no file exists. Same rules as
  * {@link loadOrCreateLogKey}: mode 0600, refused if exposed, malformed or named otherwise.
  */
-export async function loadOrCreateNoteKey(path: string, origin: string): Promise<LogKey> {
+export async function loadOrCreateNoteKey(
+  path: string,
+  origin: string,
+  what = 'key',
+): Promise<LogKey> {
   let created = false;
   try {
     const { skey } = generateEd25519Key(origin);
@@ -53,7 +57,7 @@ export async function loadOrCreateNoteKey(path: string, origin: string): Promise
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new LogKeyError(
         'KEY_FILE_UNREADABLE',
-        `cannot create the log key file ${path}: ${(e as Error).message}`,
+        `cannot create the ${what} file ${path}: ${(e as Error).message}`,
         {
           cause: e,
         },
@@ -66,7 +70,7 @@ export async function loadOrCreateNoteKey(path: string, origin: string): Promise
     if ((st.mode & 0o077) !== 0) {
       throw new LogKeyError(
         'KEY_FILE_EXPOSED',
-        `the log key file ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
+        `the ${what} file ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
       );
     }
     text = await readFile(path, 'utf8');
@@ -74,7 +78,7 @@ export async function loadOrCreateNoteKey(path: string, origin: string): Promise
     if (e instanceof LogKeyError) throw e;
     throw new LogKeyError(
       'KEY_FILE_UNREADABLE',
-      `cannot read the log key file ${path}: ${(e as Error).message}`,
+      `cannot read the ${what} file ${path}: ${(e as Error).message}`,
       {
         cause: e,
       },
@@ -89,7 +93,7 @@ export async function loadOrCreateNoteKey(path: string, origin: string): Promise
   } catch (e) {
     throw new LogKeyError(
       'KEY_FILE_INVALID',
-      `the log key file ${path} does not hold a signed-note Ed25519 private key`,
+      `the ${what} file ${path} does not hold a signed-note Ed25519 private key`,
       {
         cause: e,
       },
@@ -98,7 +102,7 @@ export async function loadOrCreateNoteKey(path: string, origin: string): Promise
   if (signer.name !== origin) {
     throw new LogKeyError(
       'KEY_ORIGIN_MISMATCH',
-      `the log key file ${path} is for origin "${signer.name}", but this log's origin is "${origin}"`,
+      `the ${what} file ${path} is for origin "${signer.name}", but it must be "${origin}"`,
     );
   }
   return { signer, vkey, created };

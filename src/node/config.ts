@@ -4,9 +4,22 @@
  */
 import { WattproofError } from '../core/errors.ts';
 
+/** Where readings come from: the node's own in-process broker, or an external one. */
+export type MqttConfig =
+  | { readonly mode: 'embedded'; readonly host: string; readonly port: number }
+  | {
+      readonly mode: 'external';
+      readonly url: string;
+      /** Stable client id: the broker keeps the node's session (and queued readings) under it. */
+      readonly clientId: string;
+      readonly protocolVersion: 4 | 5;
+      readonly username?: string;
+      readonly password?: string;
+    };
+
 /** A node's settings. */
 export interface NodeConfig {
-  /** Folder for the log database and key (created if missing). */
+  /** Folder for the database, keys and the bootstrap token (created if missing). */
   readonly dataDir: string;
   /** The log's origin line and key name (C2SP tlog-checkpoint). */
   readonly origin: string;
@@ -14,6 +27,17 @@ export interface NodeConfig {
   readonly httpHost: string;
   /** HTTP listen port (0 picks a free one). */
   readonly httpPort: number;
+  readonly mqtt: MqttConfig;
+  /** First levels of the MQTT topics (`<root>/meters/<id>/readings`, …). */
+  readonly topicRoot: string;
+  /** Largest reading in bytes (and largest message on a meter topic). */
+  readonly maxReadingBytes: number;
+  /** How far a reading's interval end may lie in the future, seconds. */
+  readonly clockSkewSeconds: number;
+  /** Publish receipts to meters. */
+  readonly receipts: boolean;
+  /** Signature-check worker threads (0 = one per core). */
+  readonly verifyWorkers: number;
 }
 
 /** The embedded defaults. */
@@ -22,6 +46,12 @@ export const DEFAULT_CONFIG: NodeConfig = {
   origin: 'wattproof.example/local',
   httpHost: '127.0.0.1',
   httpPort: 8080,
+  mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1883 },
+  topicRoot: 'wattproof/v1',
+  maxReadingBytes: 4096,
+  clockSkewSeconds: 300,
+  receipts: true,
+  verifyWorkers: 0,
 };
 
 /** A setting that cannot be used. */
@@ -39,6 +69,18 @@ export function parsePort(name: string, value: string): number {
   return n;
 }
 
+/** Parses a whole number within [min, max]. */
+export function parseIntSetting(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      `${name} must be a whole number from ${min} to ${max}, got "${value}"`,
+    );
+  }
+  return n;
+}
+
 /** Checks an origin: non-empty, no whitespace or `+` (it is also the key name, C2SP signed-note). */
 export function checkOrigin(origin: string): string {
   if (origin.length === 0 || /[\s+]/u.test(origin)) {
@@ -48,4 +90,9 @@ export function checkOrigin(origin: string): string {
     );
   }
   return origin;
+}
+
+/** The default MQTT client id of a node: stable per origin, so its broker session persists. */
+export function defaultClientId(origin: string): string {
+  return `wattproof-${origin.replace(/[^A-Za-z0-9]+/g, '-')}`.slice(0, 64);
 }

@@ -1,54 +1,218 @@
 /**
- * The composition root: wires the log key, the LevelDB Merkle log and the HTTP API of one
- * node in one readable place. `startNode` returns a handle whose `close` finishes queued
- * commits before it returns.
+ * The composition root: wires one ingest node in one readable place — keys, the LevelDB
+ * store, the Merkle log and ledger, the key registry and tokens, the ingest pipeline with its
+ * signature worker pool, the MQTT transport (embedded broker or external), receipts, metrics
+ * and the HTTP API. `close` stops taking readings, commits and acknowledges what was handed
+ * over, then closes everything in reverse order.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.ts';
+import { bootstrapOperatorToken } from '../api/auth/bootstrap.ts';
+import { requireRole } from '../api/auth/require-role.ts';
+import { TokenStore } from '../api/auth/token-store.ts';
+import { metricsRoute } from '../api/routes/metrics.ts';
+import { quarantineRoutes } from '../api/routes/quarantine.ts';
+import { registryRoutes } from '../api/routes/registry.ts';
+import { tokenRoutes } from '../api/routes/tokens.ts';
 import { startServer } from '../api/server.ts';
+import { IngestService } from '../ingest/ingest-service.ts';
+import { MeterStateStore } from '../ingest/meter-state.ts';
+import { IngestPipeline } from '../ingest/pipeline.ts';
+import { Quarantine } from '../ingest/quarantine.ts';
+import { ReceiptIssuer } from '../ingest/receipts.ts';
+import { readingSubscriptions } from '../ingest/topics.ts';
+import type { MessageSource } from '../ingest/types.ts';
+import { VerifyPool } from '../ingest/verify-pool.ts';
+import { Ledger } from '../ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../log/log-key.ts';
 import { MerkleLog } from '../log/merkle-log.ts';
+import { fastLeafHash, fastNodeHash } from '../log/node-hashes.ts';
+import { IngestMetrics } from '../metrics/ingest-metrics.ts';
+import { MetricsRegistry } from '../metrics/registry.ts';
+import { EmbeddedBroker } from '../mqtt/embedded-broker.ts';
+import { silentLogger, type TransportLogger } from '../mqtt/logger.ts';
+import { MqttSource } from '../mqtt/mqtt-client.ts';
+import { loadOperatorKey } from '../registry/operator-key.ts';
+import { Registry } from '../registry/registry.ts';
+import { LevelStore } from '../storage/level-store.ts';
 import type { NodeConfig } from './config.ts';
 
 /** A running node. */
 export interface RunningNode {
   readonly log: MerkleLog;
+  readonly ledger: Ledger;
+  readonly registry: Registry;
+  readonly tokens: TokenStore;
+  readonly ingest: IngestService;
+  readonly quarantine: Quarantine;
+  readonly metrics: MetricsRegistry;
   /** Base URL of the HTTP API. */
   readonly url: string;
+  /** Where readings come in, e.g. `mqtt://127.0.0.1:1883` or the embedded broker's address. */
+  readonly mqtt: string;
+  /** Port of the embedded broker (undefined with an external broker). */
+  readonly mqttPort: number | undefined;
   /** Log verifier key, for verifiers and witnesses. */
   readonly vkey: string;
   /** True when this start created the log key. */
   readonly keyCreated: boolean;
-  /** Stops the API, then closes the log after its queued commits. */
+  /** The operator token file, when this start created it. */
+  readonly operatorTokenFile: string | undefined;
+  /** Stops taking readings, commits and acknowledges what was handed over, closes everything. */
   close(): Promise<void>;
 }
 
+/** Options beyond the configuration, for tests and embedding. */
+export interface StartOptions {
+  /** Where the transports report connection trouble (default: silent). */
+  readonly logger?: TransportLogger;
+  /** Clock for the pipeline's time checks, ms. */
+  readonly now?: () => number;
+}
+
 /** Starts a node with `config`. */
-export async function startNode(config: NodeConfig): Promise<RunningNode> {
+export async function startNode(
+  config: NodeConfig,
+  options: StartOptions = {},
+): Promise<RunningNode> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const key = await loadOrCreateLogKey(join(config.dataDir, 'log.key'), config.origin);
-  const log = await MerkleLog.open({
-    path: join(config.dataDir, 'log'),
-    origin: config.origin,
-    signer: key.signer,
-    vkey: key.vkey,
-  });
+  const logKey = await loadOrCreateLogKey(join(config.dataDir, 'log.key'), config.origin);
+  const operatorKey = await loadOperatorKey(join(config.dataDir, 'operator.key'), config.origin);
+  const store = await LevelStore.open(join(config.dataDir, 'log'));
+  const closers: (() => Promise<void>)[] = [() => store.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c();
+    closers.length = 0;
+  };
   try {
-    const app = await buildApp({ log });
+    const log = await MerkleLog.open({
+      store,
+      origin: config.origin,
+      signer: logKey.signer,
+      vkey: logKey.vkey,
+      hashLeaf: fastLeafHash,
+      hashNode: fastNodeHash,
+    });
+    closers.push(() => log.close());
+    const ledger = new Ledger(log, store);
+    const registry = await Registry.load({ store, ledger, operatorKey });
+    await registry.ensureOperatorDeclared(logKey.signer);
+    const tokens = await TokenStore.load(store);
+    const bootstrap = await bootstrapOperatorToken(tokens, join(config.dataDir, 'operator.token'));
+
+    const metrics = new MetricsRegistry();
+    const quarantine = await Quarantine.open(store);
+    const meters = await MeterStateStore.open(store);
+    const ingestMetrics = new IngestMetrics(metrics, {
+      quarantineRecords: () => quarantine.size,
+      metersFlagged: () => meters.flaggedCount,
+    });
+    const verifier = new VerifyPool(
+      config.verifyWorkers > 0 ? { workers: config.verifyWorkers } : {},
+    );
+    closers.push(() => verifier.close());
+    const pipeline = new IngestPipeline({
+      signers: registry,
+      verifier,
+      quarantine,
+      meters,
+      metrics: ingestMetrics,
+      maxReadingBytes: config.maxReadingBytes,
+      clockSkewSeconds: config.clockSkewSeconds,
+      topicRoot: config.topicRoot,
+      ...(options.now ? { now: options.now } : {}),
+    });
+
+    const logger = options.logger ?? silentLogger;
+    const source: MessageSource & { readonly port?: number } =
+      config.mqtt.mode === 'embedded'
+        ? new EmbeddedBroker({
+            host: config.mqtt.host,
+            port: config.mqtt.port,
+            readingTopics: readingSubscriptions(undefined, config.topicRoot),
+            logger,
+          })
+        : new MqttSource({
+            url: config.mqtt.url,
+            clientId: config.mqtt.clientId,
+            protocolVersion: config.mqtt.protocolVersion,
+            subscriptions: readingSubscriptions(undefined, config.topicRoot),
+            logger,
+            ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
+            ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
+          });
+    const ingest = new IngestService(
+      source,
+      pipeline,
+      ledger,
+      config.receipts ? new ReceiptIssuer(log, logKey.signer) : undefined,
+      { topicRoot: config.topicRoot },
+    );
+    registerNodeMetrics(metrics, log, ingest);
+
+    const operatorOnly = requireRole(tokens, 'operator');
+    const app = await buildApp({
+      log,
+      routes: async (a) => {
+        await a.register(registryRoutes, { prefix: '/v1', registry, tokens });
+        await a.register(tokenRoutes, { prefix: '/v1', tokens });
+        await a.register(quarantineRoutes, {
+          prefix: '/v1',
+          quarantine,
+          requireOperator: operatorOnly,
+        });
+        await a.register(metricsRoute, { registry: metrics });
+      },
+    });
     const server = await startServer(app, { host: config.httpHost, port: config.httpPort });
+    closers.push(() => server.close());
+    await ingest.start();
+    closers.push(() => ingest.stop());
+
     return {
       log,
+      ledger,
+      registry,
+      tokens,
+      ingest,
+      quarantine,
+      metrics,
       url: server.url,
-      vkey: key.vkey,
-      keyCreated: key.created,
-      close: async () => {
-        await server.close();
-        await log.close();
-      },
+      mqtt: source.description,
+      mqttPort: source instanceof EmbeddedBroker ? source.port : undefined,
+      vkey: logKey.vkey,
+      keyCreated: logKey.created,
+      operatorTokenFile: bootstrap.created ? bootstrap.path : undefined,
+      close: closeAll,
     };
   } catch (e) {
-    await log.close();
+    await closeAll();
     throw e;
   }
+}
+
+function registerNodeMetrics(
+  metrics: MetricsRegistry,
+  log: MerkleLog,
+  ingest: IngestService,
+): void {
+  metrics.gauge('log_tree_size', 'Leaves in the latest published checkpoint.', [], (g) =>
+    g.set(log.size),
+  );
+  metrics.gauge('ingest_queued_messages', 'Messages waiting for a batch.', [], (g) =>
+    g.set(ingest.stats.queued),
+  );
+  metrics.gauge('ingest_batches_in_flight', 'Batches being checked or committed.', [], (g) =>
+    g.set(ingest.stats.inFlight),
+  );
+  metrics.gauge('ingest_receipts_published', 'Receipts published to meters since start.', [], (g) =>
+    g.set(ingest.stats.receiptsPublished),
+  );
+  const commitSeconds = metrics.histogram(
+    'ingest_commit_seconds',
+    'Time from a batch being checked to its commit being durable.',
+    { buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] },
+  );
+  ingest.onBatch((b) => commitSeconds.observe(b.commitMs / 1000));
 }

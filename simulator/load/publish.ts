@@ -1,0 +1,135 @@
+/**
+ * Publishes a pre-signed file through an MQTT broker at a target rate (or as fast as the broker
+ * takes it), over several connections, and measures what the node did with it: receipts
+ * received, publish-to-receipt latency (a receipt is sent once the reading's batch is committed
+ * and its checkpoint signed), and the log's growth.
+ */
+import { readFile } from 'node:fs/promises';
+import mqtt, { type MqttClient } from 'mqtt';
+import { decodeReceiptMessage } from '../../src/core/receipt/receipt-message.ts';
+import { readPresigned } from './presign.ts';
+
+/** How to publish. */
+export interface PublishOptions {
+  readonly file: string;
+  readonly url: string;
+  /** Messages per second; 0 = as fast as the broker acknowledges. */
+  readonly rate: number;
+  /** Stop after this many seconds even if the file is not done (0 = no limit). */
+  readonly maxSeconds?: number;
+  readonly connections?: number;
+  /** Unacknowledged publishes per connection (bounded buffering). */
+  readonly window?: number;
+  /** Wait this long for late receipts after the last publish, ms. */
+  readonly drainMs?: number;
+  /** Called about once a second. */
+  readonly onProgress?: (p: PublishProgress) => void;
+}
+
+/** Progress of a run. */
+export interface PublishProgress {
+  readonly elapsedS: number;
+  readonly published: number;
+  readonly brokerAcked: number;
+  readonly receipts: number;
+  /** Receipts per second over the last second. */
+  readonly receiptRate: number;
+}
+
+/** Result of a run. */
+export interface PublishResult extends PublishProgress {
+  /** Publish-to-receipt latencies, ms, one per receipt. */
+  readonly latencies: number[];
+  /** Receipts per second for each whole second of the run. */
+  readonly perSecond: number[];
+  readonly publishSeconds: number;
+}
+
+/** Runs the publisher. */
+export async function publishPresigned(options: PublishOptions): Promise<PublishResult> {
+  const messages = [...readPresigned(new Uint8Array(await readFile(options.file)))];
+  const connections = options.connections ?? 4;
+  const window = options.window ?? 500;
+  const sentAt = new Map<string, number>();
+  const seqOf = new Map<string, number>();
+  const latencies: number[] = [];
+  const perSecond: number[] = [];
+  let published = 0;
+  let brokerAcked = 0;
+  let receipts = 0;
+
+  const sub = await mqtt.connectAsync(options.url, { protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+  sub.on('message', (_topic, payload) => {
+    try {
+      const m = decodeReceiptMessage(new Uint8Array(payload.buffer, payload.byteOffset, payload.length));
+      const key = `${m.meterId}/${m.sequence}`;
+      const t = sentAt.get(key);
+      if (t !== undefined) {
+        latencies.push(performance.now() - t);
+        sentAt.delete(key);
+        receipts++;
+      }
+    } catch {
+      // not a receipt of ours
+    }
+  });
+  await sub.subscribeAsync('wattproof/v1/meters/+/receipts', { qos: 0 });
+  const pubs: MqttClient[] = await Promise.all(
+    Array.from({ length: connections }, () =>
+      mqtt.connectAsync(options.url, { protocolVersion: 4, clean: true, reconnectPeriod: 0 }),
+    ),
+  );
+  const outstanding = new Array<number>(connections).fill(0);
+  const waiters: (() => void)[][] = pubs.map(() => []);
+
+  const t0 = performance.now();
+  let lastReceipts = 0;
+  const ticker = setInterval(() => {
+    const rate = receipts - lastReceipts;
+    lastReceipts = receipts;
+    perSecond.push(rate);
+    options.onProgress?.({ elapsedS: (performance.now() - t0) / 1000, published, brokerAcked, receipts, receiptRate: rate });
+  }, 1000);
+
+  try {
+    for (let i = 0; i < messages.length; i++) {
+      const elapsed = (performance.now() - t0) / 1000;
+      if (options.maxSeconds && elapsed > options.maxSeconds) break;
+      if (options.rate > 0) {
+        const due = t0 + (i / options.rate) * 1000;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      }
+      const c = i % connections;
+      while (outstanding[c]! >= window) await new Promise<void>((r) => waiters[c]!.push(r));
+      const { topic, payload } = messages[i]!;
+      const meterId = topic.split('/')[3]!;
+      const seq = (seqOf.get(meterId) ?? 0) + 1;
+      seqOf.set(meterId, seq);
+      sentAt.set(`${meterId}/${seq}`, performance.now());
+      outstanding[c]!++;
+      published++;
+      pubs[c]!.publish(topic, Buffer.from(payload), { qos: 1 }, (err) => {
+        outstanding[c]!--;
+        if (!err) brokerAcked++;
+        waiters[c]!.shift()?.();
+      });
+    }
+    const publishSeconds = (performance.now() - t0) / 1000;
+    const drainUntil = performance.now() + (options.drainMs ?? 10_000);
+    while (receipts < published && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 100));
+    return {
+      elapsedS: (performance.now() - t0) / 1000,
+      published,
+      brokerAcked,
+      receipts,
+      receiptRate: 0,
+      latencies,
+      perSecond,
+      publishSeconds,
+    };
+  } finally {
+    clearInterval(ticker);
+    await Promise.all([...pubs, sub].map((c) => c.endAsync()));
+  }
+}

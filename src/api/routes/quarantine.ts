@@ -1,0 +1,171 @@
+/**
+ * Operator routes of the quarantine (docs/formats.md, "Checks and quarantine"):
+ * `GET /v1/quarantine` lists refused messages newest first, `GET /v1/quarantine/counts`
+ * counts them per reject code. Both require the operator role.
+ */
+import type {
+  FastifyPluginAsync,
+  preHandlerAsyncHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
+import { toBase64 } from '../../core/bytes.ts';
+import type { Quarantine, QuarantineRecord } from '../../ingest/quarantine.ts';
+import { errorBodySchema, errorResponses } from '../schemas/error.ts';
+
+/** Options of {@link quarantineRoutes}. */
+export interface QuarantineRoutesOptions {
+  /** The node's quarantine. */
+  quarantine: Quarantine;
+  /** Lets operators through; answers 401/403 otherwise. */
+  requireOperator: preHandlerHookHandler | preHandlerAsyncHookHandler;
+}
+
+/** Most records per page. */
+export const MAX_QUARANTINE_PAGE = 1000;
+
+const authResponses = {
+  401: { ...errorBodySchema, description: 'No or unknown token.' },
+  403: { ...errorBodySchema, description: 'The token does not have the operator role.' },
+} as const;
+
+const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    code: {
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9_]{0,63}$',
+      description: 'Only records with this reject code, e.g. BAD_SIGNATURE.',
+    },
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_QUARANTINE_PAGE,
+      default: 100,
+      description: 'Most records returned.',
+    },
+    before: {
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Only records with a smaller id: the `next` of the previous page.',
+    },
+    withPayload: {
+      type: 'string',
+      enum: ['0', '1', 'false', 'true'],
+      description: 'Include the stored bytes (base64, at most 64 KiB of them).',
+    },
+  },
+} as const;
+
+const recordSchema = {
+  type: 'object',
+  required: ['id', 'code', 'message', 'topic', 'receivedAt', 'payloadLength'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'integer', description: 'Record id, increasing with arrival.' },
+    code: { type: 'string', description: 'Reject code.' },
+    message: { type: 'string', description: 'Why it was refused.' },
+    topic: { type: 'string', description: 'MQTT topic it arrived on.' },
+    receivedAt: { type: 'integer', description: 'Arrival time, ms since the Unix epoch.' },
+    payloadLength: { type: 'integer', description: 'Length of the refused bytes as received.' },
+    readingIndex: { type: 'integer', description: 'Position inside a platform batch.' },
+    payload: { type: 'string', description: 'Stored bytes, base64 (RFC 4648 §4).' },
+  },
+} as const;
+
+const countsSchema = {
+  type: 'object',
+  additionalProperties: { type: 'integer' },
+} as const;
+
+const listResponses = {
+  200: {
+    type: 'object',
+    description: 'Quarantined records, newest first.',
+    required: ['records'],
+    additionalProperties: false,
+    properties: {
+      records: { type: 'array', items: recordSchema },
+      next: { type: 'integer', description: 'Pass as `before` for the next page.' },
+    },
+  },
+  400: errorResponses[400],
+  ...authResponses,
+  500: errorResponses[500],
+} as const;
+
+const countsResponses = {
+  200: {
+    type: 'object',
+    description: 'Records held, capacity, and counts per reject code.',
+    required: ['records', 'capacity', 'recordsByCode', 'rejectedByCode'],
+    additionalProperties: false,
+    properties: {
+      records: { type: 'integer', description: 'Records held.' },
+      capacity: { type: 'integer', description: 'Records kept before the oldest are evicted.' },
+      recordsByCode: { ...countsSchema, description: 'Records held, per code.' },
+      rejectedByCode: {
+        ...countsSchema,
+        description: 'Rejections ever quarantined, per code (evicted ones included).',
+      },
+    },
+  },
+  ...authResponses,
+  500: errorResponses[500],
+} as const;
+
+const noQuerySchema = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+interface ListQuery {
+  code?: string;
+  limit?: number;
+  before?: number;
+  withPayload?: '0' | '1' | 'false' | 'true';
+}
+
+function view(r: QuarantineRecord): Record<string, unknown> {
+  const { payload, ...rest } = r;
+  return payload === undefined ? rest : { ...rest, payload: toBase64(payload) };
+}
+
+/**
+ * Registers `GET /v1/quarantine?code=&limit=&before=&withPayload=` and
+ * `GET /v1/quarantine/counts` (full paths: register without a prefix). Records are listed
+ * without their bytes unless `withPayload=1`.
+ */
+export const quarantineRoutes: FastifyPluginAsync<QuarantineRoutesOptions> = async (
+  app,
+  { quarantine, requireOperator },
+) => {
+  app.get<{ Querystring: ListQuery }>(
+    '/v1/quarantine',
+    {
+      preHandler: requireOperator,
+      schema: { querystring: listQuerySchema, response: listResponses },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const page = await quarantine.list({
+        ...(q.code === undefined ? {} : { code: q.code }),
+        ...(q.before === undefined ? {} : { before: q.before }),
+        limit: q.limit ?? 100,
+        withPayload: q.withPayload === '1' || q.withPayload === 'true',
+      });
+      const body = {
+        records: page.records.map(view),
+        ...(page.next === undefined ? {} : { next: page.next }),
+      };
+      return reply.header('cache-control', 'no-store').send(body);
+    },
+  );
+
+  app.get(
+    '/v1/quarantine/counts',
+    {
+      preHandler: requireOperator,
+      schema: { querystring: noQuerySchema, response: countsResponses },
+    },
+    async (_request, reply) => reply.header('cache-control', 'no-store').send(quarantine.counts()),
+  );
+};

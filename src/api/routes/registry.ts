@@ -1,0 +1,300 @@
+/**
+ * The key registry over HTTP (DESIGN.md decisions 6 and 11; docs/registry.md §API), operator
+ * token only:
+ * - `POST <prefix>/registry/signers`: register a device or platform key (201; 409 if the id is
+ *   taken);
+ * - `POST <prefix>/registry/signers/:signerId/revoke`: revoke it (200; 404, 409);
+ * - `GET <prefix>/registry/signers`: list every signer;
+ * - `GET <prefix>/registry/signers/:signerId`: one signer (404 if unknown).
+ * The app registers the plugin under `/v1`. Changes answer once their log entry is committed.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { fromBase64, toBase64 } from '../../core/bytes.ts';
+import {
+  MAX_METERS,
+  MAX_REASON_LENGTH,
+  normalizeSignerPublicKey,
+  REGISTRATION_MODES,
+  REGISTRY_KEY_TYPES,
+  RegistryError,
+} from '../../core/registry/index.ts';
+import type { RegistrationMode, RegistryKeyType } from '../../core/registry/index.ts';
+import { SignerRegistryError } from '../../registry/index.ts';
+import type { RegisteredSigner, Registry, RegistryChange } from '../../registry/index.ts';
+import { requireRole } from '../auth/require-role.ts';
+import type { TokenStore } from '../auth/token-store.ts';
+import { errorBodySchema } from '../schemas/error.ts';
+
+/** Options of {@link registryRoutes}. */
+export interface RegistryRoutesOptions {
+  readonly registry: Registry;
+  readonly tokens: TokenStore;
+}
+
+/** A signer as the API shows it. */
+export interface SignerJson {
+  signerId: string;
+  mode: RegistrationMode;
+  keyType: RegistryKeyType;
+  /** Base64 (RFC 4648 §4) of the registered key bytes. */
+  publicKey: string;
+  meters: string[];
+  ratedCapacityW: number;
+  /** Leaf index of the registration entry. */
+  registrationIndex: number;
+  /** Issued-at time of the registration, ISO 8601 UTC. */
+  registeredAt: string;
+  revocationIndex?: number;
+  revokedAt?: string;
+  revocationReason?: string;
+}
+
+const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$';
+const MAX_KEY_TEXT = 8192;
+
+const idSchema = {
+  type: 'string',
+  pattern: ID_PATTERN,
+  description: 'Signer or meter id.',
+} as const;
+
+const signerSchema = {
+  type: 'object',
+  required: [
+    'signerId',
+    'mode',
+    'keyType',
+    'publicKey',
+    'meters',
+    'ratedCapacityW',
+    'registrationIndex',
+    'registeredAt',
+  ],
+  properties: {
+    signerId: { type: 'string' },
+    mode: { type: 'string', enum: REGISTRATION_MODES },
+    keyType: { type: 'string', enum: REGISTRY_KEY_TYPES },
+    publicKey: { type: 'string', description: 'Base64 of the registered key bytes.' },
+    meters: { type: 'array', items: { type: 'string' } },
+    ratedCapacityW: { type: 'integer' },
+    registrationIndex: { type: 'integer', description: 'Leaf index of the registration entry.' },
+    registeredAt: { type: 'string', format: 'date-time' },
+    revocationIndex: { type: 'integer', description: 'Leaf index of the revocation entry.' },
+    revokedAt: { type: 'string', format: 'date-time' },
+    revocationReason: { type: 'string' },
+  },
+} as const;
+
+const changeSchema = {
+  type: 'object',
+  required: ['signer', 'entry'],
+  properties: {
+    signer: signerSchema,
+    entry: {
+      type: 'object',
+      required: ['index', 'treeSize'],
+      properties: {
+        index: { type: 'integer', description: 'Leaf index of the new entry.' },
+        treeSize: {
+          type: 'integer',
+          description: 'Size of the first checkpoint that includes it.',
+        },
+      },
+    },
+  },
+} as const;
+
+const errors = {
+  400: { ...errorBodySchema, description: 'Malformed request or invalid field.' },
+  401: { ...errorBodySchema, description: 'No valid bearer token.' },
+  403: { ...errorBodySchema, description: 'The token is not an operator token.' },
+  500: { ...errorBodySchema, description: 'Internal error; details are logged, not sent.' },
+} as const;
+
+const registerBody = {
+  type: 'object',
+  required: ['signerId', 'mode', 'keyType', 'publicKey', 'meters', 'ratedCapacityW'],
+  additionalProperties: false,
+  properties: {
+    signerId: {
+      ...idSchema,
+      description: 'COSE kid and CWT iss of its readings; for OCMF, the meter serial.',
+    },
+    mode: { type: 'string', enum: REGISTRATION_MODES },
+    keyType: { type: 'string', enum: REGISTRY_KEY_TYPES },
+    publicKey: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_KEY_TEXT,
+      description:
+        'Base64 (RFC 4648 §4) of the key bytes, or a PEM PUBLIC KEY block. Ed25519: 32 bytes or SPKI; P-256: 65/33-byte SEC 1 point or SPKI; OCMF: DER SPKI.',
+    },
+    meters: { type: 'array', minItems: 1, maxItems: MAX_METERS, items: idSchema },
+    ratedCapacityW: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  },
+} as const;
+
+const revokeBody = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_REASON_LENGTH } },
+} as const;
+
+const signerParams = {
+  type: 'object',
+  required: ['signerId'],
+  additionalProperties: false,
+  properties: { signerId: idSchema },
+} as const;
+
+const noParams = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+interface RegisterBody {
+  signerId: string;
+  mode: RegistrationMode;
+  keyType: RegistryKeyType;
+  publicKey: string;
+  meters: string[];
+  ratedCapacityW: number;
+}
+
+const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
+
+/** The API view of a signer. */
+export function signerJson(s: RegisteredSigner): SignerJson {
+  const out: SignerJson = {
+    signerId: s.signerId,
+    mode: s.mode,
+    keyType: s.keyType,
+    publicKey: toBase64(s.publicKey),
+    meters: [...s.meters],
+    ratedCapacityW: s.ratedCapacityW,
+    registrationIndex: s.registeredAt,
+    registeredAt: iso(s.issuedAt),
+  };
+  if (s.revokedAt !== undefined) out.revocationIndex = s.revokedAt;
+  if (s.revokedIssuedAt !== undefined) out.revokedAt = iso(s.revokedIssuedAt);
+  if (s.revocationReason !== undefined) out.revocationReason = s.revocationReason;
+  return out;
+}
+
+function changeJson(c: RegistryChange): {
+  signer: SignerJson;
+  entry: { index: number; treeSize: number };
+} {
+  return { signer: signerJson(c.signer), entry: { index: c.index, treeSize: c.size } };
+}
+
+const PEM_RE = /^-----BEGIN PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/;
+
+/**
+ * Key bytes from the request text: a PEM `PUBLIC KEY` block (RFC 7468 §13) or strict base64
+ * (RFC 4648 §4). Throws `INVALID_FIELD` (400) otherwise.
+ */
+export function keyBytesFromText(text: string): Uint8Array {
+  const pem = PEM_RE.exec(text.trim());
+  const b64 = pem === null ? text.trim() : pem[1]!.replace(/\s+/g, '');
+  try {
+    return fromBase64(b64);
+  } catch {
+    throw new RegistryError(
+      'INVALID_FIELD',
+      'publicKey: neither strict base64 (RFC 4648 §4, with padding) nor a PEM PUBLIC KEY block',
+      { evidence: { field: 'publicKey' } },
+    );
+  }
+}
+
+/** Registers the registry routes (see the file comment); every route needs an operator token. */
+export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
+  app,
+  { registry, tokens },
+) => {
+  app.addHook('onRequest', requireRole(tokens, 'operator'));
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.post<{ Body: RegisterBody }>(
+    '/registry/signers',
+    {
+      schema: {
+        params: noParams,
+        body: registerBody,
+        response: {
+          201: changeSchema,
+          ...errors,
+          409: { ...errorBodySchema, description: 'The signer id is taken.' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const publicKey = normalizeSignerPublicKey(b.keyType, keyBytesFromText(b.publicKey));
+      const change = await registry.register({ ...b, publicKey });
+      return reply.code(201).send(changeJson(change));
+    },
+  );
+
+  app.post<{ Params: { signerId: string }; Body: { reason: string } }>(
+    '/registry/signers/:signerId/revoke',
+    {
+      schema: {
+        params: signerParams,
+        body: revokeBody,
+        response: {
+          200: changeSchema,
+          ...errors,
+          404: { ...errorBodySchema, description: 'No such signer.' },
+          409: { ...errorBodySchema, description: 'The signer is revoked already.' },
+        },
+      },
+    },
+    async (request) =>
+      changeJson(await registry.revoke(request.params.signerId, request.body.reason)),
+  );
+
+  app.get(
+    '/registry/signers',
+    {
+      schema: {
+        params: noParams,
+        response: {
+          200: {
+            type: 'object',
+            required: ['signers'],
+            properties: { signers: { type: 'array', items: signerSchema } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async () => ({ signers: registry.list().map(signerJson) }),
+  );
+
+  app.get<{ Params: { signerId: string } }>(
+    '/registry/signers/:signerId',
+    {
+      schema: {
+        params: signerParams,
+        response: {
+          200: signerSchema,
+          ...errors,
+          404: { ...errorBodySchema, description: 'No such signer.' },
+        },
+      },
+    },
+    async (request) => {
+      const s = registry.get(request.params.signerId);
+      if (s === undefined) {
+        throw new SignerRegistryError(
+          'SIGNER_NOT_FOUND',
+          `no signer "${request.params.signerId}" is registered`,
+        );
+      }
+      return signerJson(s);
+    },
+  );
+};

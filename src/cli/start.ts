@@ -1,0 +1,189 @@
+/**
+ * `wattproof start`: runs an ingest node. Every setting has a flag and an environment variable;
+ * with none, the node runs on embedded defaults (its own MQTT broker, `./data`, HTTP on
+ * 127.0.0.1:8080).
+ */
+import { parseArgs } from 'node:util';
+import {
+  checkOrigin,
+  DEFAULT_CONFIG,
+  defaultClientId,
+  parseIntSetting,
+  parsePort,
+  type MqttConfig,
+  type NodeConfig,
+} from '../node/config.ts';
+import { startNode } from '../node/node.ts';
+import { consoleLogger } from '../mqtt/logger.ts';
+import { checkTopicRoot } from '../ingest/topics.ts';
+import { ConfigError } from '../node/config.ts';
+
+function checkRoot(root: string): string {
+  try {
+    return checkTopicRoot(root);
+  } catch (e) {
+    throw new ConfigError('INVALID_CONFIG', `--topic-root: ${(e as Error).message}`);
+  }
+}
+
+/** Help text of `wattproof start`. */
+export const START_USAGE = `usage: wattproof start [options]
+
+Runs an ingest node: MQTT in (embedded broker by default), checks, the Merkle log in LevelDB,
+receipts out, and the HTTP API. Environment variables in brackets.
+
+  --data-dir DIR           data folder, created if missing [WATTPROOF_DATA_DIR] (default ${DEFAULT_CONFIG.dataDir})
+  --origin ORIGIN          log origin and key name [WATTPROOF_ORIGIN] (default ${DEFAULT_CONFIG.origin})
+  --host HOST              HTTP listen address [WATTPROOF_HOST] (default ${DEFAULT_CONFIG.httpHost})
+  --http-port PORT         HTTP port, 0 for any free one [WATTPROOF_HTTP_PORT] (default ${DEFAULT_CONFIG.httpPort})
+  --topic-root ROOT        first levels of the MQTT topics [WATTPROOF_TOPIC_ROOT] (default ${DEFAULT_CONFIG.topicRoot})
+
+  embedded broker (the default):
+  --mqtt-host HOST         broker listen address [WATTPROOF_MQTT_HOST] (default 127.0.0.1)
+  --mqtt-port PORT         broker port, 0 for any free one [WATTPROOF_MQTT_PORT] (default 1883)
+
+  external broker (Mosquitto, EMQX, HiveMQ, …):
+  --mqtt-url URL           mqtt://host:port or mqtts://host:port [WATTPROOF_MQTT_URL]
+  --mqtt-client-id ID      stable client id for the persistent session [WATTPROOF_MQTT_CLIENT_ID]
+                           (default wattproof-<origin>)
+  --mqtt-protocol 5|4      MQTT 5 (default) or 3.1.1 [WATTPROOF_MQTT_PROTOCOL]
+  --mqtt-username NAME     [WATTPROOF_MQTT_USERNAME]
+  --mqtt-password SECRET   [WATTPROOF_MQTT_PASSWORD]
+
+  checks:
+  --max-reading-bytes N    largest reading accepted [WATTPROOF_MAX_READING_BYTES] (default ${DEFAULT_CONFIG.maxReadingBytes})
+  --clock-skew SECONDS     how far an interval end may lie in the future [WATTPROOF_CLOCK_SKEW] (default ${DEFAULT_CONFIG.clockSkewSeconds})
+  --verify-workers N       signature-check threads, 0 = one per core [WATTPROOF_VERIFY_WORKERS] (default 0)
+  --no-receipts            do not publish receipts to meters
+
+  -h, --help               this text
+`;
+
+/** Parses the flags and environment of `wattproof start`; undefined for `--help`. */
+export function startConfig(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): NodeConfig | undefined {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string' },
+      origin: { type: 'string' },
+      host: { type: 'string' },
+      'http-port': { type: 'string' },
+      'topic-root': { type: 'string' },
+      'mqtt-host': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'mqtt-url': { type: 'string' },
+      'mqtt-client-id': { type: 'string' },
+      'mqtt-protocol': { type: 'string' },
+      'mqtt-username': { type: 'string' },
+      'mqtt-password': { type: 'string' },
+      'max-reading-bytes': { type: 'string' },
+      'clock-skew': { type: 'string' },
+      'verify-workers': { type: 'string' },
+      'no-receipts': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return undefined;
+  const pick = (flag: keyof typeof values, name: string): string | undefined => {
+    const v = values[flag];
+    return typeof v === 'string' ? v : env[name];
+  };
+  const origin = checkOrigin(pick('origin', 'WATTPROOF_ORIGIN') ?? DEFAULT_CONFIG.origin);
+  const httpPort = pick('http-port', 'WATTPROOF_HTTP_PORT');
+  const url = pick('mqtt-url', 'WATTPROOF_MQTT_URL');
+  let mqtt: MqttConfig;
+  if (url !== undefined) {
+    const protocol = pick('mqtt-protocol', 'WATTPROOF_MQTT_PROTOCOL') ?? '5';
+    const username = pick('mqtt-username', 'WATTPROOF_MQTT_USERNAME');
+    const password = pick('mqtt-password', 'WATTPROOF_MQTT_PASSWORD');
+    mqtt = {
+      mode: 'external',
+      url,
+      clientId: pick('mqtt-client-id', 'WATTPROOF_MQTT_CLIENT_ID') ?? defaultClientId(origin),
+      protocolVersion: parseIntSetting('--mqtt-protocol', protocol, 4, 5) as 4 | 5,
+      ...(username !== undefined ? { username } : {}),
+      ...(password !== undefined ? { password } : {}),
+    };
+  } else {
+    const port = pick('mqtt-port', 'WATTPROOF_MQTT_PORT');
+    mqtt = {
+      mode: 'embedded',
+      host: pick('mqtt-host', 'WATTPROOF_MQTT_HOST') ?? '127.0.0.1',
+      port: port === undefined ? 1883 : parsePort('--mqtt-port', port),
+    };
+  }
+  const maxReading = pick('max-reading-bytes', 'WATTPROOF_MAX_READING_BYTES');
+  const skew = pick('clock-skew', 'WATTPROOF_CLOCK_SKEW');
+  const workers = pick('verify-workers', 'WATTPROOF_VERIFY_WORKERS');
+  return {
+    dataDir: pick('data-dir', 'WATTPROOF_DATA_DIR') ?? DEFAULT_CONFIG.dataDir,
+    origin,
+    httpHost: pick('host', 'WATTPROOF_HOST') ?? DEFAULT_CONFIG.httpHost,
+    httpPort: httpPort === undefined ? DEFAULT_CONFIG.httpPort : parsePort('--http-port', httpPort),
+    mqtt,
+    topicRoot: checkRoot(pick('topic-root', 'WATTPROOF_TOPIC_ROOT') ?? DEFAULT_CONFIG.topicRoot),
+    maxReadingBytes:
+      maxReading === undefined
+        ? DEFAULT_CONFIG.maxReadingBytes
+        : parseIntSetting('--max-reading-bytes', maxReading, 64, 1 << 20),
+    clockSkewSeconds:
+      skew === undefined
+        ? DEFAULT_CONFIG.clockSkewSeconds
+        : parseIntSetting('--clock-skew', skew, 0, 86_400),
+    receipts: !values['no-receipts'],
+    verifyWorkers: workers === undefined ? 0 : parseIntSetting('--verify-workers', workers, 0, 64),
+  };
+}
+
+/** Runs `wattproof start`: starts the node, prints where everything is, stops cleanly on SIGINT/SIGTERM. */
+export async function runStart(args: string[]): Promise<void> {
+  const config = startConfig(args);
+  if (config === undefined) {
+    process.stdout.write(START_USAGE);
+    return;
+  }
+  const node = await startNode(config, { logger: consoleLogger });
+  process.stdout.write(
+    [
+      `wattproof node started`,
+      `  origin      ${config.origin}`,
+      `  log key     ${node.vkey}${node.keyCreated ? '   (new key, created now)' : ''}`,
+      `  data        ${config.dataDir}`,
+      `  tree size   ${node.log.size}`,
+      `  MQTT        ${node.mqtt}`,
+      `  API         ${node.url}   (checkpoint: ${node.url}/log/checkpoint, metrics: ${node.url}/metrics)`,
+      node.operatorTokenFile
+        ? `  operator    token written to ${node.operatorTokenFile} (keep it secret; wattproof devices uses it)`
+        : '',
+      `press Ctrl-C to stop`,
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') + '\n',
+  );
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(
+      `\n${signal}: committing and acknowledging what was received, then stopping…\n`,
+    );
+    node.close().then(
+      () => {
+        process.stdout.write(`stopped at tree size ${node.log.size}\n`);
+        process.exit(0);
+      },
+      (e: unknown) => {
+        process.stderr.write(`error while stopping: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

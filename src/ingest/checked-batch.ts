@@ -1,0 +1,60 @@
+/**
+ * What the pipeline returns for a batch of messages: the ledger items to append, the store
+ * operations that go with them, and one outcome per message for the transport's PUBACK.
+ */
+import type { LedgerItem } from '../ledger/ledger.ts';
+import type { StoreOp } from '../storage/level-store.ts';
+import type { RejectCode } from './reject-codes.ts';
+
+/** What happened to one reading. */
+export interface ReadingOutcome {
+  /** Accepted (a new entry), duplicate (already in the log, same bytes) or rejected. */
+  readonly status: 'accepted' | 'duplicate' | 'rejected';
+  /** Why it was rejected. */
+  readonly code?: RejectCode;
+  /** Human explanation of the rejection. */
+  readonly message?: string;
+  /** The reading's meter, once decoded. */
+  readonly meterId?: string;
+  /** The reading's sequence, once decoded. */
+  readonly sequence?: number;
+  /** Index of its item in {@link CheckedBatch.items}, when accepted. */
+  readonly itemIndex?: number;
+  /**
+   * Leaf index of the entry it duplicates. Known at once for an entry already planned;
+   * for one staged in this or a pipelined batch, set by the time `opsFor` returns.
+   */
+  duplicateOf?: number;
+  /** Id of its quarantine record, when rejected. */
+  readonly quarantineId?: number;
+}
+
+/** What happened to one message. */
+export interface MessageOutcome {
+  /** All readings accepted, all duplicates, all rejected, or a mix. */
+  readonly status: 'accepted' | 'duplicate' | 'rejected' | 'mixed';
+  /**
+   * MQTT 5 PUBACK reason code: 0 when any reading was accepted or a duplicate, otherwise the
+   * code of the first rejection (`PUBACK_REASON_BY_CODE`).
+   */
+  readonly reasonCode: number;
+  /** The rejection of the whole message, or of its first reading when all were rejected. */
+  readonly code?: RejectCode;
+  /** One outcome per reading; empty when the message was refused before it was split. */
+  readonly readings: readonly ReadingOutcome[];
+}
+
+/** A checked batch. */
+export interface CheckedBatch {
+  /** Entries to append, in message order, with their metadata filled. */
+  readonly items: readonly LedgerItem[];
+  /** One outcome per message, in order. */
+  readonly outcomes: readonly MessageOutcome[];
+  /**
+   * The batch's store operations (meter state, (meter, sequence) → leaf index, quarantine
+   * records and counters, equivocation evidence), given the leaf index of each item. Call it
+   * exactly once per batch, synchronously once the indices are assigned, batches in `check`
+   * order — also for a batch without items — and commit the operations in that order.
+   */
+  opsFor(appended: readonly { readonly index: number }[]): StoreOp[];
+}

@@ -1,0 +1,146 @@
+/**
+ * The state changes of one checked batch (docs/formats.md, "State records"): staged in memory
+ * while the batch is checked, turned into store operations once its leaf indices are known.
+ */
+import { concatBytes, u64be } from '../core/bytes.ts';
+import type { StoreOp } from '../storage/level-store.ts';
+import type { ParsedReading } from './candidate.ts';
+import { IngestError } from './errors.ts';
+import {
+  BATCH_WATERMARK_KEY,
+  evidenceKey,
+  flaggedMeterKey,
+  meterSequenceKey,
+  meterStateKey,
+} from './ingest-keys.ts';
+import type { MeterStateStore } from './meter-state.ts';
+import {
+  encodeEvidence,
+  encodeState,
+  entrySha256,
+  flaggedRecord,
+  type EvidenceRecord,
+  type MeterState,
+  type SequenceRef,
+} from './meter-state-records.ts';
+
+/**
+ * The state changes of one batch: staged in memory as the batch is checked, written by
+ * {@link StateBatch.opsFor} once the leaf indices are known.
+ */
+export class StateBatch {
+  private readonly touched = new Set<MeterState>();
+  private readonly accepted: { key: Uint8Array; ref: SequenceRef }[] = [];
+  private readonly evidence: (Omit<EvidenceRecord, 'firstIndex' | 'firstSha256'> & {
+    readonly first: SequenceRef;
+  })[] = [];
+  private stateOps: StoreOp[] | undefined;
+  private planned = false;
+
+  constructor(
+    private readonly owner: MeterStateStore,
+    /** Batch number, in staging order. */
+    readonly number: number,
+  ) {}
+
+  /** A meter's state, including earlier batches' staged changes. */
+  state(meterId: string): MeterState {
+    return this.owner.state(meterId);
+  }
+
+  /** A (meter, scope, sequence) already in the log or staged. */
+  findSequence(meterId: string, scope: string, sequence: number): SequenceRef | undefined {
+    return this.owner.findSequence(meterId, scope, sequence);
+  }
+
+  /**
+   * Stages an accepted reading: its sequence becomes the last, its register the last for its
+   * OBIS code, and (meter, scope, sequence) points at its entry. Call in item order.
+   */
+  accept(state: MeterState, r: ParsedReading, bytes: Uint8Array): SequenceRef {
+    this.assertStaging();
+    const ref: SequenceRef = { sha256: entrySha256(bytes), index: undefined };
+    state.lastSequence.set(r.sequenceScope, r.sequence);
+    state.registers.set(r.obis, r.registerMilliWh);
+    this.touch(state);
+    this.owner.stage(this.number, r.meterId, r.sequenceScope, r.sequence, ref);
+    this.accepted.push({ key: meterSequenceKey(r.meterId, r.sequenceScope, r.sequence), ref });
+    return ref;
+  }
+
+  /** Stages equivocation evidence and flags the meter. */
+  equivocate(
+    state: MeterState,
+    e: Omit<EvidenceRecord, 'firstIndex' | 'firstSha256'> & { readonly first: SequenceRef },
+  ): void {
+    this.assertStaging();
+    if (state.equivocations === 0) {
+      state.flaggedAt = e.receivedAt;
+      this.owner.flaggedOne();
+    }
+    state.equivocations++;
+    state.lastEquivocationAt = e.receivedAt;
+    this.touch(state);
+    this.evidence.push(e);
+  }
+
+  /** Ends staging: snapshots the changed meters' state records. */
+  close(): void {
+    if (this.stateOps !== undefined) return;
+    const ops: StoreOp[] = [];
+    for (const s of this.touched) {
+      ops.push({ type: 'put', key: meterStateKey(s.meterId), value: encodeState(s) });
+      if (s.equivocations > 0) {
+        ops.push({ type: 'put', key: flaggedMeterKey(s.meterId), value: flaggedRecord(s) });
+      }
+    }
+    this.stateOps = ops;
+    this.owner.closed(this);
+  }
+
+  /**
+   * The batch's store operations, given the leaf index of each accepted reading (in
+   * {@link accept} order). Must be called once per batch, in batch order, after
+   * {@link close}; the operations must be committed in that order too.
+   */
+  opsFor(indexes: readonly number[]): StoreOp[] {
+    if (this.stateOps === undefined) throw new IngestError('BATCH_ORDER', 'batch not closed');
+    if (this.planned) throw new IngestError('BATCH_ORDER', 'store operations already planned');
+    if (indexes.length !== this.accepted.length) {
+      throw new IngestError(
+        'BATCH_ORDER',
+        `${indexes.length} indices for ${this.accepted.length} accepted readings`,
+      );
+    }
+    this.owner.planned(this.number);
+    this.planned = true;
+    const ops: StoreOp[] = [];
+    this.accepted.forEach((a, i) => {
+      a.ref.index = indexes[i]!;
+      ops.push({ type: 'put', key: a.key, value: concatBytes(u64be(a.ref.index), a.ref.sha256) });
+    });
+    for (const e of this.evidence) {
+      if (e.first.index === undefined) {
+        throw new IngestError('BATCH_ORDER', 'evidence refers to an entry with no index yet');
+      }
+      const { first, ...rest } = e;
+      ops.push({
+        type: 'put',
+        key: evidenceKey(e.meterId, e.scope, e.sequence, e.quarantineId),
+        value: encodeEvidence({ ...rest, firstIndex: first.index!, firstSha256: first.sha256 }),
+      });
+    }
+    ops.push(...this.stateOps);
+    ops.push({ type: 'put', key: BATCH_WATERMARK_KEY, value: u64be(this.number) });
+    return ops;
+  }
+
+  private touch(state: MeterState): void {
+    state.dirtyBatch = this.number;
+    this.touched.add(state);
+  }
+
+  private assertStaging(): void {
+    if (this.stateOps !== undefined) throw new IngestError('BATCH_ORDER', 'batch already closed');
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * MQTT transports of an ingest node: a client of an external broker ({@link MqttSource}) and
+ * the embedded aedes broker ({@link EmbeddedBroker}), both acknowledging after commit.
+ */
+export { ArrivalOrder, type ArrivalOrderHandlers, type ArrivalSlot } from './arrival-order.ts';
+export { parseBrokerUrl, type BrokerUrl } from './broker-url.ts';
+export {
+  EmbeddedBroker,
+  type EmbeddedBrokerOptions,
+  type EmbeddedBrokerStats,
+} from './embedded-broker.ts';
+export { MqttError, type MqttErrorCode } from './errors.ts';
+export { consoleLogger, silentLogger, type TransportLogger } from './logger.ts';
+export { MqttSource } from './mqtt-client.ts';
+export { connackReason, subackReason } from './reason-codes.ts';
+export {
+  MQTT_SOURCE_DEFAULTS,
+  reconnectDelay,
+  type MqttSourceOptions,
+  type MqttSourceStats,
+} from './source-options.ts';
+export { assertTopicFilter, topicMatches } from './topic-filter.ts';

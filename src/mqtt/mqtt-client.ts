@@ -1,0 +1,611 @@
+/**
+ * The node's client of an external MQTT broker (Mosquitto, EMQX, HiveMQ), built on the
+ * `mqtt-packet` codec over `node:net`/`node:tls` so that many QoS 1 messages can be in flight
+ * while their batch commits. The only file on the node side that touches `mqtt-packet`.
+ *
+ * Ack after commit: each QoS 1 PUBLISH goes to the handler at once; its PUBACK (MQTT 5 §3.4,
+ * 3.1.1 §3.4) is written only when the handler's promise resolves, and PUBACKs leave strictly
+ * in arrival order (§4.6). A persistent session (MQTT 5 Session Expiry §3.1.2.11.2, 3.1.1
+ * CleanSession 0 §3.1.2.4) keeps messages published while the node is away.
+ */
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { generate, parser as createParser, type Packet, type IPublishPacket } from 'mqtt-packet';
+import type { AckOutcome, InboundMessage, MessageHandler, MessageSource } from '../ingest/types.ts';
+import { ArrivalOrder } from './arrival-order.ts';
+import { InFlight } from './in-flight.ts';
+import { parseBrokerUrl, type BrokerUrl } from './broker-url.ts';
+import { MqttError } from './errors.ts';
+import { consoleLogger, describeError, type TransportLogger } from './logger.ts';
+import { connackReason, subackReason } from './reason-codes.ts';
+import {
+  MQTT_SOURCE_DEFAULTS,
+  reconnectDelay,
+  type MqttSourceOptions,
+  type MqttSourceStats,
+} from './source-options.ts';
+import { assertTopicFilter } from './topic-filter.ts';
+
+/** One TCP/TLS connection and its protocol state. */
+interface Connection {
+  readonly socket: Socket;
+  /** PUBACKs waiting for their turn (packet id → reason code). */
+  readonly acks: ArrivalOrder<number, number>;
+  /** CONNACK and SUBACK received. */
+  ready: boolean;
+  closed: boolean;
+  sessionPresent: boolean;
+  /** Paused because too many handler promises are outstanding. */
+  loadPaused: boolean;
+  /** Reading stopped for good (stopping, or draining before a reconnect). */
+  halted: boolean;
+  /** DISCONNECT sent: whatever still arrives is ignored (and read only to see the close). */
+  closing: boolean;
+  pingOutstanding: boolean;
+  corked: boolean;
+  keepaliveTimer: NodeJS.Timeout | undefined;
+  keepaliveSeconds: number;
+  /** The broker's Maximum Packet Size (MQTT 5 §3.2.2.3.6), or Infinity. */
+  maxPacketSize: number;
+}
+
+type State = 'new' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * A {@link MessageSource} that subscribes to an external broker with QoS 1 and a persistent
+ * session, acknowledges after the handler resolves (in arrival order), publishes receipts at
+ * QoS 0 and reconnects with capped exponential back-off after a lost connection.
+ */
+export class MqttSource implements MessageSource {
+  /** The broker URL without credentials. */
+  readonly description: string;
+  readonly #url: BrokerUrl;
+  readonly #opts: MqttSourceOptions;
+  readonly #v: 4 | 5;
+  readonly #log: TransportLogger;
+  readonly #maxInFlight: number;
+  #handler: MessageHandler | undefined;
+  #state: State = 'new';
+  #conn: Connection | undefined;
+  /** The first connection or a reconnect attempt in progress (never rejects). */
+  #opening: Promise<void> | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  #failureStreak = 0;
+  readonly #inFlight = new InFlight();
+  #stopping: Promise<void> | undefined;
+  #n = {
+    received: 0,
+    acked: 0,
+    handlerFailures: 0,
+    reconnects: 0,
+    reconnectAttempts: 0,
+    published: 0,
+    droppedPublishes: 0,
+  };
+
+  /** Checks the options; throws {@link MqttError} `INVALID_URL`, or RangeError for bad settings. */
+  constructor(options: MqttSourceOptions) {
+    this.#url = parseBrokerUrl(options.url);
+    this.#v = options.protocolVersion ?? MQTT_SOURCE_DEFAULTS.protocolVersion;
+    if (this.#v !== 4 && this.#v !== 5) throw new RangeError('protocolVersion must be 4 or 5');
+    if (typeof options.clientId !== 'string' || options.clientId.length === 0) {
+      throw new RangeError('clientId must be a non-empty string (it names the persistent session)');
+    }
+    if (options.subscriptions.length === 0) throw new RangeError('no subscriptions');
+    options.subscriptions.forEach(assertTopicFilter);
+    const rm = options.receiveMaximum ?? MQTT_SOURCE_DEFAULTS.receiveMaximum;
+    if (!Number.isInteger(rm) || rm < 1 || rm > 65535) {
+      throw new RangeError('receiveMaximum must be 1..65535 (MQTT 5 §3.1.2.11.3)');
+    }
+    this.#opts = options;
+    this.#log = options.logger ?? consoleLogger;
+    this.#maxInFlight = options.maxInFlight ?? rm;
+    this.description = this.#url.display;
+  }
+
+  /** Counters for metrics. */
+  get stats(): MqttSourceStats {
+    const c = this.#conn;
+    return { ...this.#n, inFlight: this.#inFlight.size, connected: c !== undefined && !c.closed };
+  }
+
+  /**
+   * Connects, subscribes and starts delivering. Fails fast, without retrying: `INVALID_URL`,
+   * `BROKER_UNREACHABLE` (naming the URL and the cause), `CONNECT_REFUSED` (with the CONNACK
+   * reason) or `SUBSCRIBE_REFUSED`.
+   */
+  async start(handler: MessageHandler): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`${this.description}: already started`);
+    this.#handler = handler;
+    this.#state = 'running';
+    const opening = this.#open();
+    this.#opening = opening.then(
+      () => undefined,
+      () => undefined,
+    );
+    let conn: Connection;
+    try {
+      conn = await opening;
+    } catch (e) {
+      this.#state = 'stopped';
+      throw e;
+    } finally {
+      this.#opening = undefined;
+    }
+    this.#adopt(conn);
+    this.#log.info(
+      `connected to ${this.description} as "${this.#opts.clientId}" (MQTT ${this.#v === 5 ? '5' : '3.1.1'}, ` +
+        `session ${conn.sessionPresent ? 'resumed' : 'new'})`,
+    );
+  }
+
+  /** Publishes at QoS 0; dropped (and counted) while disconnected or when the socket is backed up. */
+  publish(topic: string, payload: Uint8Array): void {
+    const conn = this.#conn;
+    const limit = this.#opts.maxPublishBufferBytes ?? MQTT_SOURCE_DEFAULTS.maxPublishBufferBytes;
+    if (conn === undefined || conn.closed || conn.closing || conn.socket.writableLength > limit) {
+      this.#n.droppedPublishes++;
+      return;
+    }
+    const bytes = generate(
+      {
+        cmd: 'publish',
+        topic,
+        payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+        qos: 0,
+        dup: false,
+        retain: false,
+      },
+      { protocolVersion: this.#v },
+    );
+    if (bytes.length > conn.maxPacketSize) {
+      this.#n.droppedPublishes++;
+      return;
+    }
+    this.#write(conn, bytes);
+    this.#n.published++;
+  }
+
+  /**
+   * Stops reading, waits (up to `stopTimeoutMs`) for outstanding handler promises, sends their
+   * PUBACKs, then DISCONNECT. Messages not acknowledged stay with the broker's session.
+   */
+  stop(): Promise<void> {
+    if (this.#stopping !== undefined) return this.#stopping;
+    this.#stopping = this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    if (this.#state === 'new') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    clearTimeout(this.#reconnectTimer);
+    // A connection attempt in progress finishes (bounded by connectTimeoutMs) and is closed below.
+    if (this.#opening !== undefined) await this.#opening;
+    const conn = this.#conn;
+    if (conn !== undefined) this.#halt(conn);
+    const timeout = this.#opts.stopTimeoutMs ?? MQTT_SOURCE_DEFAULTS.stopTimeoutMs;
+    if (!(await this.#inFlight.waitIdle(timeout))) {
+      this.#log.warn(
+        `${this.#inFlight.size} handler promise(s) still pending after ${timeout} ms; ` +
+          'their messages stay unacknowledged and the broker will deliver them again',
+      );
+    }
+    if (conn !== undefined) await this.#disconnect(conn);
+    this.#state = 'stopped';
+  }
+
+  #open(): Promise<Connection> {
+    const u = this.#url;
+    const o = this.#opts;
+    const timeoutMs = o.connectTimeoutMs ?? MQTT_SOURCE_DEFAULTS.connectTimeoutMs;
+    return new Promise<Connection>((resolve, reject) => {
+      const socket = u.secure
+        ? tlsConnect({
+            host: u.host,
+            port: u.port,
+            ...(isIP(u.host) === 0 ? { servername: u.host } : {}),
+            ...o.tls,
+          })
+        : netConnect({ host: u.host, port: u.port });
+      socket.setNoDelay(true);
+      const conn: Connection = {
+        socket,
+        acks: new ArrivalOrder<number, number>({
+          release: (id, code) => this.#puback(conn, id, code),
+          broken: (id) => this.#onBroken(conn, id),
+          drop: () => {},
+        }),
+        ready: false,
+        closed: false,
+        sessionPresent: false,
+        loadPaused: false,
+        halted: false,
+        closing: false,
+        pingOutstanding: false,
+        corked: false,
+        keepaliveTimer: undefined,
+        keepaliveSeconds: o.keepaliveSeconds ?? MQTT_SOURCE_DEFAULTS.keepaliveSeconds,
+        maxPacketSize: Infinity,
+      };
+      const parser = createParser({ protocolVersion: this.#v });
+      let settled = false;
+      let tcpUp = false;
+      let lastError: unknown;
+      const fail = (err: MqttError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        reject(err);
+      };
+      const timer = setTimeout(() => {
+        const waitingFor = tcpUp ? 'CONNACK/SUBACK' : 'a TCP connection';
+        fail(
+          new MqttError(
+            'BROKER_UNREACHABLE',
+            `broker ${u.display} unreachable: no ${waitingFor} within ${timeoutMs} ms`,
+            { evidence: { url: u.display } },
+          ),
+        );
+      }, timeoutMs);
+
+      socket.once(u.secure ? 'secureConnect' : 'connect', () => {
+        tcpUp = true;
+        this.#write(conn, generate(this.#connectPacket(), { protocolVersion: this.#v }));
+      });
+      socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+      socket.on('error', (e) => (lastError = e));
+      socket.on('close', () => {
+        conn.closed = true;
+        clearInterval(conn.keepaliveTimer);
+        if (!settled) {
+          fail(
+            new MqttError(
+              'BROKER_UNREACHABLE',
+              `broker ${u.display} unreachable: ${lastError === undefined ? 'connection closed before CONNACK' : describeError(lastError)}`,
+              { cause: lastError, evidence: { url: u.display } },
+            ),
+          );
+          return;
+        }
+        this.#onClosed(conn, lastError);
+      });
+      parser.on('error', (e: Error) => {
+        const err = new MqttError('PROTOCOL_ERROR', `malformed packet from ${u.display}`, {
+          cause: e,
+        });
+        if (!settled) fail(err);
+        else this.#drop(conn, err.message);
+      });
+
+      let subscribed = false;
+      parser.on('packet', (packet: Packet) => {
+        if (conn.closing) return;
+        conn.pingOutstanding = false;
+        if (settled) {
+          this.#onPacket(conn, packet);
+          return;
+        }
+        if (packet.cmd === 'connack') {
+          const code = (this.#v === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
+          if (code !== 0) {
+            fail(
+              new MqttError(
+                'CONNECT_REFUSED',
+                `broker ${u.display} refused the connection: ${connackReason(this.#v, code)}`,
+                { evidence: { url: u.display, code } },
+              ),
+            );
+            return;
+          }
+          conn.sessionPresent = packet.sessionPresent;
+          const props = packet.properties;
+          if (props?.serverKeepAlive !== undefined) conn.keepaliveSeconds = props.serverKeepAlive;
+          if (props?.maximumPacketSize !== undefined) conn.maxPacketSize = props.maximumPacketSize;
+          subscribed = true;
+          this.#write(
+            conn,
+            generate(
+              {
+                cmd: 'subscribe',
+                messageId: 1,
+                subscriptions: o.subscriptions.map((topic) => ({ topic, qos: 1 })),
+              },
+              { protocolVersion: this.#v },
+            ),
+          );
+          return;
+        }
+        if (packet.cmd === 'suback' && subscribed) {
+          const codes = (packet.granted as number[]).map(Number);
+          const bad = codes.findIndex((c) => c !== 1 && c !== 2);
+          if (bad >= 0) {
+            fail(
+              new MqttError(
+                'SUBSCRIBE_REFUSED',
+                `broker ${u.display} did not grant QoS 1 on "${o.subscriptions[bad]}": ` +
+                  `${subackReason(codes[bad]!)} (ack after commit needs QoS 1)`,
+                { evidence: { url: u.display, topic: o.subscriptions[bad], code: codes[bad] } },
+              ),
+            );
+            return;
+          }
+          settled = true;
+          clearTimeout(timer);
+          conn.ready = true;
+          this.#startKeepalive(conn);
+          resolve(conn);
+          return;
+        }
+        if (packet.cmd === 'publish' && subscribed) {
+          // A resumed session may deliver before the SUBACK.
+          this.#onPublish(conn, packet);
+          return;
+        }
+        fail(
+          new MqttError('PROTOCOL_ERROR', `unexpected ${packet.cmd} from ${u.display}`, {
+            evidence: { url: u.display, cmd: packet.cmd },
+          }),
+        );
+      });
+    });
+  }
+
+  #connectPacket(): Packet {
+    const o = this.#opts;
+    const username = o.username ?? this.#url.username;
+    const password = o.password ?? this.#url.password;
+    return {
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: this.#v,
+      clientId: o.clientId,
+      clean: false,
+      keepalive: o.keepaliveSeconds ?? MQTT_SOURCE_DEFAULTS.keepaliveSeconds,
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password: Buffer.from(password, 'utf8') }),
+      ...(this.#v === 5
+        ? {
+            properties: {
+              sessionExpiryInterval:
+                o.sessionExpirySeconds ?? MQTT_SOURCE_DEFAULTS.sessionExpirySeconds,
+              receiveMaximum: o.receiveMaximum ?? MQTT_SOURCE_DEFAULTS.receiveMaximum,
+            },
+          }
+        : {}),
+    };
+  }
+
+  #adopt(conn: Connection): void {
+    this.#conn = conn;
+    this.#attempt = 0;
+    if (conn.closed) this.#onClosed(conn, undefined);
+  }
+
+  #onPacket(conn: Connection, packet: Packet): void {
+    switch (packet.cmd) {
+      case 'publish':
+        this.#onPublish(conn, packet);
+        return;
+      case 'disconnect':
+        this.#log.warn(
+          `broker ${this.description} sent DISCONNECT: ${connackReason(5, packet.reasonCode ?? 0)}`,
+        );
+        return;
+      default:
+        // PINGRESP, and acks for nothing we sent at QoS > 0: nothing to do.
+        return;
+    }
+  }
+
+  #onPublish(conn: Connection, p: IPublishPacket): void {
+    this.#n.received++;
+    if (p.qos === 2) {
+      this.#drop(conn, `QoS 2 PUBLISH on "${p.topic}" although only QoS 1 was granted`);
+      return;
+    }
+    const raw = typeof p.payload === 'string' ? Buffer.from(p.payload, 'utf8') : p.payload;
+    const message: InboundMessage = {
+      topic: p.topic,
+      payload: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
+      receivedAt: Date.now(),
+    };
+    const slot = p.qos === 1 ? conn.acks.add(p.messageId!) : undefined;
+    this.#inFlight.add();
+    if (this.#inFlight.size >= this.#maxInFlight && !conn.loadPaused && !conn.halted) {
+      conn.loadPaused = true;
+      conn.socket.pause();
+    }
+    let result: Promise<AckOutcome>;
+    try {
+      result = this.#handler!(message);
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    result.then(
+      (outcome) => {
+        slot?.succeed((outcome as AckOutcome | undefined)?.reasonCode ?? 0x80);
+        this.#settled(conn);
+      },
+      (e: unknown) => {
+        this.#n.handlerFailures++;
+        this.#log.error(
+          `handler failed for a message on "${p.topic}"` +
+            (slot === undefined ? '' : ` (packet ${slot.key}): not acknowledged`),
+          e,
+        );
+        slot?.fail();
+        this.#settled(conn);
+      },
+    );
+  }
+
+  #settled(conn: Connection): void {
+    this.#inFlight.done();
+    // The promise may belong to an earlier connection; whichever is paused may go on.
+    this.#maybeResume(conn);
+    if (this.#conn !== undefined && this.#conn !== conn) this.#maybeResume(this.#conn);
+  }
+
+  #maybeResume(conn: Connection): void {
+    if (conn.loadPaused && this.#inFlight.size < this.#maxInFlight) {
+      conn.loadPaused = false;
+      conn.pingOutstanding = false;
+      if (!conn.halted && !conn.closed) conn.socket.resume();
+    }
+  }
+
+  #puback(conn: Connection, messageId: number, reasonCode: number): void {
+    if (conn.closed || conn.closing) return;
+    // A handler outcome without a valid code still acknowledges, as "unspecified error".
+    const code =
+      Number.isInteger(reasonCode) && reasonCode >= 0 && reasonCode <= 0xff ? reasonCode : 0x80;
+    const bytes = generate(
+      { cmd: 'puback', messageId, reasonCode: code },
+      { protocolVersion: this.#v },
+    );
+    this.#write(conn, bytes);
+    this.#n.acked++;
+    this.#failureStreak = 0;
+  }
+
+  /** A handler failure reached the head of the ack queue: no PUBACK can follow on this connection. */
+  #onBroken(conn: Connection, messageId: number): void {
+    this.#failureStreak++;
+    this.#log.warn(
+      `no PUBACK for packet ${messageId} on ${this.description}: reconnecting once outstanding ` +
+        'handlers settle, so that the broker delivers it (and what follows) again',
+    );
+    this.#halt(conn);
+    const timeout = this.#opts.stopTimeoutMs ?? MQTT_SOURCE_DEFAULTS.stopTimeoutMs;
+    void this.#inFlight.waitIdle(timeout).then(() => {
+      if (this.#state === 'running') void this.#disconnect(conn);
+    });
+  }
+
+  #halt(conn: Connection): void {
+    conn.halted = true;
+    conn.socket.pause();
+  }
+
+  #write(conn: Connection, bytes: Buffer): void {
+    if (conn.closed || conn.closing) return;
+    if (!conn.corked) {
+      // Coalesce the PUBACKs of one batch commit (all resolved in the same tick) into one write.
+      conn.corked = true;
+      conn.socket.cork();
+      process.nextTick(() => {
+        conn.corked = false;
+        conn.socket.uncork();
+      });
+    }
+    conn.socket.write(bytes);
+  }
+
+  #startKeepalive(conn: Connection): void {
+    if (conn.keepaliveSeconds <= 0) return;
+    conn.keepaliveTimer = setInterval(() => {
+      if (conn.closed) return;
+      // While paused nothing is read, so a missing PINGRESP proves nothing; still ping, so
+      // that the broker sees traffic within 1.5 × Keep Alive (MQTT 5 §3.1.2.10).
+      if (conn.pingOutstanding && !conn.loadPaused && !conn.halted) {
+        this.#drop(conn, `no PINGRESP within ${conn.keepaliveSeconds} s`);
+        return;
+      }
+      conn.pingOutstanding = true;
+      this.#write(conn, generate({ cmd: 'pingreq' }, { protocolVersion: this.#v }));
+    }, conn.keepaliveSeconds * 1000);
+    conn.keepaliveTimer.unref();
+  }
+
+  #drop(conn: Connection, why: string): void {
+    if (conn.closed) return;
+    this.#log.warn(`dropping the connection to ${this.description}: ${why}`);
+    conn.socket.destroy();
+  }
+
+  async #disconnect(conn: Connection): Promise<void> {
+    clearInterval(conn.keepaliveTimer);
+    if (conn.closed) return;
+    const closed = new Promise<void>((resolve) => conn.socket.once('close', () => resolve()));
+    this.#write(
+      conn,
+      generate(this.#v === 5 ? { cmd: 'disconnect', reasonCode: 0 } : { cmd: 'disconnect' }, {
+        protocolVersion: this.#v,
+      }),
+    );
+    conn.socket.end();
+    // Read again (ignoring it) so that the broker's close is seen.
+    conn.closing = true;
+    conn.socket.resume();
+    const timer = setTimeout(() => conn.socket.destroy(), 2000);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  #onClosed(conn: Connection, error: unknown): void {
+    if (conn !== this.#conn) return;
+    this.#conn = undefined;
+    if (this.#state !== 'running') return;
+    if (!conn.halted) {
+      this.#log.warn(
+        `connection to ${this.description} lost` +
+          (error === undefined ? '' : `: ${describeError(error)}`),
+      );
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    this.#attempt++;
+    const n = Math.max(this.#attempt, this.#failureStreak);
+    const delay = reconnectDelay(
+      n,
+      this.#opts.reconnectMinMs ?? MQTT_SOURCE_DEFAULTS.reconnectMinMs,
+      this.#opts.reconnectMaxMs ?? MQTT_SOURCE_DEFAULTS.reconnectMaxMs,
+    );
+    this.#log.info(`reconnect attempt ${this.#attempt} to ${this.description} in ${delay} ms`);
+    this.#reconnectTimer = setTimeout(() => {
+      const attempt = this.#reconnect();
+      this.#opening = attempt;
+      void attempt.finally(() => {
+        if (this.#opening === attempt) this.#opening = undefined;
+      });
+    }, delay);
+  }
+
+  async #reconnect(): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#n.reconnectAttempts++;
+    let conn: Connection;
+    try {
+      conn = await this.#open();
+    } catch (e) {
+      this.#log.warn(`reconnect attempt ${this.#attempt} failed: ${describeError(e)}`);
+      if (this.#state === 'running') this.#scheduleReconnect();
+      return;
+    }
+    if (this.#state !== 'running') {
+      // Stopping: `stop` waits for this attempt and disconnects what it opened.
+      this.#conn = conn;
+      return;
+    }
+    this.#n.reconnects++;
+    const attempt = this.#attempt;
+    this.#adopt(conn);
+    if (conn.sessionPresent) {
+      this.#log.info(`reconnected to ${this.description} after ${attempt} attempt(s)`);
+    } else {
+      this.#log.warn(
+        `reconnected to ${this.description}, but the broker had no session for ` +
+          `"${this.#opts.clientId}": messages published while disconnected were not kept ` +
+          '(broker restarted without persistence, or the session expired)',
+      );
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A pipeline on a real LevelStore in a temporary folder, with a fake signer directory, the
+ * noble verifier and a fake clock. `run` checks a batch and commits its operations the way
+ * the ledger does, giving items consecutive leaf indices.
+ */
+import type { SignerRecord } from '../../../src/ingest/types.ts';
+import type { CheckedBatch } from '../../../src/ingest/checked-batch.ts';
+import { MeterStateStore } from '../../../src/ingest/meter-state.ts';
+import { IngestPipeline, type IngestPipelineOptions } from '../../../src/ingest/pipeline.ts';
+import { Quarantine, type QuarantineOptions } from '../../../src/ingest/quarantine.ts';
+import type { InboundMessage } from '../../../src/ingest/types.ts';
+import type { LedgerItem } from '../../../src/ledger/ledger.ts';
+import { IngestMetrics } from '../../../src/metrics/ingest-metrics.ts';
+import { MetricsRegistry } from '../../../src/metrics/registry.ts';
+import { LevelStore } from '../../../src/storage/level-store.ts';
+import { tempDir } from '../../helpers/tmp-dir.ts';
+import { FakeDirectory, NOW_MS } from './fixtures.ts';
+import { NobleVerifier } from './noble-verifier.ts';
+
+type Extra = Partial<
+  Omit<IngestPipelineOptions, 'signers' | 'verifier' | 'quarantine' | 'meters' | 'metrics' | 'now'>
+>;
+
+/** A pipeline and everything around it. */
+export class Harness {
+  readonly clock = { now: NOW_MS };
+  readonly verifier = new NobleVerifier();
+  /** Items committed, by leaf index. */
+  readonly entries: LedgerItem[] = [];
+  registry!: MetricsRegistry;
+  metrics!: IngestMetrics;
+  store!: LevelStore;
+  quarantine!: Quarantine;
+  meters!: MeterStateStore;
+  pipeline!: IngestPipeline;
+
+  private constructor(
+    private readonly dir: { path: string; remove: () => Promise<void> },
+    readonly directory: FakeDirectory,
+    private readonly extra: Extra,
+    private readonly quarantineOptions: QuarantineOptions,
+  ) {}
+
+  /** A fresh harness; `signers` default to every fixed signer. */
+  static async create(
+    options: { signers?: SignerRecord[]; quarantine?: QuarantineOptions } & Extra = {},
+  ): Promise<Harness> {
+    const { signers, quarantine, ...extra } = options;
+    const h = new Harness(
+      await tempDir('wattproof-ingest-'),
+      new FakeDirectory(signers),
+      extra,
+      quarantine ?? {},
+    );
+    await h.open();
+    return h;
+  }
+
+  private async open(): Promise<void> {
+    this.store = await LevelStore.open(`${this.dir.path}/db`);
+    this.quarantine = await Quarantine.open(this.store, this.quarantineOptions);
+    this.meters = await MeterStateStore.open(this.store);
+    this.registry = new MetricsRegistry();
+    const q = this.quarantine;
+    const m = this.meters;
+    this.metrics = new IngestMetrics(this.registry, {
+      quarantineRecords: () => q.size,
+      metersFlagged: () => m.flaggedCount,
+    });
+    this.pipeline = new IngestPipeline({
+      signers: this.directory,
+      verifier: this.verifier,
+      quarantine: this.quarantine,
+      meters: this.meters,
+      metrics: this.metrics,
+      now: () => this.clock.now,
+      ...this.extra,
+    });
+  }
+
+  /** Plans a checked batch the way the ledger does: consecutive indices, then its ops. */
+  plan(batch: CheckedBatch): Promise<void> {
+    const appended = batch.items.map((item) => {
+      this.entries.push(item);
+      return { index: this.entries.length - 1 };
+    });
+    return this.store.commit(batch.opsFor(appended), false);
+  }
+
+  /** Checks and commits one batch. */
+  async run(messages: readonly InboundMessage[]): Promise<CheckedBatch> {
+    const batch = await this.pipeline.check(messages);
+    await this.plan(batch);
+    return batch;
+  }
+
+  /** Closes the store and opens everything again from disk. */
+  async reopen(): Promise<void> {
+    await this.store.close();
+    await this.open();
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.dir.remove();
+  }
+}

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bytesEqual } from '../../src/core/bytes.ts';
+import type { CheckedBatch } from '../../src/ingest/checked-batch.ts';
+import { MeterStateStore } from '../../src/ingest/meter-state.ts';
+import { IngestPipeline } from '../../src/ingest/pipeline.ts';
+import { Quarantine } from '../../src/ingest/quarantine.ts';
+import { meterReadingsTopic } from '../../src/ingest/topics.ts';
+import type { InboundMessage } from '../../src/ingest/types.ts';
+import { Ledger } from '../../src/ledger/ledger.ts';
+import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
+import { MerkleLog } from '../../src/log/merkle-log.ts';
+import { LevelStore } from '../../src/storage/level-store.ts';
+import { tempDir } from '../helpers/tmp-dir.ts';
+import { DEV_A, DEV_C, FakeDirectory, msg, NOW_MS, reading, signed } from './helpers/fixtures.ts';
+import { NobleVerifier } from './helpers/noble-verifier.ts';
+
+const ORIGIN = 'wattproof.test/ingest';
+
+interface Node {
+  store: LevelStore;
+  log: MerkleLog;
+  ledger: Ledger;
+  pipeline: IngestPipeline;
+  quarantine: Quarantine;
+}
+
+let dir: { path: string; remove: () => Promise<void> };
+let node: Node;
+
+async function openNode(): Promise<Node> {
+  const store = await LevelStore.open(`${dir.path}/db`);
+  const key = await loadOrCreateLogKey(`${dir.path}/log.key`, ORIGIN);
+  const log = await MerkleLog.open({ store, origin: ORIGIN, signer: key.signer, vkey: key.vkey });
+  const quarantine = await Quarantine.open(store);
+  const pipeline = new IngestPipeline({
+    signers: new FakeDirectory(),
+    verifier: new NobleVerifier(),
+    quarantine,
+    meters: await MeterStateStore.open(store),
+    now: () => NOW_MS,
+  });
+  return { store, log, ledger: new Ledger(log, store), pipeline, quarantine };
+}
+
+async function closeNode(n: Node): Promise<void> {
+  await n.log.close();
+  await n.store.close();
+}
+
+/** Checks batches two at a time and appends them in order, as the ingest service does. */
+async function ingest(n: Node, batches: InboundMessage[][]): Promise<CheckedBatch[]> {
+  let chain: Promise<unknown> = Promise.resolve();
+  const runs = batches.map((messages) => {
+    const checking = n.pipeline.check(messages);
+    const appending = chain.then(async () => {
+      const checked = await checking;
+      await n.ledger.append(checked.items, (a) => checked.opsFor(a));
+      return checked;
+    });
+    chain = appending;
+    return appending;
+  });
+  return Promise.all(runs);
+}
+
+function traffic(): InboundMessage[][] {
+  const batches: InboundMessage[][] = [];
+  for (let b = 0; b < 8; b++) {
+    const batch: InboundMessage[] = [];
+    for (let k = 0; k < 5; k++) {
+      const seq = b * 5 + k + 1;
+      batch.push(msg(meterReadingsTopic('mtr-A'), signed(DEV_A, reading('mtr-A', seq))));
+      batch.push(msg(meterReadingsTopic('mtr-C'), signed(DEV_C, reading('mtr-C', seq))));
+      // A redelivery of the previous reading of mtr-A, possibly from the batch before.
+      if (seq > 1) {
+        batch.push(msg(meterReadingsTopic('mtr-A'), signed(DEV_A, reading('mtr-A', seq - 1))));
+      }
+    }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+beforeEach(async () => {
+  dir = await tempDir('wattproof-ingest-ledger-');
+  node = await openNode();
+});
+afterEach(async () => {
+  await closeNode(node);
+  await dir.remove();
+});
+
+describe('when pipelined batches go through a real ledger', () => {
+  it('appends each reading once and points duplicates at the entry with the same bytes', async () => {
+    const checked = await ingest(node, traffic());
+    expect(node.log.size).toBe(80);
+    const outcomes = checked.flatMap((c) => c.outcomes);
+    expect(outcomes.filter((o) => o.status === 'accepted')).toHaveLength(80);
+    const dups = outcomes.filter((o) => o.status === 'duplicate');
+    expect(dups).toHaveLength(39);
+    for (const d of dups) {
+      const r = d.readings[0]!;
+      const rec = await node.ledger.record(r.duplicateOf!);
+      expect(rec?.erased === false && rec.meta.meterId).toBe('mtr-A');
+      expect(rec?.erased === false && rec.meta.sequence).toBe(r.sequence);
+    }
+    const rec = await node.ledger.record(79);
+    expect(rec?.erased === false && rec.meta).toMatchObject({ meterId: 'mtr-C', sequence: 40 });
+  });
+
+  it('recognises every reading as a duplicate after a restart', async () => {
+    const batches = traffic();
+    await ingest(node, batches);
+    await closeNode(node);
+    node = await openNode();
+    const again = await ingest(node, batches);
+    expect(node.log.size).toBe(80);
+    for (const o of again.flatMap((c) => c.outcomes)) {
+      expect(o.status).toBe('duplicate');
+      const r = o.readings[0]!;
+      const rec = await node.ledger.record(r.duplicateOf!);
+      const original = batches.flat().find((m) => {
+        const meter = m.topic.split('/')[3];
+        return meter === r.meterId && rec?.erased === false && bytesEqual(rec.bytes, m.payload);
+      });
+      expect(original).toBeDefined();
+    }
+    expect(node.quarantine.size).toBe(0);
+  });
+});

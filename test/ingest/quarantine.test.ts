@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Quarantine, type QuarantineInput } from '../../src/ingest/quarantine.ts';
+import { LevelStore } from '../../src/storage/level-store.ts';
+import { tempDir } from '../helpers/tmp-dir.ts';
+
+let dir: { path: string; remove: () => Promise<void> };
+let store: LevelStore;
+
+beforeEach(async () => {
+  dir = await tempDir('wattproof-quarantine-');
+  store = await LevelStore.open(`${dir.path}/db`);
+});
+afterEach(async () => {
+  await store.close();
+  await dir.remove();
+});
+
+const input = (code: string, n: number): QuarantineInput => ({
+  code,
+  message: `reason ${n}`,
+  topic: `wattproof/v1/meters/m${n}/readings`,
+  receivedAt: 1000 + n,
+  payload: Uint8Array.of(n),
+});
+
+/** Adds the inputs as one batch and commits it. */
+async function addBatch(q: Quarantine, inputs: QuarantineInput[]): Promise<number[]> {
+  const ids: number[] = [];
+  const ops = inputs.flatMap((i) => {
+    const r = q.add(i);
+    ids.push(r.id);
+    return r.ops;
+  });
+  await store.commit(ops, true);
+  return ids;
+}
+
+describe('when more records arrive than the capacity', () => {
+  it('evicts the oldest in the same batch and keeps counting every rejection', async () => {
+    const q = await Quarantine.open(store, { capacity: 3 });
+    expect(await addBatch(q, [input('BAD_SIGNATURE', 1), input('OVERSIZE', 2)])).toEqual([1, 2]);
+    await addBatch(q, [
+      input('BAD_SIGNATURE', 3),
+      input('BAD_SIGNATURE', 4),
+      input('UNKNOWN_KEY', 5),
+    ]);
+    const page = await q.list();
+    expect(page.records.map((r) => r.id)).toEqual([5, 4, 3]);
+    expect(page.next).toBeUndefined();
+    expect(q.counts()).toEqual({
+      records: 3,
+      capacity: 3,
+      recordsByCode: { BAD_SIGNATURE: 2, UNKNOWN_KEY: 1 },
+      rejectedByCode: { BAD_SIGNATURE: 3, OVERSIZE: 1, UNKNOWN_KEY: 1 },
+    });
+    expect((await q.list({ code: 'OVERSIZE' })).records).toEqual([]);
+  });
+
+  it('evicts within one batch larger than the capacity', async () => {
+    const q = await Quarantine.open(store, { capacity: 2 });
+    await addBatch(
+      q,
+      [1, 2, 3, 4, 5].map((n) => input('OVERSIZE', n)),
+    );
+    expect((await q.list()).records.map((r) => r.id)).toEqual([5, 4]);
+    expect((await q.list({ code: 'OVERSIZE' })).records.map((r) => r.id)).toEqual([5, 4]);
+  });
+
+  it('keeps records, ids and counters across a reopen of the store', async () => {
+    let q = await Quarantine.open(store, { capacity: 3 });
+    await addBatch(
+      q,
+      [1, 2, 3, 4].map((n) => input(n % 2 ? 'OVERSIZE' : 'BAD_SIGNATURE', n)),
+    );
+    await store.close();
+    store = await LevelStore.open(`${dir.path}/db`);
+    q = await Quarantine.open(store, { capacity: 3 });
+    expect(q.size).toBe(3);
+    expect(q.counts().rejectedByCode).toEqual({ BAD_SIGNATURE: 2, OVERSIZE: 2 });
+    expect(q.counts().recordsByCode).toEqual({ BAD_SIGNATURE: 2, OVERSIZE: 1 });
+    expect(await addBatch(q, [input('UNKNOWN_KEY', 5)])).toEqual([5]);
+    expect((await q.list()).records.map((r) => [r.id, r.code])).toEqual([
+      [5, 'UNKNOWN_KEY'],
+      [4, 'BAD_SIGNATURE'],
+      [3, 'OVERSIZE'],
+    ]);
+    expect(q.counts().recordsByCode).toEqual({ BAD_SIGNATURE: 1, OVERSIZE: 1, UNKNOWN_KEY: 1 });
+
+    // A smaller capacity after a restart trims on the next add.
+    await store.close();
+    store = await LevelStore.open(`${dir.path}/db`);
+    q = await Quarantine.open(store, { capacity: 1 });
+    expect(q.size).toBe(3);
+    await addBatch(q, [input('OVERSIZE', 6)]);
+    expect((await q.list()).records.map((r) => r.id)).toEqual([6]);
+    expect(q.counts().rejectedByCode).toEqual({ BAD_SIGNATURE: 2, OVERSIZE: 3, UNKNOWN_KEY: 1 });
+  });
+});
+
+describe('when listing', () => {
+  it('pages newest first, filters by code and returns payloads on request', async () => {
+    const q = await Quarantine.open(store);
+    await addBatch(
+      q,
+      [1, 2, 3, 4, 5, 6, 7].map((n) => input(n % 3 ? 'OVERSIZE' : 'UNKNOWN_KEY', n)),
+    );
+    const p1 = await q.list({ limit: 3 });
+    expect(p1.records.map((r) => r.id)).toEqual([7, 6, 5]);
+    expect(p1.records[0]!.payload).toBeUndefined();
+    const p2 = await q.list({ limit: 3, before: p1.next });
+    expect(p2.records.map((r) => r.id)).toEqual([4, 3, 2]);
+    const p3 = await q.list({ limit: 3, before: p2.next });
+    expect(p3.records.map((r) => r.id)).toEqual([1]);
+    expect(p3.next).toBeUndefined();
+    const byCode = await q.list({ code: 'UNKNOWN_KEY', withPayload: true });
+    expect(byCode.records).toEqual([
+      { ...input('UNKNOWN_KEY', 6), id: 6, payloadLength: 1, message: 'reason 6' },
+      { ...input('UNKNOWN_KEY', 3), id: 3, payloadLength: 1, message: 'reason 3' },
+    ]);
+    const oneByCode = await q.list({ code: 'OVERSIZE', limit: 1, before: 5 });
+    expect(oneByCode.records.map((r) => r.id)).toEqual([4]);
+    expect(oneByCode.next).toBe(4);
+  });
+
+  it('keeps at most 64 KiB of a payload and its original length', async () => {
+    const q = await Quarantine.open(store);
+    const big = new Uint8Array(1 << 20).map((_, i) => i & 0xff);
+    await addBatch(q, [{ ...input('OVERSIZE', 1), payload: big, readingIndex: 3 }]);
+    const [r] = (await q.list({ withPayload: true })).records;
+    expect(r!.payloadLength).toBe(1 << 20);
+    expect(r!.payload).toEqual(big.subarray(0, 65536));
+    expect(r!.readingIndex).toBe(3);
+  });
+
+  it('shows only committed records', async () => {
+    const q = await Quarantine.open(store);
+    const staged = q.add(input('OVERSIZE', 1));
+    expect(q.size).toBe(1);
+    expect((await q.list()).records).toEqual([]);
+    await store.commit(staged.ops, false);
+    expect((await q.list()).records).toHaveLength(1);
+  });
+});
+
+describe('when misconfigured', () => {
+  it('refuses a capacity below 1', async () => {
+    await expect(Quarantine.open(store, { capacity: 0 })).rejects.toThrow(RangeError);
+  });
+});
