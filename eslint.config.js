@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.tmp/**', 'node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'bench/results/**'] },
+  {
+    ignores: [
+      '.tmp/**',
+      'node_modules/**',
+      'data/**',
+      'dist/**',
+      'coverage/**',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,7 +24,11 @@ export function ed25519KeyObject(seed: Uint8Array): KeyObject {
 }
 
 /** A signer for one device: same output as `signReading(reading, { alg: EdDSA, kid, issuer, privateKey: seed })`. */
-export function fastReadingSigner(seed: Uint8Array, kid: Uint8Array, issuer: string): (r: Reading) => Uint8Array {
+export function fastReadingSigner(
+  seed: Uint8Array,
+  kid: Uint8Array,
+  issuer: string,
+): (r: Reading) => Uint8Array {
   const key = ed25519KeyObject(seed);
   return (reading) => {
     const protectedHeader = encodeProtectedHeader({
@@ -36,6 +40,8 @@ export function fastReadingSigner(seed: Uint8Array, kid: Uint8Array, issuer: str
     });
     const payload = encodeReading(reading);
     const signature = sign(null, sigStructure1(protectedHeader, payload), key);
-    return encodeCbor(new CborTag(18, [protectedHeader, new Map(), payload, new Uint8Array(signature)]));
+    return encodeCbor(
+      new CborTag(18, [protectedHeader, new Map(), payload, new Uint8Array(signature)]),
+    );
   };
 }

@@ -51,7 +51,14 @@ export async function presign(options: PresignOptions): Promise<LoadMeter[]> {
     const jwk = createPublicKey(ed25519KeyObject(seed)).export({ format: 'jwk' });
     const publicKeyHex = Buffer.from(jwk.x!, 'base64url').toString('hex');
     const sign = fastReadingSigner(seed, utf8(meterId), meterId);
-    return { meterId, publicKeyHex, capacityW, sign, topic: utf8(meterTopic(meterId)), register: 0 };
+    return {
+      meterId,
+      publicKeyHex,
+      capacityW,
+      sign,
+      topic: utf8(meterTopic(meterId)),
+      register: 0,
+    };
   });
   const fh = await open(options.file, 'w');
   try {
@@ -91,11 +98,17 @@ export async function presign(options: PresignOptions): Promise<LoadMeter[]> {
   } finally {
     await fh.close();
   }
-  return meters.map(({ meterId, publicKeyHex, capacityW: c }) => ({ meterId, publicKeyHex, capacityW: c }));
+  return meters.map(({ meterId, publicKeyHex, capacityW: c }) => ({
+    meterId,
+    publicKeyHex,
+    capacityW: c,
+  }));
 }
 
 /** Reads back a pre-signed file as (topic, payload) pairs. */
-export function* readPresigned(bytes: Uint8Array): Generator<{ topic: string; payload: Uint8Array }> {
+export function* readPresigned(
+  bytes: Uint8Array,
+): Generator<{ topic: string; payload: Uint8Array }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const dec = new TextDecoder();
   let o = 0;

@@ -58,10 +58,16 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
   let brokerAcked = 0;
   let receipts = 0;
 
-  const sub = await mqtt.connectAsync(options.url, { protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+  const sub = await mqtt.connectAsync(options.url, {
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+  });
   sub.on('message', (_topic, payload) => {
     try {
-      const m = decodeReceiptMessage(new Uint8Array(payload.buffer, payload.byteOffset, payload.length));
+      const m = decodeReceiptMessage(
+        new Uint8Array(payload.buffer, payload.byteOffset, payload.length),
+      );
       const key = `${m.meterId}/${m.sequence}`;
       const t = sentAt.get(key);
       if (t !== undefined) {
@@ -88,7 +94,13 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
     const rate = receipts - lastReceipts;
     lastReceipts = receipts;
     perSecond.push(rate);
-    options.onProgress?.({ elapsedS: (performance.now() - t0) / 1000, published, brokerAcked, receipts, receiptRate: rate });
+    options.onProgress?.({
+      elapsedS: (performance.now() - t0) / 1000,
+      published,
+      brokerAcked,
+      receipts,
+      receiptRate: rate,
+    });
   }, 1000);
 
   try {
@@ -117,7 +129,8 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
     }
     const publishSeconds = (performance.now() - t0) / 1000;
     const drainUntil = performance.now() + (options.drainMs ?? 10_000);
-    while (receipts < published && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 100));
+    while (receipts < published && performance.now() < drainUntil)
+      await new Promise((r) => setTimeout(r, 100));
     return {
       elapsedS: (performance.now() - t0) / 1000,
       published,
