@@ -173,10 +173,7 @@ describe('when a running node gets SIGTERM', () => {
       );
       const port = Number(/embedded broker on 127\.0\.0\.1:(\d+)/.exec(out)![1]);
       const apiUrl = /API\s+(http:\S+)/.exec(out)![1]!;
-      const token = (await import('node:fs/promises')).readFile(
-        `${tmp.path}/operator.token`,
-        'utf8',
-      );
+      const token = (await readFile(`${tmp.path}/operator.token`, 'utf8')).trim();
       const reg = await fetch(`${apiUrl}/v1/registry/signers`, {
         method: 'POST',
         headers: {
