@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<{ main: (args: readonly string[]) => Promise<void> }>> =
   {
     log: () => import('./log.ts'),
+    ingest: () => import('./ingest.ts'),
   };
 
 const args = process.argv.slice(2);

@@ -30,12 +30,14 @@ export interface PresignOptions {
   readonly intervalSeconds?: number;
   /** Meter id prefix (default `load`); a run id keeps repeated runs apart. */
   readonly prefix?: string;
+  /** First levels of the topics (default `wattproof/v1`). */
+  readonly topicRoot?: string;
   readonly onProgress?: (done: number) => void;
 }
 
 /** The readings topic of a meter. */
-export function meterTopic(meterId: string): string {
-  return `wattproof/v1/meters/${meterId}/readings`;
+export function meterTopic(meterId: string, root = 'wattproof/v1'): string {
+  return `${root}/meters/${meterId}/readings`;
 }
 
 /** Pre-signs the readings into `options.file` and returns the meters. */
@@ -56,7 +58,7 @@ export async function presign(options: PresignOptions): Promise<LoadMeter[]> {
       publicKeyHex,
       capacityW,
       sign,
-      topic: utf8(meterTopic(meterId)),
+      topic: utf8(meterTopic(meterId, options.topicRoot)),
       register: 0,
     };
   });

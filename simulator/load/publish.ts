@@ -22,8 +22,17 @@ export interface PublishOptions {
   readonly window?: number;
   /** Wait this long for late receipts after the last publish, ms. */
   readonly drainMs?: number;
+  /**
+   * Closed loop: never have more than this many readings published without a receipt. Keeps
+   * an overloaded node's backlog below what the broker queues for it (Mosquitto drops beyond
+   * its in-flight window plus `max_queued_messages`), so "as fast as possible" measures the
+   * node, not the broker's drops. 0 = open loop.
+   */
+  readonly maxOutstanding?: number;
   /** Called about once a second. */
   readonly onProgress?: (p: PublishProgress) => void;
+  /** First levels of the topics (default `wattproof/v1`). */
+  readonly topicRoot?: string;
 }
 
 /** Progress of a run. */
@@ -79,7 +88,7 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       // not a receipt of ours
     }
   });
-  await sub.subscribeAsync('wattproof/v1/meters/+/receipts', { qos: 0 });
+  await sub.subscribeAsync(`${options.topicRoot ?? 'wattproof/v1'}/meters/+/receipts`, { qos: 0 });
   const pubs: MqttClient[] = await Promise.all(
     Array.from({ length: connections }, () =>
       mqtt.connectAsync(options.url, { protocolVersion: 4, clean: true, reconnectPeriod: 0 }),
@@ -112,10 +121,14 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
         const wait = due - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       }
+      if (options.maxOutstanding) {
+        while (published - receipts >= options.maxOutstanding)
+          await new Promise((r) => setTimeout(r, 5));
+      }
       const c = i % connections;
       while (outstanding[c]! >= window) await new Promise<void>((r) => waiters[c]!.push(r));
       const { topic, payload } = messages[i]!;
-      const meterId = topic.split('/')[3]!;
+      const meterId = topic.split('/').at(-2)!;
       const seq = (seqOf.get(meterId) ?? 0) + 1;
       seqOf.set(meterId, seq);
       sentAt.set(`${meterId}/${seq}`, performance.now());

@@ -27,7 +27,7 @@ import { VerifyPool } from '../ingest/verify-pool.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../log/log-key.ts';
 import { MerkleLog } from '../log/merkle-log.ts';
-import { fastLeafHash, fastNodeHash } from '../log/node-hashes.ts';
+import { fastLeaf, fastLeafHash, fastNodeHash } from '../log/node-hashes.ts';
 import { IngestMetrics } from '../metrics/ingest-metrics.ts';
 import { MetricsRegistry } from '../metrics/registry.ts';
 import { EmbeddedBroker } from '../mqtt/embedded-broker.ts';
@@ -95,7 +95,7 @@ export async function startNode(
       hashNode: fastNodeHash,
     });
     closers.push(() => log.close());
-    const ledger = new Ledger(log, store);
+    const ledger = new Ledger(log, store, undefined, fastLeaf);
     const registry = await Registry.load({ store, ledger, operatorKey });
     await registry.ensureOperatorDeclared(logKey.signer);
     const tokens = await TokenStore.load(store);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafHash, nodeHash } from '../../src/core/merkle/hash.ts';
-import { fastLeafHash, fastNodeHash } from '../../src/log/node-hashes.ts';
+import { fastLeaf, fastLeafHash, fastNodeHash } from '../../src/log/node-hashes.ts';
+import { encodeLeaf, EntryKind } from '../../src/core/leaf/leaf.ts';
 import { toHex } from '../../src/core/bytes.ts';
 
 describe('the node:crypto hashes', () => {
@@ -17,6 +18,21 @@ describe('the node:crypto hashes', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it('builds the same public leaf as the core', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (entry, salt) => {
+          expect(toHex(fastLeaf(EntryKind.readingOcmf, salt, entry))).toBe(
+            toHex(encodeLeaf(EntryKind.readingOcmf, salt, entry)),
+          );
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -120,18 +120,19 @@ function writeValue(w: ByteWriter, v: CborValue, depth: number): void {
     writeHead(w, 4, v.length);
     for (const item of v) writeValue(w, item, depth + 1);
   } else if (v instanceof Map) {
-    const entries: [Uint8Array, Uint8Array][] = [];
+    // Keys sorted by their encoded bytes (RFC 8949 §4.2.1); values written in place.
+    const entries: { key: Uint8Array; value: CborValue }[] = [];
     for (const [k, val] of v) {
       if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k))) {
         throw new TypeError('encodeCbor: map keys must be safe integers or strings');
       }
-      entries.push([encodeCbor(k), encodeInner(val, depth + 1)]);
+      entries.push({ key: encodeKey(k), value: val });
     }
-    entries.sort((a, b) => compareBytes(a[0], b[0]));
+    entries.sort((a, b) => compareBytes(a.key, b.key));
     writeHead(w, 5, entries.length);
-    for (const [k, val] of entries) {
-      w.bytes(k);
-      w.bytes(val);
+    for (const e of entries) {
+      w.bytes(e.key);
+      writeValue(w, e.value, depth + 1);
     }
   } else if (v instanceof CborTag) {
     writeHead(w, 6, v.tag);
@@ -141,6 +142,18 @@ function writeValue(w: ByteWriter, v: CborValue, depth: number): void {
   } else {
     throw new TypeError('encodeCbor: unsupported value type');
   }
+}
+
+const keyCache = new Map<number | string, Uint8Array>();
+
+/** The encoding of a map key; the common small keys are cached. */
+function encodeKey(k: number | string): Uint8Array {
+  let b = keyCache.get(k);
+  if (b === undefined) {
+    b = encodeInner(k, 0);
+    if (keyCache.size < 4096) keyCache.set(k, b);
+  }
+  return b;
 }
 
 function encodeInner(v: CborValue, depth: number): Uint8Array {

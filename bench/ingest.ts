@@ -1,0 +1,326 @@
+/**
+ * Ingest benchmark (issue: signed readings in over MQTT). End to end through the real
+ * Mosquitto at 127.0.0.1:1883, QoS 1, ack after commit, readings pre-signed so that the
+ * publisher costs little. The node runs as its own process, as in production. Measures:
+ * - the baseline: bare `node:crypto` Ed25519 verifications per second on all cores;
+ * - sustained readings/s into the log while publishing as fast as the broker takes them;
+ * - publish-to-receipt latency (a receipt leaves once the reading's batch is committed and its
+ *   checkpoint signed) at a fixed rate;
+ * - the node's RSS before and after a run at half the sustained rate.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import mqtt from 'mqtt';
+import { presign, type LoadMeter } from '../simulator/load/presign.ts';
+import { publishPresigned } from '../simulator/load/publish.ts';
+import { percentile, printTable, writeResults, type Figure } from './lib.ts';
+
+const MOSQUITTO = 'mqtt://127.0.0.1:1883';
+const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
+
+/** Options of the ingest benchmark. */
+export interface IngestBenchOptions {
+  readonly meters: number;
+  /** Seconds of publishing as fast as possible. */
+  readonly maxSeconds: number;
+  /** Rate and seconds of the latency run. */
+  readonly latencyRate: number;
+  readonly latencySeconds: number;
+  /** Seconds of the half-load run for the RSS figure. */
+  readonly soakSeconds: number;
+}
+
+const VERIFY_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { generateKeyPairSync, sign, verify } = require('node:crypto');
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const msg = Buffer.alloc(180, 7);
+const sig = sign(null, msg, privateKey);
+let n = 0;
+const until = Date.now() + workerData.ms;
+while (Date.now() < until) { for (let i = 0; i < 100; i++) verify(null, msg, publicKey, sig); n += 100; }
+parentPort.postMessage(n);
+`;
+
+/** Bare Ed25519 verifications per second with `node:crypto`, one worker per core. */
+async function verifyBaseline(ms: number): Promise<number> {
+  const cores = availableParallelism();
+  const counts = await Promise.all(
+    Array.from(
+      { length: cores },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(VERIFY_WORKER, { eval: true, workerData: { ms } });
+          w.once('message', (n: number) => {
+            resolve(n);
+            void w.terminate();
+          });
+          w.once('error', reject);
+        }),
+    ),
+  );
+  return (counts.reduce((a, b) => a + b, 0) / ms) * 1000;
+}
+
+interface NodeProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly token: string;
+  readonly root: string;
+  readonly clientId: string;
+}
+
+async function startNodeProcess(dir: string): Promise<NodeProcess> {
+  const run = randomBytes(4).toString('hex');
+  const root = `bench-${run}/wattproof/v1`;
+  const clientId = `wattproof-bench-${run}`;
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.WATTPROOF_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      MAIN,
+      'start',
+      '--data-dir',
+      dir,
+      '--http-port',
+      '0',
+      '--topic-root',
+      root,
+      '--mqtt-url',
+      MOSQUITTO,
+      '--mqtt-client-id',
+      clientId,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const until = Date.now() + 30_000;
+  while (!/API\s+http:\S+/.test(out)) {
+    if (Date.now() > until || child.exitCode !== null)
+      throw new Error(`the node did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const url = /API\s+(http:\S+)/.exec(out)![1]!;
+  const token = (await readFile(join(dir, 'operator.token'), 'utf8')).trim();
+  return { child, url, token, root, clientId };
+}
+
+async function register(node: NodeProcess, meters: readonly LoadMeter[]): Promise<void> {
+  for (const m of meters) {
+    const res = await fetch(`${node.url}/v1/registry/signers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${node.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        signerId: m.meterId,
+        mode: 'device',
+        keyType: 'Ed25519',
+        publicKey: Buffer.from(m.publicKeyHex, 'hex').toString('base64'),
+        meters: [m.meterId],
+        ratedCapacityW: m.capacityW,
+      }),
+    });
+    if (res.status !== 201)
+      throw new Error(`registering ${m.meterId}: HTTP ${res.status} ${await res.text()}`);
+  }
+}
+
+async function logSize(node: NodeProcess): Promise<number> {
+  return ((await (await fetch(`${node.url}/v1/log`)).json()) as { size: number }).size;
+}
+
+/** CPU seconds (user + system, all threads) the process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** Runs one publishing phase with its own pre-signed readings (fresh meters, fresh sequences). */
+async function phase(
+  node: NodeProcess,
+  dir: string,
+  name: string,
+  meters: number,
+  readings: number,
+  rate: number,
+  seconds: number,
+): Promise<{ sustained: number; latencies: number[]; receipts: number; published: number }> {
+  const file = join(dir, `${name}.bin`);
+  process.stderr.write(
+    `[${name}] pre-signing ${readings.toLocaleString('en-US')} readings for ${meters} meters…\n`,
+  );
+  const list = await presign({
+    meters,
+    readings,
+    file,
+    prefix: `${name}-${randomBytes(3).toString('hex')}`,
+    topicRoot: node.root,
+  });
+  await register(node, list);
+  const sizes: { t: number; size: number }[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      sizes.push({ t: performance.now(), size: await logSize(node) });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  const result = await publishPresigned({
+    file,
+    url: MOSQUITTO,
+    rate,
+    maxSeconds: seconds,
+    connections: 4,
+    window: 1000,
+    drainMs: 15_000,
+    maxOutstanding: rate === 0 ? 20_000 : 0,
+    topicRoot: node.root,
+    onProgress: (p) =>
+      process.stderr.write(
+        `[${name}] ${p.elapsedS.toFixed(0)} s: published ${p.published}, receipts ${p.receipts} (${p.receiptRate}/s)\r`,
+      ),
+  });
+  sampling = false;
+  await sampler;
+  process.stderr.write('\n');
+  // Sustained rate: log growth between 5 s after the start and the end of publishing.
+  const t0 = sizes[0]!.t;
+  const inWindow = sizes.filter(
+    (s) => s.t - t0 >= 5000 && s.t - t0 <= result.publishSeconds * 1000,
+  );
+  const sustained =
+    inWindow.length >= 2
+      ? ((inWindow.at(-1)!.size - inWindow[0]!.size) / (inWindow.at(-1)!.t - inWindow[0]!.t)) * 1000
+      : Number.NaN;
+  await rm(file, { force: true });
+  return {
+    sustained,
+    latencies: result.latencies,
+    receipts: result.receipts,
+    published: result.published,
+  };
+}
+
+/** Runs the ingest benchmark and returns its figures. */
+export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]> {
+  const probe = await mqtt
+    .connectAsync(MOSQUITTO, { reconnectPeriod: 0, connectTimeout: 3000 })
+    .catch(() => undefined);
+  if (probe === undefined)
+    throw new Error('the ingest benchmark needs Mosquitto at 127.0.0.1:1883 (see .ci/run)');
+  await probe.endAsync();
+
+  const figures: Figure[] = [];
+  const baseline = await verifyBaseline(3000);
+  figures.push({
+    name: `bare node:crypto Ed25519 verify, ${availableParallelism()} cores`,
+    value: Math.round(baseline),
+    unit: 'verifies/s',
+  });
+
+  const dir = await mkdtemp(join(tmpdir(), 'wattproof-ingest-bench-'));
+  const node = await startNodeProcess(join(dir, 'node'));
+  try {
+    const maxReadings = Math.ceil(opts.maxSeconds * Math.max(baseline, 5000) * 0.7);
+    const cpuBefore = await cpuSeconds(node.child.pid!);
+    const sizeBefore = await logSize(node);
+    const max = await phase(node, dir, 'max', opts.meters, maxReadings, 0, opts.maxSeconds);
+    const perReading =
+      ((await cpuSeconds(node.child.pid!)) - cpuBefore) / ((await logSize(node)) - sizeBefore);
+    figures.push({
+      name: `sustained ingest, as fast as possible (${opts.maxSeconds} s)`,
+      value: Math.round(max.sustained),
+      unit: 'readings/s',
+      note: `${((max.sustained / baseline) * 100).toFixed(0)}% of the bare verify rate`,
+    });
+    figures.push({
+      name:
+        'node CPU per reading (all threads; the bare verify is ' +
+        ((1e6 * availableParallelism()) / baseline).toFixed(0) +
+        ' µs)',
+      value: perReading * 1e6,
+      unit: 'µs',
+    });
+
+    // A rate the node cannot sustain only measures a growing queue: then use 80% of it.
+    const latencyRate = Math.min(opts.latencyRate, Math.floor((max.sustained * 0.8) / 100) * 100);
+    const lat = await phase(
+      node,
+      dir,
+      'latency',
+      opts.meters,
+      latencyRate * opts.latencySeconds,
+      latencyRate,
+      opts.latencySeconds,
+    );
+    figures.push({
+      name: `publish-to-receipt at ${latencyRate.toLocaleString('en-US')}/s: p50`,
+      value: percentile(lat.latencies, 50),
+      unit: 'ms',
+    });
+    figures.push({
+      name: `publish-to-receipt at ${latencyRate.toLocaleString('en-US')}/s: p99`,
+      value: percentile(lat.latencies, 99),
+      unit: 'ms',
+    });
+    figures.push({
+      name: `receipts received in the latency run`,
+      value: lat.receipts,
+      unit: `of ${lat.published}`,
+    });
+
+    const half = Math.max(100, Math.round(max.sustained / 2));
+    const before = await rssMiB(node.child.pid!);
+    await phase(node, dir, 'soak', opts.meters, half * opts.soakSeconds, half, opts.soakSeconds);
+    const after = await rssMiB(node.child.pid!);
+    figures.push({
+      name: `node RSS before the half-load run (${half}/s, ${opts.soakSeconds} s)`,
+      value: before,
+      unit: 'MiB',
+    });
+    figures.push({
+      name: `node RSS after it`,
+      value: after,
+      unit: 'MiB',
+      note: `${(after - before >= 0 ? '+' : '') + (after - before).toFixed(1)} MiB`,
+    });
+  } finally {
+    node.child.kill('SIGTERM');
+    await new Promise((r) => node.child.once('exit', r));
+    const c = await mqtt.connectAsync(MOSQUITTO, {
+      clientId: node.clientId,
+      clean: true,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await c.endAsync();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+/** CLI entry: `npm run bench -- ingest [--quick]`. */
+export async function main(args: readonly string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const opts: IngestBenchOptions = quick
+    ? { meters: 100, maxSeconds: 15, latencyRate: 2000, latencySeconds: 10, soakSeconds: 20 }
+    : { meters: 500, maxSeconds: 60, latencyRate: 10_000, latencySeconds: 30, soakSeconds: 300 };
+  const figures = await runIngestBench(opts);
+  printTable(
+    'Ingest through Mosquitto, QoS 1, ack after commit, pre-signed Ed25519 readings',
+    figures,
+  );
+  console.log(`\nwritten to ${await writeResults('ingest', figures, opts)}`);
+}
