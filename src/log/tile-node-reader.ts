@@ -3,11 +3,13 @@
  * perfect subtrees are ever asked for (core/merkle proof-nodes), so each node is the root of a
  * power-of-two run inside one tile (C2SP tlog-tiles: tile level L holds tree level 8L).
  *
- * Decoded tiles are kept in an LRU cache together with the levels hashed up inside them, so a
- * hot tile costs nothing after its first use; a cached tile that is too short (a right-edge tile
- * that has grown since) is read again. The node hash function is injected so that the server
- * can use `node:crypto` (DESIGN.md decision 9); `core/tiles/node-reader.ts` is the pure
- * equivalent used by verifiers and mirrors.
+ * A full tile is stored with its interior nodes (integrator.ts), so a node is a slice of the
+ * stored bytes. For a growing right-edge tile the interior is hashed once per cached copy. The
+ * cache holds at most `maxTiles` tiles, each as one byte array of at most 16,320 bytes (about
+ * 32 MiB at the default bound); a cached tile that is too short (a right-edge tile that has
+ * grown since) is read again. The node hash function is injected so that the server can use
+ * `node:crypto` (DESIGN.md decision 9); `core/tiles/node-reader.ts` is the pure equivalent
+ * used by verifiers and mirrors.
  */
 import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
 import type { NodeId } from '../core/merkle/node-id.ts';
@@ -17,10 +19,14 @@ import type { LevelStore } from '../storage/level-store.ts';
 import { interiorOffset, TILE_INTERIOR_NODES } from './integrator.ts';
 
 const HASH = 32;
+const FULL_BYTES = (TILE_WIDTH + TILE_INTERIOR_NODES) * HASH;
 
-/** A tile and the levels hashed up inside it: `levels[h][j]` is the node of height h, index j. */
+/** A tile's hashes followed by its interior nodes (all of them for a full tile). */
 interface CachedTile {
-  readonly levels: Uint8Array[][];
+  /** Hashes at the tile's own level. */
+  readonly width: number;
+  /** `width` hashes, then interior heights 1..7 at their fixed offsets (complete nodes only). */
+  readonly bytes: Uint8Array;
 }
 
 /** Node-hash reader over the tiles of one store. */
@@ -30,7 +36,7 @@ export class TileNodeReader {
   constructor(
     private readonly store: LevelStore,
     private readonly hashNode: (l: Uint8Array, r: Uint8Array) => Uint8Array = coreNodeHash,
-    private readonly maxTiles = 8192,
+    private readonly maxTiles = 2048,
   ) {}
 
   /** Hashes of the given perfect-subtree nodes, in order. */
@@ -38,50 +44,50 @@ export class TileNodeReader {
     return ids.map((id) => {
       const loc = locateNode(id);
       const tile = this.tile(loc.tileLevel, loc.tileIndex, loc.offset + 2 ** loc.height);
-      return this.level(tile, loc.height)[loc.offset / 2 ** loc.height]!;
+      const pos =
+        loc.height === 0
+          ? loc.offset
+          : TILE_WIDTH + interiorOffset(loc.height) + loc.offset / 2 ** loc.height;
+      return tile.bytes.slice(pos * HASH, (pos + 1) * HASH);
     });
-  }
-
-  private level(tile: CachedTile, height: number): Uint8Array[] {
-    for (let h = tile.levels.length; h <= height; h++) {
-      const below = tile.levels[h - 1]!;
-      const up: Uint8Array[] = [];
-      for (let j = 0; j + 1 < below.length; j += 2)
-        up.push(this.hashNode(below[j]!, below[j + 1]!));
-      tile.levels.push(up);
-    }
-    return tile.levels[height]!;
   }
 
   private tile(level: number, index: number, need: number): CachedTile {
     const key = `${level}/${index}`;
     const cached = this.cache.get(key);
-    if (cached !== undefined && cached.levels[0]!.length >= need) {
+    if (cached !== undefined && cached.width >= need) {
       this.cache.delete(key);
       this.cache.set(key, cached);
       return cached;
     }
-    const bytes = this.store.tileSync(level, index);
-    if (bytes === undefined || bytes.length < need * HASH) {
+    const stored = this.store.tileSync(level, index);
+    if (stored === undefined || stored.length < need * HASH) {
       throw new StorageError(
         'STORE_CORRUPT',
         `tile ${level}/${index} has fewer than ${need} hashes`,
       );
     }
-    const hashes: Uint8Array[] = [];
-    const width = Math.min(TILE_WIDTH, bytes.length / HASH);
-    for (let j = 0; j < width; j++) hashes.push(bytes.subarray(j * HASH, (j + 1) * HASH));
-    const tile: CachedTile = { levels: [hashes] };
-    if (bytes.length === (TILE_WIDTH + TILE_INTERIOR_NODES) * HASH) {
-      // A full tile stored with its interior nodes: no hashing needed.
-      for (let h = 1; h < TILE_HEIGHT; h++) {
-        const start = (TILE_WIDTH + interiorOffset(h)) * HASH;
-        const level: Uint8Array[] = [];
-        for (let j = 0; j < 2 ** (TILE_HEIGHT - h); j++) {
-          level.push(bytes.subarray(start + j * HASH, start + (j + 1) * HASH));
+    let tile: CachedTile;
+    if (stored.length === FULL_BYTES) {
+      tile = { width: TILE_WIDTH, bytes: stored.slice() };
+    } else {
+      // A growing tile: hash its complete interior nodes once for this cached copy.
+      const width = stored.length / HASH;
+      const bytes = new Uint8Array(FULL_BYTES);
+      bytes.set(stored);
+      let below = 0; // offset (in hashes) of the level below
+      let count = width;
+      for (let h = 1; h < TILE_HEIGHT && count >= 2; h++) {
+        const at = TILE_WIDTH + interiorOffset(h);
+        for (let j = 0; j + 1 < count; j += 2) {
+          const l = bytes.subarray((below + j) * HASH, (below + j + 1) * HASH);
+          const r = bytes.subarray((below + j + 1) * HASH, (below + j + 2) * HASH);
+          bytes.set(this.hashNode(l, r), (at + j / 2) * HASH);
         }
-        tile.levels.push(level);
+        below = at;
+        count = Math.floor(count / 2);
       }
+      tile = { width, bytes };
     }
     this.cache.delete(key);
     this.cache.set(key, tile);
