@@ -169,6 +169,7 @@ async function phase(
     topicRoot: node.root,
   });
   await register(node, list);
+  const startSize = await logSize(node);
   const sizes: { t: number; size: number }[] = [];
   let sampling = true;
   const sampler = (async () => {
@@ -186,6 +187,7 @@ async function phase(
     window: 1000,
     drainMs: 15_000,
     maxOutstanding: rate === 0 ? 20_000 : 0,
+    committed: async () => (await logSize(node)) - startSize,
     topicRoot: node.root,
     onProgress: (p) =>
       process.stderr.write(
@@ -276,15 +278,26 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
       unit: 'ms',
     });
     figures.push({
-      name: `receipts received in the latency run`,
+      name: `receipts received in the latency run (QoS 0)`,
       value: lat.receipts,
       unit: `of ${lat.published}`,
     });
 
     const half = Math.max(100, Math.round(max.sustained / 2));
     const before = await rssMiB(node.child.pid!);
+    const samples: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        samples.push(await rssMiB(node.child.pid!));
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    })();
     await phase(node, dir, 'soak', opts.meters, half * opts.soakSeconds, half, opts.soakSeconds);
+    sampling = false;
+    await sampler;
     const after = await rssMiB(node.child.pid!);
+    const secondHalf = samples.slice(Math.floor(samples.length / 2));
     figures.push({
       name: `node RSS before the half-load run (${half}/s, ${opts.soakSeconds} s)`,
       value: before,
@@ -295,6 +308,12 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
       value: after,
       unit: 'MiB',
       note: `${(after - before >= 0 ? '+' : '') + (after - before).toFixed(1)} MiB`,
+    });
+    figures.push({
+      name: `node RSS, highest in the second half of the run`,
+      value: Math.max(...secondHalf),
+      unit: 'MiB',
+      note: `lowest ${Math.min(...secondHalf).toFixed(0)} MiB; sampled every 5 s`,
     });
   } finally {
     node.child.kill('SIGTERM');

@@ -29,6 +29,12 @@ export interface PublishOptions {
    * node, not the broker's drops. 0 = open loop.
    */
   readonly maxOutstanding?: number;
+  /**
+   * How many readings the node has committed so far (e.g. its log growth from `/v1/log`),
+   * polled for the closed loop. Receipts are QoS 0 and may be dropped under load, so they only
+   * stand in for this when it is not given.
+   */
+  readonly committed?: () => Promise<number>;
   /** Called about once a second. */
   readonly onProgress?: (p: PublishProgress) => void;
   /** First levels of the topics (default `wattproof/v1`). */
@@ -97,6 +103,14 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
   const outstanding = new Array<number>(connections).fill(0);
   const waiters: (() => void)[][] = pubs.map(() => []);
 
+  let committed = 0;
+  let polling = options.committed !== undefined;
+  const poller = (async () => {
+    while (polling) {
+      committed = await options.committed!().catch(() => committed);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
   const t0 = performance.now();
   let lastReceipts = 0;
   const ticker = setInterval(() => {
@@ -155,6 +169,8 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       publishSeconds,
     };
   } finally {
+    polling = false;
+    await poller;
     clearInterval(ticker);
     await Promise.all([...pubs, sub].map((c) => c.endAsync()));
   }
