@@ -336,7 +336,10 @@ export async function main(args: readonly string[]): Promise<void> {
   const opts: IngestBenchOptions = quick
     ? { meters: 100, maxSeconds: 15, latencyRate: 2000, latencySeconds: 10, soakSeconds: 20 }
     : { meters: 500, maxSeconds: 60, latencyRate: 10_000, latencySeconds: 30, soakSeconds: 300 };
-  const figures = await runIngestBench(opts);
+  const soak = args.find((a) => a.startsWith('--soak='));
+  const figures = await runIngestBench(
+    soak ? { ...opts, soakSeconds: Number(soak.slice(7)) } : opts,
+  );
   printTable(
     'Ingest through Mosquitto, QoS 1, ack after commit, pre-signed Ed25519 readings',
     figures,

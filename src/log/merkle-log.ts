@@ -86,7 +86,7 @@ export class MerkleLog implements LogReadModel {
     readonly origin: string,
     readonly vkey: string,
     published: PublishedCheckpoint,
-    hashNode: ((l: Uint8Array, r: Uint8Array) => Uint8Array) | undefined,
+    private readonly hashNode: ((l: Uint8Array, r: Uint8Array) => Uint8Array) | undefined,
   ) {
     this.published = published;
     this.latestRoot = integrator.root();
@@ -300,7 +300,7 @@ export class MerkleLog implements LogReadModel {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
       throw new LogError('OUT_OF_RANGE', `leaf index ${index} is not below tree size ${size}`);
     }
-    return inclusionProof(index, size, (ids) => this.nodes.read(ids));
+    return inclusionProof(index, size, (ids) => this.nodes.read(ids), this.hashNode);
   }
 
   /** RFC 9162 §2.1.4.1 consistency proof from `size1` to `size2` (≤ published size). */
@@ -309,7 +309,7 @@ export class MerkleLog implements LogReadModel {
     if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) {
       throw new LogError('OUT_OF_RANGE', `size ${size1} is not between 0 and ${size2}`);
     }
-    return consistencyProof(size1, size2, (ids) => this.nodes.read(ids));
+    return consistencyProof(size1, size2, (ids) => this.nodes.read(ids), this.hashNode);
   }
 
   private checkSize(size: number): void {

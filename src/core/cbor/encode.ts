@@ -12,9 +12,20 @@ const TWO_64 = 1n << 64n;
 const textEncoder = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** One reusable scratch buffer: an encode borrows it and returns it with `result()`. */
+let scratch: Uint8Array | undefined = new Uint8Array(4096);
+
 class ByteWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   private len = 0;
+  private readonly borrowed: boolean;
+
+  constructor() {
+    // Nested encodes (while the scratch buffer is out) get a buffer of their own.
+    this.borrowed = scratch !== undefined;
+    this.buf = scratch ?? new Uint8Array(256);
+    scratch = undefined;
+  }
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -36,8 +47,11 @@ class ByteWriter {
     this.len += b.length;
   }
 
+  /** The bytes written (a copy); returns the scratch buffer, which may have grown. */
   result(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const out = this.buf.slice(0, this.len);
+    if (this.borrowed) scratch = this.buf.length <= 1 << 20 ? this.buf : new Uint8Array(4096);
+    return out;
   }
 }
 
@@ -158,7 +172,12 @@ function encodeKey(k: number | string): Uint8Array {
 
 function encodeInner(v: CborValue, depth: number): Uint8Array {
   const w = new ByteWriter();
-  writeValue(w, v, depth);
+  try {
+    writeValue(w, v, depth);
+  } catch (e) {
+    w.result(); // give the scratch buffer back
+    throw e;
+  }
   return w.result();
 }
 

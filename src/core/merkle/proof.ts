@@ -14,7 +14,14 @@ export type NodeReader = (
   ids: readonly NodeId[],
 ) => Promise<readonly Uint8Array[]> | readonly Uint8Array[];
 
-async function build(nodes: ProofNodes, read: NodeReader): Promise<Uint8Array[]> {
+/** An RFC 9162 §2.1.1 interior node hash: `SHA-256(0x01 ‖ left ‖ right)`. */
+type HashNode = (left: Uint8Array, right: Uint8Array) => Uint8Array;
+
+async function build(
+  nodes: ProofNodes,
+  read: NodeReader,
+  hashNode?: HashNode,
+): Promise<Uint8Array[]> {
   if (nodes.ids.length === 0) return [];
   const hashes = await read(nodes.ids);
   if (!Array.isArray(hashes) || hashes.length !== nodes.ids.length) {
@@ -27,20 +34,21 @@ async function build(nodes: ProofNodes, read: NodeReader): Promise<Uint8Array[]>
     );
   }
   hashes.forEach((h, i) => requireHash(h, `node ${nodes.ids[i]!.level}/${nodes.ids[i]!.index}`));
-  return rehashProof(nodes, hashes);
+  return rehashProof(nodes, hashes, hashNode);
 }
 
 /**
  * PATH(index, D[0:size]) of RFC 9162 §2.1.3.1: the inclusion proof of leaf `index` in the tree of
  * `size` leaves, leaf sibling first. Throws `INVALID_SIZE`/`INVALID_INDEX` unless
- * `0 ≤ index < size`.
+ * `0 ≤ index < size`. `hashNode` (for the right-border node) defaults to the core's.
  */
 export async function inclusionProof(
   index: number,
   size: number,
   read: NodeReader,
+  hashNode?: HashNode,
 ): Promise<Uint8Array[]> {
-  return build(inclusionNodes(index, size), read);
+  return build(inclusionNodes(index, size), read, hashNode);
 }
 
 /**
@@ -51,6 +59,7 @@ export async function consistencyProof(
   size1: number,
   size2: number,
   read: NodeReader,
+  hashNode?: HashNode,
 ): Promise<Uint8Array[]> {
-  return build(consistencyNodes(size1, size2), read);
+  return build(consistencyNodes(size1, size2), read, hashNode);
 }
