@@ -3,14 +3,18 @@
  * setting has a flag and an environment variable (`wattproof start --help`).
  */
 import { isWattproofError } from '../core/errors.ts';
+import { runWitness } from '../../anchors/witness/cli.ts';
 import { runDevices } from './devices.ts';
 import { runStart } from './start.ts';
+import { runVerify } from './verify.ts';
 
 const USAGE = `usage: wattproof <command> [options]
 
 commands:
   start     run an ingest node: MQTT in, checks, the Merkle log, receipts, HTTP API
   devices   register, revoke and list device and platform keys (wattproof devices --help)
+  verify    check an evidence bundle offline against the log key (wattproof verify --help)
+  witness   run a C2SP tlog-witness witness that cosigns log checkpoints (wattproof witness --help)
 
 Run 'wattproof <command> --help' for a command's options.
 `;
@@ -21,8 +25,13 @@ export async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start':
       return runStart(rest);
+    case 'witness':
+      return runWitness(rest);
     case 'devices':
       process.exitCode = await runDevices(rest);
+      return;
+    case 'verify':
+      process.exitCode = await runVerify(rest);
       return;
     case undefined:
     case '-h':

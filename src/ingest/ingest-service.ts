@@ -74,6 +74,8 @@ export interface IngestStats {
   rejected: number;
   receiptsPublished: number;
   receiptErrors: number;
+  /** Receipts not made because receipts fell behind ingest. */
+  receiptsSkipped: number;
   queued: number;
   inFlight: number;
 }
@@ -86,6 +88,11 @@ export type BatchListener = (info: {
   readonly checkMs: number;
   readonly commitMs: number;
 }) => void;
+
+/** Batches whose receipts may wait; beyond this the oldest batch's receipts are skipped. */
+const MAX_RECEIPT_BATCHES = 8;
+/** Receipts made between two yields to the event loop. */
+const RECEIPTS_PER_YIELD = 64;
 
 interface Pending {
   readonly message: InboundMessage;
@@ -109,6 +116,7 @@ export class IngestService {
     rejected: 0,
     receiptsPublished: 0,
     receiptErrors: 0,
+    receiptsSkipped: 0,
     queued: 0,
     inFlight: 0,
   };
@@ -119,6 +127,8 @@ export class IngestService {
   private readonly topicRoot: string;
   /** Appends are planned in batch order: batch N+1's append waits for N's to be planned. */
   private appendChain: Promise<unknown> = Promise.resolve();
+  private readonly receiptQueue: { checked: CheckedBatchLike; appended: LedgerAppendResult }[] = [];
+  private receiptLoopDone: Promise<void> | undefined;
 
   constructor(
     private readonly source: MessageSource,
@@ -158,6 +168,9 @@ export class IngestService {
       this.flush(true);
       await this.idle;
     }
+    // Receipts still waiting are dropped (the log has the same facts); the one being sent ends.
+    this.receiptQueue.length = 0;
+    await this.receiptLoopDone;
   }
 
   private enqueue(message: InboundMessage): Promise<AckOutcome> {
@@ -249,7 +262,31 @@ export class IngestService {
         // A listener must not break ingest.
       }
     }
-    if (this.publishReceipts) void this.sendReceipts(checked!, appended);
+    if (this.publishReceipts) this.queueReceipts(checked!, appended);
+  }
+
+  /**
+   * Receipts are made by one background loop that yields to the event loop every few receipts,
+   * so a batch's receipts never hold up reading, checking or acknowledging the next ones. If
+   * receipts fall behind by more than `MAX_RECEIPT_BATCHES` batches, the oldest batch's
+   * receipts are skipped and counted: receipts are QoS 0 conveniences, and the same facts can
+   * be fetched from the log.
+   */
+  private queueReceipts(checked: CheckedBatchLike, appended: LedgerAppendResult): void {
+    this.receiptQueue.push({ checked, appended });
+    while (this.receiptQueue.length > MAX_RECEIPT_BATCHES) {
+      const skipped = this.receiptQueue.shift()!;
+      for (const o of skipped.checked.outcomes) this.stats.receiptsSkipped += o.readings.length;
+    }
+    if (this.receiptLoopDone === undefined) {
+      this.receiptLoopDone = this.receiptLoop().finally(() => (this.receiptLoopDone = undefined));
+    }
+  }
+
+  private async receiptLoop(): Promise<void> {
+    for (let job = this.receiptQueue.shift(); job !== undefined; job = this.receiptQueue.shift()) {
+      await this.sendReceipts(job.checked, job.appended);
+    }
   }
 
   private async sendReceipts(
@@ -257,9 +294,14 @@ export class IngestService {
     appended: LedgerAppendResult,
   ): Promise<void> {
     const issuer = this.receipts!;
+    let sinceYield = 0;
     for (const o of checked.outcomes) {
       for (const r of o.readings) {
         if (r.meterId === undefined || r.sequence === undefined) continue;
+        if (++sinceYield === RECEIPTS_PER_YIELD) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         try {
           let subject;
           if (r.status === 'accepted' && r.itemIndex !== undefined) {

@@ -209,6 +209,12 @@ function registerNodeMetrics(
   metrics.gauge('ingest_receipts_published', 'Receipts published to meters since start.', [], (g) =>
     g.set(ingest.stats.receiptsPublished),
   );
+  metrics.gauge(
+    'ingest_receipts_skipped',
+    'Receipts not made because they fell behind ingest.',
+    [],
+    (g) => g.set(ingest.stats.receiptsSkipped),
+  );
   const commitSeconds = metrics.histogram(
     'ingest_commit_seconds',
     'Time from a batch being checked to its commit being durable.',

@@ -1,0 +1,144 @@
+/**
+ * Builds evidence bundles (DESIGN.md decision 10; docs/bundle.md) from a node's ledger, log and
+ * registry: the readings of some meters over [from, to), the registry entries they depend on,
+ * one multiproof of them all at a published checkpoint, and the summary the verifier will
+ * recompute (the same core function computes both).
+ */
+import { fromUtf8, toBase64 } from '../core/bytes.ts';
+import {
+  BUNDLE_FORMAT,
+  buildMultiproof,
+  computeSummary,
+  readingFigures,
+  type BundleJson,
+  type DisclosedEntryJson,
+  type ErasedEntryJson,
+  type SummaryReading,
+} from '../core/bundle/index.ts';
+import { parseCheckpoint, splitNote } from '../core/note/index.ts';
+import { tileNodeReader } from '../core/tiles/index.ts';
+import type { EntryRecord } from '../ledger/entry-record.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { MerkleLog } from '../log/merkle-log.ts';
+import type { Registry } from '../registry/registry.ts';
+import { BundleBuildError } from './errors.ts';
+
+/** What {@link buildBundle} needs. */
+export interface BuildBundleOptions {
+  readonly ledger: Ledger;
+  readonly log: MerkleLog;
+  readonly registry: Registry;
+  /** Meter ids, distinct, at least one. */
+  readonly meters: readonly string[];
+  /** The period [from, to) of interval starts, Unix seconds. */
+  readonly from: number;
+  readonly to: number;
+  /**
+   * The checkpoint to build at (a signed note of this log, e.g. one carrying witness
+   * cosignatures); the latest published checkpoint when absent.
+   */
+  readonly checkpoint?: string;
+}
+
+function disclosed(index: number, r: EntryRecord & { erased: false }): DisclosedEntryJson {
+  return { index, kind: r.kind, salt: toBase64(r.salt), bytes: toBase64(r.bytes) };
+}
+
+async function liveRecord(ledger: Ledger, index: number): Promise<EntryRecord & { erased: false }> {
+  const r = await ledger.record(index);
+  if (r === undefined || r.erased) {
+    throw new BundleBuildError('RECORD_MISSING', `no live private record for entry ${index}`, {
+      evidence: { index },
+    });
+  }
+  return r;
+}
+
+/**
+ * Builds the bundle of `meters` over [`from`, `to`) at the latest published checkpoint (or
+ * `options.checkpoint`). Entries beyond the checkpoint are left out; erased readings become
+ * `{ index, erased: true, leaf }`. Throws {@link BundleBuildError} (`INVALID_REQUEST`,
+ * `RECORD_MISSING`, `UNKNOWN_SIGNER`) or storage errors.
+ */
+export async function buildBundle(options: BuildBundleOptions): Promise<BundleJson> {
+  const { ledger, log, registry, from, to } = options;
+  const meters = [...options.meters];
+  if (meters.length === 0 || new Set(meters).size !== meters.length) {
+    throw new BundleBuildError('INVALID_REQUEST', 'give one or more distinct meters');
+  }
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to <= from) {
+    throw new BundleBuildError('INVALID_REQUEST', 'the period must be [from, to) with from < to');
+  }
+  const note = options.checkpoint ?? fromUtf8((await log.checkpoint()) ?? new Uint8Array());
+  const cp = parseCheckpoint(splitNote(note).text);
+  if (cp.origin !== log.origin || cp.size > log.publishedSize()) {
+    throw new BundleBuildError('INVALID_REQUEST', 'the checkpoint is not one this log published');
+  }
+  const size = cp.size;
+
+  const indices: number[] = [];
+  for (const m of meters) {
+    for await (const { index } of ledger.meterEntries(m, from, to)) {
+      if (index < size) indices.push(index);
+    }
+  }
+  indices.sort((a, b) => a - b);
+
+  const entries: (DisclosedEntryJson | ErasedEntryJson)[] = [];
+  const readings: SummaryReading[] = [];
+  const signerIds = new Set<string>();
+  let erased = 0;
+  for (const index of indices) {
+    const r = await ledger.record(index);
+    if (r === undefined) {
+      throw new BundleBuildError('RECORD_MISSING', `no private record for entry ${index}`, {
+        evidence: { index },
+      });
+    }
+    if (r.erased) {
+      erased++;
+      entries.push({ index, erased: true, leaf: toBase64(await log.entry(index)) });
+      continue;
+    }
+    const f = readingFigures(r.kind, r.bytes, index);
+    const signer = registry.get(f.signerId);
+    if (signer === undefined) {
+      throw new BundleBuildError('UNKNOWN_SIGNER', `entry ${index}: no signer ${f.signerId}`, {
+        evidence: { index, signerId: f.signerId },
+      });
+    }
+    signerIds.add(f.signerId);
+    entries.push(disclosed(index, r));
+    readings.push({ ...f, trustMode: signer.mode });
+  }
+
+  const registryIndices = new Set<number>();
+  for (const d of registry.operatorDeclarations()) {
+    if (d.index < size) registryIndices.add(d.index);
+  }
+  for (const id of signerIds) {
+    const s = registry.get(id)!;
+    for (const i of [s.registeredAt, s.revokedAt]) {
+      if (i !== undefined && i < size) registryIndices.add(i);
+    }
+  }
+  const registryEntries: DisclosedEntryJson[] = [];
+  for (const index of [...registryIndices].sort((a, b) => a - b)) {
+    registryEntries.push(disclosed(index, await liveRecord(ledger, index)));
+  }
+
+  const all = [...indices, ...registryIndices].sort((a, b) => a - b);
+  const read = tileNodeReader(size, (ref) => log.readHashTile(ref.level, ref.index, ref.width));
+  const hashes = await buildMultiproof(all, size, read);
+  const request = { meters, from, to };
+  return {
+    format: BUNDLE_FORMAT,
+    log: { origin: log.origin, vkey: log.vkey },
+    checkpoint: note,
+    request,
+    entries,
+    registry: registryEntries,
+    proof: { treeSize: size, hashes: hashes.map(toBase64) },
+    summary: computeSummary(request, readings, erased),
+  };
+}

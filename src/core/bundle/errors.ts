@@ -1,0 +1,70 @@
+/**
+ * Errors of evidence bundle verification (docs/bundle.md §What the verifier checks).
+ */
+import { WattproofError } from '../errors.ts';
+
+/**
+ * Why a bundle was refused:
+ * - `MALFORMED_BUNDLE`: not JSON, or not the wattproof.bundle/v1 schema (`evidence.path`).
+ * - `UNSUPPORTED_FORMAT`: `format` is not `wattproof.bundle/v1`.
+ * - `WRONG_LOG`: the bundle's log vkey or origin is not the trusted log's, or the checkpoint
+ *   names another origin.
+ * - `BAD_CHECKPOINT`: the checkpoint is not a signed note the log key signed, or its body is
+ *   not a tlog-checkpoint.
+ * - `TOO_FEW_WITNESSES`: fewer than `minWitnesses` trusted witnesses cosigned the checkpoint.
+ * - `INDEX_OUT_OF_RANGE`, `INDEX_ORDER`: an index beyond the tree, out of order, or disclosed twice.
+ * - `WRONG_ENTRY_KIND`: an entry of a kind that does not belong where it is.
+ * - `MALFORMED_LEAF`: an erased entry's leaf is not a 34-byte wattproof leaf.
+ * - `PROOF_MISMATCH`: the multiproof does not lead to the checkpoint root (or has too few or too
+ *   many hashes, or its tree size is not the checkpoint's).
+ * - `BAD_OPERATOR_DECLARATION`: an operator key declaration is not signed by the log key.
+ * - `NO_OPERATOR_KEY`: no disclosed declaration precedes a registry entry.
+ * - `BAD_REGISTRY_ENTRY`: a registration or revocation does not verify under the operator key.
+ * - `MALFORMED_READING`: a reading's bytes do not decode as COSE_Sign1 or OCMF.
+ * - `BAD_READING_SIGNATURE`: a reading's signature fails under its registered key.
+ * - `KEY_NOT_REGISTERED`, `KEY_REVOKED`, `METER_NOT_AUTHORIZED`, `KEY_TYPE_MISMATCH`,
+ *   `ISSUER_MISMATCH`: the reading's signer was not registered before it, was revoked before it,
+ *   is not registered for its meter, has a key of another type, or is not the COSE `iss`.
+ * - `OUTSIDE_REQUEST`: a reading of another meter, or starting outside [from, to).
+ * - `SEQUENCE_BROKEN`: a meter's sequence repeats or goes backwards in log order.
+ * - `SUMMARY_MISMATCH`: the bundle's summary differs from the one recomputed from the readings.
+ */
+export type BundleErrorCode =
+  | 'MALFORMED_BUNDLE'
+  | 'UNSUPPORTED_FORMAT'
+  | 'WRONG_LOG'
+  | 'BAD_CHECKPOINT'
+  | 'TOO_FEW_WITNESSES'
+  | 'INDEX_OUT_OF_RANGE'
+  | 'INDEX_ORDER'
+  | 'WRONG_ENTRY_KIND'
+  | 'MALFORMED_LEAF'
+  | 'PROOF_MISMATCH'
+  | 'BAD_OPERATOR_DECLARATION'
+  | 'NO_OPERATOR_KEY'
+  | 'BAD_REGISTRY_ENTRY'
+  | 'MALFORMED_READING'
+  | 'BAD_READING_SIGNATURE'
+  | 'KEY_NOT_REGISTERED'
+  | 'KEY_REVOKED'
+  | 'METER_NOT_AUTHORIZED'
+  | 'KEY_TYPE_MISMATCH'
+  | 'ISSUER_MISMATCH'
+  | 'OUTSIDE_REQUEST'
+  | 'SEQUENCE_BROKEN'
+  | 'SUMMARY_MISMATCH';
+
+/** A bundle was refused; `index` is the leaf index of the failing entry, when one failed. */
+export class BundleError extends WattproofError<BundleErrorCode> {
+  /** Leaf index of the entry that failed, if the failure is about one entry. */
+  readonly index: number | undefined;
+
+  constructor(
+    code: BundleErrorCode,
+    message: string,
+    options: { cause?: unknown; evidence?: Record<string, unknown>; index?: number } = {},
+  ) {
+    super(code, message, options);
+    this.index = options.index;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Evidence bundles (DESIGN.md decision 10; docs/bundle.md): the wattproof.bundle/v1 format, the
+ * multiproof over RFC 9162 §2.1.1 trees, the summary, and offline verification. Pure core.
+ */
+export { BundleError, type BundleErrorCode } from './errors.ts';
+export {
+  buildMultiproof,
+  multiproofRanges,
+  rootFromMultiproof,
+  type LeafRange,
+} from './multiproof.ts';
+export {
+  MAX_BUNDLE_ENTRIES,
+  parseBundle,
+  type ParsedBundle,
+  type ParsedDisclosed,
+  type ParsedErased,
+} from './parse.ts';
+export { readingFigures, type ReadingFigures } from './reading-figures.ts';
+export { computeSummary, type SummaryReading } from './summary.ts';
+export {
+  BUNDLE_FORMAT,
+  type BundleJson,
+  type BundleSummary,
+  type DisclosedEntryJson,
+  type ErasedEntryJson,
+  type HourFigures,
+  type IntervalGap,
+  type MeterSummary,
+  type SequenceGap,
+  type TrustCounts,
+} from './types.ts';
+export { verifyBundle, type Verdict, type VerifiedReading, type VerifyPolicy } from './verify.ts';

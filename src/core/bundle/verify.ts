@@ -1,0 +1,359 @@
+/**
+ * Offline verification of an evidence bundle (DESIGN.md decision 10 and trust model;
+ * docs/bundle.md §What the verifier checks), trusting only the log's verifier key and the
+ * witness keys the caller names. Pure core: runs in Node and in browsers.
+ */
+import { assertCoseSign1, CoseAlg } from '../cose/index.ts';
+import { decodeLeaf, encodeLeaf, EntryKind, LeafError } from '../leaf/leaf.ts';
+import { leafHash } from '../merkle/hash.ts';
+import { bytesEqual, toBase64 } from '../bytes.ts';
+import { openNote, parseCheckpoint, parseVerifierKey, type NoteVerifier } from '../note/index.ts';
+import { verifyOcmfRecord } from '../ocmf/index.ts';
+import {
+  operatorKeyAt,
+  verifyOperatorDeclaration,
+  verifyRegistryEntry,
+  type KeyRegistration,
+  type VerifiedOperatorDeclaration,
+} from '../registry/index.ts';
+import { BundleError, type BundleErrorCode } from './errors.ts';
+import { rootFromMultiproof } from './multiproof.ts';
+import { parseBundle, type ParsedDisclosed } from './parse.ts';
+import { readingFigures, type ReadingFigures } from './reading-figures.ts';
+import { computeSummary, type SummaryReading } from './summary.ts';
+import type { BundleSummary } from './types.ts';
+
+/** What the verifier trusts. */
+export interface VerifyPolicy {
+  /** The log's verifier key, `origin+keyid+base64(0x01‖pub)` (c2sp.org/signed-note). */
+  readonly logVkey: string;
+  /** Witness cosigner keys (c2sp.org/tlog-cosignature, type 0x04) the verifier trusts. */
+  readonly witnessVkeys?: readonly string[];
+  /** How many of those witnesses must have cosigned the checkpoint (default 0). */
+  readonly minWitnesses?: number;
+}
+
+/** A reading that passed every check. */
+export interface VerifiedReading extends SummaryReading {
+  readonly index: number;
+  readonly signerId: string;
+}
+
+/** The outcome of {@link verifyBundle}. */
+export type Verdict =
+  | {
+      readonly valid: true;
+      readonly origin: string;
+      readonly treeSize: number;
+      /** The checkpoint root, base64. */
+      readonly root: string;
+      /** Names of the trusted witnesses whose cosignatures verified. */
+      readonly witnesses: readonly string[];
+      readonly readings: readonly VerifiedReading[];
+      /** Leaf indices of erased readings. */
+      readonly erased: readonly number[];
+      /** The summary recomputed from the verified readings. */
+      readonly summary: BundleSummary;
+    }
+  | {
+      readonly valid: false;
+      readonly code: BundleErrorCode;
+      readonly message: string;
+      /** Leaf index of the failing entry, when one entry failed. */
+      readonly index: number | undefined;
+      readonly error: BundleError;
+    };
+
+const READING_KINDS = new Set<number>([EntryKind.readingCose, EntryKind.readingOcmf]);
+const REGISTRY_KINDS = new Set<number>([
+  EntryKind.operatorKey,
+  EntryKind.keyRegistration,
+  EntryKind.keyRevocation,
+]);
+
+function fail(code: BundleErrorCode, message: string, index?: number, cause?: unknown): never {
+  throw new BundleError(code, index === undefined ? message : `entry ${index}: ${message}`, {
+    index,
+    cause,
+  });
+}
+
+/** Parses the policy keys; a malformed key throws (the caller's error, not the bundle's). */
+function verifiers(policy: VerifyPolicy): { log: NoteVerifier; witnesses: NoteVerifier[] } {
+  const log = parseVerifierKey(policy.logVkey);
+  const witnesses = (policy.witnessVkeys ?? []).map((k) => parseVerifierKey(k));
+  return { log, witnesses };
+}
+
+function checkCheckpoint(
+  note: string,
+  origin: string,
+  keys: { log: NoteVerifier; witnesses: NoteVerifier[] },
+  minWitnesses: number,
+): { size: number; root: Uint8Array; witnesses: string[] } {
+  let opened;
+  try {
+    opened = openNote(note, [keys.log, ...keys.witnesses]);
+  } catch (e) {
+    fail('BAD_CHECKPOINT', `checkpoint: ${(e as Error).message}`, undefined, e);
+  }
+  const signedBy = (v: NoteVerifier): boolean =>
+    opened.verified.some((s) => s.name === v.name && s.keyId === v.keyId);
+  if (!signedBy(keys.log)) fail('BAD_CHECKPOINT', 'the log key did not sign the checkpoint');
+  const witnesses = keys.witnesses.filter(signedBy).map((w) => w.name);
+  if (new Set(witnesses).size < minWitnesses) {
+    fail(
+      'TOO_FEW_WITNESSES',
+      `${new Set(witnesses).size} trusted witness cosignature(s), ${minWitnesses} required`,
+    );
+  }
+  let cp;
+  try {
+    cp = parseCheckpoint(opened.text);
+  } catch (e) {
+    fail('BAD_CHECKPOINT', `checkpoint: ${(e as Error).message}`, undefined, e);
+  }
+  if (cp.origin !== origin) fail('WRONG_LOG', `the checkpoint is of log ${cp.origin}`);
+  return { size: cp.size, root: cp.root, witnesses };
+}
+
+function checkIndices(
+  list: readonly { index: number }[],
+  treeSize: number,
+  seen: Set<number>,
+): void {
+  list.forEach((e, i) => {
+    if (e.index >= treeSize) {
+      fail('INDEX_OUT_OF_RANGE', `index is not below tree size ${treeSize}`, e.index);
+    }
+    if (i > 0 && e.index <= list[i - 1]!.index) fail('INDEX_ORDER', 'out of index order', e.index);
+    if (seen.has(e.index)) fail('INDEX_ORDER', 'disclosed twice', e.index);
+    seen.add(e.index);
+  });
+}
+
+function leafOf(e: ParsedDisclosed, kinds: ReadonlySet<number>): Uint8Array {
+  if (!kinds.has(e.kind)) fail('WRONG_ENTRY_KIND', `kind ${e.kind} does not belong here`, e.index);
+  return encodeLeaf(e.kind as EntryKind, e.salt, e.bytes);
+}
+
+interface SignerHistory {
+  registrations: { index: number; registration: KeyRegistration }[];
+  revocations: number[];
+}
+
+function checkRegistry(
+  registry: readonly ParsedDisclosed[],
+  policy: VerifyPolicy,
+  origin: string,
+): Map<string, SignerHistory> {
+  const declarations: { index: number; declaration: VerifiedOperatorDeclaration }[] = [];
+  const signers = new Map<string, SignerHistory>();
+  const history = (id: string): SignerHistory => {
+    let h = signers.get(id);
+    if (h === undefined) {
+      h = { registrations: [], revocations: [] };
+      signers.set(id, h);
+    }
+    return h;
+  };
+  for (const e of registry) {
+    if (e.kind === EntryKind.operatorKey) {
+      let d: VerifiedOperatorDeclaration;
+      try {
+        d = verifyOperatorDeclaration(e.bytes, policy.logVkey);
+      } catch (err) {
+        fail('BAD_OPERATOR_DECLARATION', (err as Error).message, e.index, err);
+      }
+      if (d.origin !== origin) fail('BAD_OPERATOR_DECLARATION', 'issued by another log', e.index);
+      declarations.push({ index: e.index, declaration: d });
+      continue;
+    }
+    const operator = operatorKeyAt(declarations, e.index);
+    if (operator === undefined) {
+      fail('NO_OPERATOR_KEY', 'no operator key declaration precedes it', e.index);
+    }
+    let entry;
+    try {
+      entry = verifyRegistryEntry(e.bytes, operator);
+    } catch (err) {
+      fail('BAD_REGISTRY_ENTRY', (err as Error).message, e.index, err);
+    }
+    if (entry.kind !== e.kind) fail('WRONG_ENTRY_KIND', 'the leaf kind differs', e.index);
+    if (entry.kind === EntryKind.keyRegistration) {
+      history(entry.registration.signerId).registrations.push({
+        index: e.index,
+        registration: entry.registration,
+      });
+    } else {
+      history(entry.revocation.signerId).revocations.push(e.index);
+    }
+  }
+  return signers;
+}
+
+function checkSignature(f: ReadingFigures, r: KeyRegistration, index: number): void {
+  try {
+    if (f.cose !== undefined) {
+      assertCoseSign1(f.cose, r.publicKey, r.keyType === 'Ed25519' ? CoseAlg.EdDSA : CoseAlg.ES256);
+    } else if (f.ocmf !== undefined) {
+      verifyOcmfRecord(f.ocmf, r.publicKey);
+    }
+  } catch (e) {
+    fail('BAD_READING_SIGNATURE', (e as Error).message, index, e);
+  }
+}
+
+function checkReading(
+  e: ParsedDisclosed,
+  request: { meters: readonly string[]; from: number; to: number },
+  signers: ReadonlyMap<string, SignerHistory>,
+): VerifiedReading {
+  const f = readingFigures(e.kind, e.bytes, e.index);
+  if (!request.meters.includes(f.meterId)) {
+    fail('OUTSIDE_REQUEST', `meter ${f.meterId} was not requested`, e.index);
+  }
+  if (f.intervalStart < request.from || f.intervalStart >= request.to) {
+    fail('OUTSIDE_REQUEST', `interval start ${f.intervalStart} is outside the period`, e.index);
+  }
+  const h = signers.get(f.signerId);
+  const reg = h?.registrations.filter((r) => r.index < e.index).at(-1);
+  if (h === undefined || reg === undefined) {
+    fail('KEY_NOT_REGISTERED', `signer ${f.signerId} was not registered before it`, e.index);
+  }
+  const revoked = h.revocations.find((x) => x < e.index);
+  if (revoked !== undefined) {
+    fail('KEY_REVOKED', `signer ${f.signerId} was revoked at entry ${revoked}`, e.index);
+  }
+  const registration = reg.registration;
+  if (!registration.meters.includes(f.meterId)) {
+    fail('METER_NOT_AUTHORIZED', `${f.signerId} is not registered for ${f.meterId}`, e.index);
+  }
+  if (registration.keyType !== f.keyType) {
+    fail(
+      'KEY_TYPE_MISMATCH',
+      `needs a ${f.keyType} key, the signer has ${registration.keyType}`,
+      e.index,
+    );
+  }
+  if (f.issuer !== undefined && f.issuer !== f.signerId) {
+    fail('ISSUER_MISMATCH', `iss ${f.issuer} is not the signer ${f.signerId}`, e.index);
+  }
+  checkSignature(f, registration, e.index);
+  return {
+    index: e.index,
+    signerId: f.signerId,
+    meterId: f.meterId,
+    sequence: f.sequence,
+    sequenceScope: f.sequenceScope,
+    intervalStart: f.intervalStart,
+    intervalEnd: f.intervalEnd,
+    obis: f.obis,
+    energyMilliWh: f.energyMilliWh,
+    trustMode: registration.mode,
+  };
+}
+
+function checkSequences(readings: readonly VerifiedReading[]): void {
+  const last = new Map<string, number>();
+  for (const r of readings) {
+    const key = `${r.meterId}\u0000${r.sequenceScope}`;
+    const prev = last.get(key);
+    if (prev !== undefined && r.sequence <= prev) {
+      fail('SEQUENCE_BROKEN', `sequence ${r.sequence} of ${r.meterId} follows ${prev}`, r.index);
+    }
+    last.set(key, r.sequence);
+  }
+}
+
+function run(
+  input: unknown,
+  policy: VerifyPolicy,
+  keys: { log: NoteVerifier; witnesses: NoteVerifier[] },
+): Verdict {
+  const b = parseBundle(input);
+  if (b.vkey !== policy.logVkey) fail('WRONG_LOG', 'the bundle names another log key');
+  if (b.origin !== keys.log.name) fail('WRONG_LOG', `origin ${b.origin} is not the log's`);
+  const cp = checkCheckpoint(b.checkpoint, b.origin, keys, policy.minWitnesses ?? 0);
+  if (b.treeSize !== cp.size) fail('PROOF_MISMATCH', 'proof tree size is not the checkpoint size');
+
+  const seen = new Set<number>();
+  checkIndices(b.entries, cp.size, seen);
+  checkIndices(b.registry, cp.size, seen);
+  const leaves: { index: number; hash: Uint8Array }[] = [];
+  for (const e of b.entries) {
+    let leaf: Uint8Array;
+    if (e.erased) {
+      try {
+        leaf = e.leaf;
+        const kind = decodeLeaf(leaf).kind;
+        if (!READING_KINDS.has(kind))
+          fail('WRONG_ENTRY_KIND', 'erased leaf is not a reading', e.index);
+      } catch (err) {
+        if (!(err instanceof LeafError)) throw err;
+        fail('MALFORMED_LEAF', err.message, e.index, err);
+      }
+    } else {
+      leaf = leafOf(e, READING_KINDS);
+    }
+    leaves.push({ index: e.index, hash: leafHash(leaf) });
+  }
+  for (const e of b.registry)
+    leaves.push({ index: e.index, hash: leafHash(leafOf(e, REGISTRY_KINDS)) });
+  leaves.sort((x, y) => x.index - y.index);
+  const root = rootFromMultiproof(cp.size, leaves, b.hashes);
+  if (!bytesEqual(root, cp.root)) {
+    throw new BundleError('PROOF_MISMATCH', 'the multiproof does not lead to the checkpoint root', {
+      evidence: { expected: toBase64(cp.root), got: toBase64(root) },
+    });
+  }
+
+  const signers = checkRegistry(b.registry, policy, b.origin);
+  const readings: VerifiedReading[] = [];
+  const erased: number[] = [];
+  for (const e of b.entries) {
+    if (e.erased) erased.push(e.index);
+    else readings.push(checkReading(e, b.request, signers));
+  }
+  checkSequences(readings);
+  const summary = computeSummary(b.request, readings, erased.length);
+  if (JSON.stringify(summary) !== JSON.stringify(b.summary)) {
+    fail('SUMMARY_MISMATCH', 'the summary differs from the one recomputed from the readings');
+  }
+  return {
+    valid: true,
+    origin: b.origin,
+    treeSize: cp.size,
+    root: toBase64(cp.root),
+    witnesses: cp.witnesses,
+    readings,
+    erased,
+    summary,
+  };
+}
+
+/**
+ * Verifies a wattproof.bundle/v1 document (JSON text, UTF-8 bytes or a parsed value) against
+ * `policy`: the checkpoint is signed by the log key (c2sp.org/signed-note) and cosigned by at
+ * least `minWitnesses` trusted witnesses (c2sp.org/tlog-cosignature); every disclosed leaf
+ * (RFC 9162 §2.1.1 over the 34-byte commitment leaf) is in its tree through the multiproof; the
+ * operator declarations verify under the log key and the registrations and revocations under
+ * the operator key in force at their index; each reading verifies (COSE_Sign1, RFC 9052 §4.4,
+ * or OCMF ECDSA) under a key registered for its meter before its index and not revoked before
+ * it; the readings fall inside the request; sequences never repeat or go backwards; and the
+ * summary equals the one recomputed from the verified readings. Never throws for hostile
+ * bundle content; throws for a malformed `policy` key (the caller's error).
+ */
+export function verifyBundle(input: unknown, policy: VerifyPolicy): Verdict {
+  const keys = verifiers(policy);
+  try {
+    return run(input, policy, keys);
+  } catch (e) {
+    // Anything a deeper check throws on hostile input is a refusal, never a crash.
+    const err =
+      e instanceof BundleError
+        ? e
+        : new BundleError('MALFORMED_BUNDLE', `unexpected: ${String(e)}`, { cause: e });
+    return { valid: false, code: err.code, message: err.message, index: err.index, error: err };
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The pure-core verifier on a stored bundle (built once by a node's builder): one meter, two
+ * hours, sequence 3 missing, cosigned by a witness. Imports nothing outside src/core.
+ */
+import { describe, expect, it } from 'vitest';
+import { fromBase64, toBase64 } from '../../../src/core/bytes.ts';
+import { parseBundle, verifyBundle, type BundleJson } from '../../../src/core/bundle/index.ts';
+import vector from './bundle-v1.json' with { type: 'json' };
+
+const T0 = 1_767_225_600;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON
+type Loose = Record<string, any>;
+const policy = { logVkey: vector.logVkey, witnessVkeys: [vector.witnessVkey], minWitnesses: 1 };
+const text = JSON.stringify(vector.bundle);
+
+function changed(edit: (b: Loose) => void): string {
+  const b = JSON.parse(text) as Loose;
+  edit(b);
+  return JSON.stringify(b);
+}
+
+describe('when verifying the stored bundle', () => {
+  it('accepts it and recomputes every summary figure', () => {
+    const v = verifyBundle(text, policy);
+    if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+    expect(v.witnesses).toEqual(['witness.example/w1']);
+    expect(v.readings.map((r) => r.sequence)).toEqual([1, 2, 4, 5, 6, 7, 8]);
+    const m = v.summary.meters[0]!;
+    expect(m.hours).toEqual([
+      { start: T0, importWh: 1500, exportWh: 0 },
+      { start: T0 + 3600, importWh: 2000, exportWh: 0 },
+    ]);
+    expect(m.sequenceGaps).toEqual([{ scope: '', from: 3, to: 3 }]);
+    expect(m.intervalGaps).toEqual([{ from: T0 + 1800, to: T0 + 2700 }]);
+    expect(v.summary.totals).toEqual({
+      readings: 7,
+      importWh: 3500,
+      exportWh: 0,
+      trust: { device: 7, platform: 0 },
+      erased: 0,
+    });
+    expect(v.summary).toEqual((vector.bundle as unknown as BundleJson).summary);
+  });
+
+  it('accepts JSON text, UTF-8 bytes and a parsed value alike', () => {
+    expect(verifyBundle(new TextEncoder().encode(text), policy).valid).toBe(true);
+    expect(verifyBundle(JSON.parse(text), policy).valid).toBe(true);
+  });
+
+  it('returns typed errors, never throws, for garbage', () => {
+    for (const input of [
+      '',
+      'null',
+      '[]',
+      '{',
+      '{"format":"x"}',
+      42,
+      null,
+      new Uint8Array([0xff]),
+    ]) {
+      const v = verifyBundle(input, policy);
+      expect(v.valid).toBe(false);
+      if (!v.valid) expect(['MALFORMED_BUNDLE', 'UNSUPPORTED_FORMAT']).toContain(v.code);
+    }
+  });
+
+  it('refuses a malformed field with the path that failed', () => {
+    const cases: [(b: Loose) => void, string][] = [
+      [(b) => (b.entries[0].index = 1.5), 'entries[0].index'],
+      [(b) => (b.entries[0].salt = b.entries[0].salt.slice(4)), 'entries[0].salt'],
+      [(b) => (b.proof.hashes[0] = `${b.proof.hashes[0]}=`), 'proof.hashes[0]'],
+      [(b) => (b.request.meters = []), 'request.meters'],
+      [(b) => delete b.summary, '$.summary'],
+      [(b) => (b.entries[0] = { index: 3, erased: false, leaf: '' }), 'entries[0].erased'],
+      [(b) => (b.entries[0].erased = true), 'entries[0].kind'],
+    ];
+    for (const [edit, path] of cases) {
+      const v = verifyBundle(changed(edit), policy);
+      expect(v.valid ? 'valid' : [v.code, v.error.evidence?.path]).toEqual([
+        'MALFORMED_BUNDLE',
+        path,
+      ]);
+    }
+  });
+
+  it('names the failing entry', () => {
+    const v = verifyBundle(
+      changed((b) => (b.entries[1].kind = 0x10)),
+      policy,
+    );
+    expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+      'WRONG_ENTRY_KIND',
+      vector.bundle.entries[1]!.index,
+    ]);
+  });
+
+  it('refuses an index beyond the tree and a tree size other than the checkpoint', () => {
+    const size = vector.bundle.proof.treeSize;
+    let v = verifyBundle(
+      changed((b) => (b.entries.at(-1).index = size)),
+      policy,
+    );
+    expect(v.valid ? 'valid' : v.code).toBe('INDEX_OUT_OF_RANGE');
+    v = verifyBundle(
+      changed((b) => (b.proof.treeSize = size + 1)),
+      policy,
+    );
+    expect(v.valid ? 'valid' : v.code).toBe('PROOF_MISMATCH');
+  });
+
+  it('refuses a bundle of another format version', () => {
+    const v = verifyBundle(
+      changed((b) => (b.format = 'wattproof.bundle/v2')),
+      policy,
+    );
+    expect(v.valid ? 'valid' : v.code).toBe('UNSUPPORTED_FORMAT');
+  });
+
+  it('parses the bytes exactly as they were stored', () => {
+    const p = parseBundle(text);
+    expect(toBase64(p.entries[0]!.erased ? p.entries[0]!.leaf : p.entries[0]!.bytes)).toBe(
+      vector.bundle.entries[0]!.bytes,
+    );
+    expect(p.hashes.map(toBase64)).toEqual(vector.bundle.proof.hashes);
+    expect(fromBase64(vector.bundle.entries[0]!.salt)).toHaveLength(32);
+  });
+});
