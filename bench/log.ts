@@ -28,6 +28,8 @@ export interface LogBenchOptions {
   readonly proofSizes: readonly number[];
   /** Proofs sampled per size and kind. */
   readonly proofSamples: number;
+  /** LevelDB block cache of the log, bytes (default: the store's default). */
+  readonly cacheBytes?: number;
 }
 
 function leaves(n: number): Uint8Array[] {
@@ -65,7 +67,7 @@ async function baseline(dir: string, n: number): Promise<number> {
   return (n / ms) * 1000;
 }
 
-async function openLog(path: string, fast: boolean): Promise<MerkleLog> {
+async function openLog(path: string, fast: boolean, cacheBytes?: number): Promise<MerkleLog> {
   const origin = 'bench.wattproof.example/log';
   const { skey } = generateEd25519Key(origin);
   const hashes = fast ? { hashLeaf: fastLeafHash, hashNode: fastNodeHash } : {};
@@ -74,6 +76,7 @@ async function openLog(path: string, fast: boolean): Promise<MerkleLog> {
     origin,
     signer: ed25519Signer(skey),
     vkey: vkeyOf(skey),
+    ...(cacheBytes === undefined ? {} : { cacheBytes }),
     ...hashes,
   });
 }
@@ -137,7 +140,7 @@ export async function runLogBench(opts: LogBenchOptions): Promise<Figure[]> {
       note: `${(noble / base).toFixed(2)}x LevelDB alone`,
     });
 
-    const log = await openLog(join(dir, 'log'), true);
+    const log = await openLog(join(dir, 'log'), true, opts.cacheBytes);
     const fast = await appendRate(log, opts.appendLeaves);
     figures.push({
       name: 'log append, node:crypto leaf hash',
@@ -220,7 +223,13 @@ export async function main(args: readonly string[]): Promise<void> {
   const opts: LogBenchOptions = quick
     ? { appendLeaves: 50_000, proofSizes: [100_000], proofSamples: 2_000 }
     : { appendLeaves: 200_000, proofSizes: [1_000_000, 10_000_000], proofSamples: 10_000 };
-  const figures = await runLogBench(opts);
+  const sizes = args.find((a) => a.startsWith('--proof-sizes='));
+  const cache = args.find((a) => a.startsWith('--cache-mib='));
+  const figures = await runLogBench({
+    ...opts,
+    ...(sizes ? { proofSizes: sizes.slice(14).split(',').map(Number) } : {}),
+    ...(cache ? { cacheBytes: Number(cache.slice(12)) * 1024 * 1024 } : {}),
+  });
   printTable('Merkle log (LevelDB), 200-byte leaves, batches of 1,000', figures);
   console.log(`\nwritten to ${await writeResults('log', figures, opts)}`);
 }

@@ -31,6 +31,8 @@ export const MAX_ENTRY_SIZE = 0xffff;
 export interface MerkleLogOptions {
   /** LevelDB folder (when the log has a database of its own). */
   readonly path?: string;
+  /** LevelDB block cache in bytes, when the log opens its own store. */
+  readonly cacheBytes?: number;
   /** A store shared with other records of the node (instead of `path`); the log does not close it. */
   readonly store?: LevelStore;
   /** Origin line of the checkpoints; the signer's key name must equal it. */
@@ -100,7 +102,12 @@ export class MerkleLog implements LogReadModel {
    */
   static async open(options: MerkleLogOptions): Promise<MerkleLog> {
     const owns = options.store === undefined;
-    const store = options.store ?? (await LevelStore.open(options.path ?? ''));
+    const store =
+      options.store ??
+      (await LevelStore.open(
+        options.path ?? '',
+        options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes },
+      ));
     try {
       const checkpoints = new CheckpointSigner(options.origin, options.signer);
       const state = await store.treeState();

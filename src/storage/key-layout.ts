@@ -10,7 +10,7 @@
  * | 0x03   | "seq"                             | sequenced size (next index to assign)         |
  * | 0x04   | u64be(tree size)                  | checkpoint signed at that size (signed note)  |
  */
-import { readU64be, u64be, utf8 } from '../core/bytes.ts';
+import { concatBytes, readU64be, u64be, utf8 } from '../core/bytes.ts';
 
 /**
  * Record type bytes. Every part of a node keeps its records in the one LevelDB database under
@@ -58,15 +58,7 @@ export function compositeKey(
       bytes.push(Uint8Array.of(s.length), s);
     } else bytes.push(p);
   }
-  let len = 0;
-  for (const b of bytes) len += b.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const b of bytes) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
+  return concatBytes(...bytes);
 }
 
 function withPrefix(prefix: number, body: Uint8Array): Uint8Array {

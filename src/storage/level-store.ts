@@ -31,6 +31,15 @@ function plain(v: Uint8Array | undefined): Uint8Array | undefined {
 }
 const ENC = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
+/** LevelDB's block cache by default: room for the hot tiles of a log of a few million leaves. */
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** How to open a store. */
+export interface LevelStoreOptions {
+  /** LevelDB block cache in bytes (LevelDB's own default is 8 MiB). */
+  readonly cacheBytes?: number;
+}
+
 /** Typed access to the LevelDB records of one log. */
 export class LevelStore {
   private constructor(private readonly db: Db) {}
@@ -39,8 +48,11 @@ export class LevelStore {
    * Opens (creating if missing) the database at `path`. A folder held by another process gives
    * `STORE_LOCKED`; anything else that stops LevelDB opening gives `STORE_OPEN_FAILED`.
    */
-  static async open(path: string): Promise<LevelStore> {
-    const db: Db = new Level<Uint8Array, Uint8Array>(path, ENC);
+  static async open(path: string, options: LevelStoreOptions = {}): Promise<LevelStore> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, {
+      ...ENC,
+      cacheSize: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+    });
     try {
       await db.open();
     } catch (e) {

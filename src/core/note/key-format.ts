@@ -4,7 +4,7 @@
  * `PRIVATE+KEY+<name>+<hex8 key ID>+<base64(type ‖ key)>`, plus the key ID rule of
  * signed-note §Signatures.
  */
-import { fromBase64, toBase64, utf8 } from '../bytes.ts';
+import { fromBase64, hasLoneSurrogate, toBase64, utf8 } from '../bytes.ts';
 import { sha256Bytes } from '../merkle/hash.ts';
 import { NoteError } from './errors.ts';
 
@@ -21,23 +21,7 @@ export const SignatureType = {
 // Unicode White_Space (the set Go's unicode.IsSpace uses).
 const UNICODE_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
-/**
- * True when `s` contains an unpaired UTF-16 surrogate, i.e. cannot be encoded as UTF-8.
- * Such strings would be silently altered by `TextEncoder`.
- */
-export function hasLoneSurrogate(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-      if (d < 0xdc00 || d > 0xdfff) return true;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      return true;
-    }
-  }
-  return false;
-}
+export { hasLoneSurrogate };
 
 /**
  * A key name is valid when it is non-empty, valid UTF-8, and contains neither Unicode spaces
