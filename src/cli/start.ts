@@ -16,7 +16,27 @@ import {
 import { startNode } from '../node/node.ts';
 import { consoleLogger } from '../mqtt/logger.ts';
 import { checkTopicRoot } from '../ingest/topics.ts';
+import { parseVerifierKey } from '../core/note/keys.ts';
 import { ConfigError } from '../node/config.ts';
+
+/** `URL=VKEY` of a witness: an http(s) URL and a cosignature/v1 verifier key. */
+function parseWitness(text: string): { url: string; vkey: string } {
+  const eq = text.indexOf('=');
+  const url = eq < 0 ? '' : text.slice(0, eq);
+  const vkey = eq < 0 ? '' : text.slice(eq + 1);
+  if (!/^https?:\/\/\S+$/.test(url) || vkey === '') {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      `--witness must be URL=VKEY, e.g. http://127.0.0.1:7380/=witness.example+1a2b3c4d+BA…, got "${text}"`,
+    );
+  }
+  try {
+    parseVerifierKey(vkey);
+  } catch (e) {
+    throw new ConfigError('INVALID_CONFIG', `--witness ${url}: ${(e as Error).message}`);
+  }
+  return { url, vkey };
+}
 
 function checkRoot(root: string): string {
   try {
@@ -56,6 +76,10 @@ receipts out, and the HTTP API. Environment variables in brackets.
   --verify-workers N       signature-check threads, 0 = one per core [WATTPROOF_VERIFY_WORKERS] (default 0)
   --no-receipts            do not publish receipts to meters
 
+  witnesses (C2SP tlog-witness):
+  --witness URL=VKEY       send each checkpoint to this witness (repeatable); URL is its
+                           submission prefix, VKEY its cosigner key
+
   -h, --help               this text
 `;
 
@@ -83,6 +107,7 @@ export function startConfig(
       'clock-skew': { type: 'string' },
       'verify-workers': { type: 'string' },
       'no-receipts': { type: 'boolean' },
+      witness: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -137,6 +162,7 @@ export function startConfig(
         : parseIntSetting('--clock-skew', skew, 0, 86_400),
     receipts: !values['no-receipts'],
     verifyWorkers: workers === undefined ? 0 : parseIntSetting('--verify-workers', workers, 0, 64),
+    witnesses: (values.witness ?? []).map(parseWitness),
   };
 }
 

@@ -38,6 +38,8 @@ export interface NodeConfig {
   readonly receipts: boolean;
   /** Signature-check worker threads (0 = one per core). */
   readonly verifyWorkers: number;
+  /** Witnesses to send each checkpoint to (C2SP tlog-witness): URL and cosigner vkey. */
+  readonly witnesses: readonly { readonly url: string; readonly vkey: string }[];
 }
 
 /** The embedded defaults. */
@@ -52,6 +54,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   clockSkewSeconds: 300,
   receipts: true,
   verifyWorkers: 0,
+  witnesses: [],
 };
 
 /** A setting that cannot be used. */

@@ -36,7 +36,9 @@ import { MqttSource } from '../mqtt/mqtt-client.ts';
 import { loadOperatorKey } from '../registry/operator-key.ts';
 import { Registry } from '../registry/registry.ts';
 import { LevelStore } from '../storage/level-store.ts';
+import { WitnessSet } from '../../anchors/witness/witness-set.ts';
 import type { NodeConfig } from './config.ts';
+import { CosignedLog } from './cosigned-log.ts';
 
 /** A running node. */
 export interface RunningNode {
@@ -59,6 +61,8 @@ export interface RunningNode {
   readonly keyCreated: boolean;
   /** The operator token file, when this start created it. */
   readonly operatorTokenFile: string | undefined;
+  /** The witnesses the node sends its checkpoints to, if any. */
+  readonly witnesses: WitnessSet | undefined;
   /** Stops taking readings, commits and acknowledges what was handed over, closes everything. */
   close(): Promise<void>;
 }
@@ -151,9 +155,32 @@ export async function startNode(
     );
     registerNodeMetrics(metrics, log, ingest);
 
+    // Witnesses: every new checkpoint goes to all of them in the background; a slow or dead
+    // witness never holds up ingest (anchors/witness/witness-set.ts).
+    let served: MerkleLog | CosignedLog = log;
+    let witnesses: WitnessSet | undefined;
+    if (config.witnesses.length > 0) {
+      const set = new WitnessSet({
+        witnesses: config.witnesses,
+        proof: (a, b) => log.consistencyProof(a, b),
+        fetch: (url, init) => fetch(url, init),
+      });
+      witnesses = set;
+      closers.push(async () => set.close());
+      const decoder = new TextDecoder();
+      const submit = (note: Uint8Array): void => {
+        set.submit(decoder.decode(note)).catch(() => undefined);
+      };
+      log.onCheckpoint((cp) => submit(cp.note));
+      const current = await log.checkpoint();
+      if (current !== undefined) submit(current);
+      served = new CosignedLog(log, set);
+      registerWitnessMetrics(metrics, set);
+    }
+
     const operatorOnly = requireRole(tokens, 'operator');
     const app = await buildApp({
-      log,
+      log: served,
       routes: async (a) => {
         await a.register(registryRoutes, { prefix: '/v1', registry, tokens });
         await a.register(tokenRoutes, { prefix: '/v1', tokens });
@@ -184,12 +211,32 @@ export async function startNode(
       vkey: logKey.vkey,
       keyCreated: logKey.created,
       operatorTokenFile: bootstrap.created ? bootstrap.path : undefined,
+      witnesses,
       close: closeAll,
     };
   } catch (e) {
     await closeAll();
     throw e;
   }
+}
+
+function registerWitnessMetrics(metrics: MetricsRegistry, set: WitnessSet): void {
+  metrics.gauge(
+    'witness_cosigned_size',
+    'Tree size each witness last cosigned.',
+    ['witness'],
+    (g) => {
+      for (const h of set.health()) g.set({ witness: h.name }, h.lastSize);
+    },
+  );
+  metrics.gauge(
+    'witness_consecutive_failures',
+    'Failed submissions to each witness since its last success.',
+    ['witness'],
+    (g) => {
+      for (const h of set.health()) g.set({ witness: h.name }, h.consecutiveFailures);
+    },
+  );
 }
 
 function registerNodeMetrics(
