@@ -45,6 +45,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   LAST_OPERATOR_TOKEN: 409,
   // core/registry: a registration or revocation field that breaks the format
   INVALID_FIELD: 400,
+  // log: an index or size beyond the published tree
+  OUT_OF_RANGE: 404,
   // registry: requests that conflict with what is registered
   SIGNER_NOT_FOUND: 404,
   SIGNER_EXISTS: 409,

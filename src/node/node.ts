@@ -12,6 +12,8 @@ import { bootstrapOperatorToken } from '../api/auth/bootstrap.ts';
 import { requireRole } from '../api/auth/require-role.ts';
 import { TokenStore } from '../api/auth/token-store.ts';
 import { metricsRoute } from '../api/routes/metrics.ts';
+import { bundleRoutes } from '../api/routes/bundles.ts';
+import { proofRoutes } from '../api/routes/proofs.ts';
 import { quarantineRoutes } from '../api/routes/quarantine.ts';
 import { registryRoutes } from '../api/routes/registry.ts';
 import { tokenRoutes } from '../api/routes/tokens.ts';
@@ -190,6 +192,13 @@ export async function startNode(
           requireOperator: operatorOnly,
         });
         await a.register(metricsRoute, { registry: metrics });
+        await a.register(proofRoutes, { prefix: '/v1', log });
+        await a.register(bundleRoutes, {
+          prefix: '/v1',
+          tokens,
+          source: { ledger, log, registry },
+          checkpoint: () => served.checkpoint(),
+        });
       },
     });
     const server = await startServer(app, { host: config.httpHost, port: config.httpPort });
