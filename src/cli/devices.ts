@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fromBase64, fromHex, toBase64 } from '../core/bytes.ts';
+import type { SignerJson } from '../api/routes/registry.ts';
 
 /** Where the CLI writes and what it reads from its environment (tests pass their own). */
 export interface CliIo {
@@ -198,19 +199,6 @@ async function call(
     default:
       throw new CliFailure(`the node answered ${res.status}: ${detail}${code}`);
   }
-}
-
-interface SignerJson {
-  signerId: string;
-  mode: string;
-  keyType: string;
-  meters: string[];
-  ratedCapacityW: number;
-  registrationIndex: number;
-  registeredAt: string;
-  revocationIndex?: number;
-  revokedAt?: string;
-  revocationReason?: string;
 }
 
 interface ChangeJson {
