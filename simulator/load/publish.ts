@@ -101,6 +101,7 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
     ),
   );
   const outstanding = new Array<number>(connections).fill(0);
+  const connOf = new Map<string, number>();
   const waiters: (() => void)[][] = pubs.map(() => []);
 
   let committed = 0;
@@ -139,9 +140,14 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
         while (published - receipts >= options.maxOutstanding)
           await new Promise((r) => setTimeout(r, 5));
       }
-      const c = i % connections;
-      while (outstanding[c]! >= window) await new Promise<void>((r) => waiters[c]!.push(r));
       const { topic, payload } = messages[i]!;
+      // Each meter stays on one connection, so its readings reach the node in order.
+      let c = connOf.get(topic);
+      if (c === undefined) {
+        c = connOf.size % connections;
+        connOf.set(topic, c);
+      }
+      while (outstanding[c]! >= window) await new Promise<void>((r) => waiters[c]!.push(r));
       const meterId = topic.split('/').at(-2)!;
       const seq = (seqOf.get(meterId) ?? 0) + 1;
       seqOf.set(meterId, seq);

@@ -1,0 +1,154 @@
+/**
+ * The simulator's books: what it published, what the node acknowledged with a receipt, which
+ * faults it injected and what it expects of each, and the energy per meter — produced (what the
+ * profile measured), published (in genuine readings sent) and acknowledged.
+ */
+import type { ProfileKind } from '../profiles/index.ts';
+import type { CollectionMode, OutgoingReading } from '../fleet/meter.ts';
+import type { FaultKind, FaultOutcome } from './faults.ts';
+
+/** Figures of one meter. */
+export interface MeterAccount {
+  readonly meterId: string;
+  readonly kind: ProfileKind;
+  readonly mode: CollectionMode;
+  readonly obis: string;
+  readonly ratedCapacityW: number;
+  /** Genuine readings published, and acknowledged with a verified receipt. */
+  published: number;
+  acked: number;
+  /** Energy the meter measured over the run, Wh (published or not). */
+  producedWh: number;
+  /** Energy in the genuine readings published, Wh. */
+  publishedWh: number;
+  /** Energy in the readings acknowledged, Wh: what a bundle of the run's period totals. */
+  ackedWh: number;
+}
+
+/** A fault as injected. */
+export interface InjectedFault {
+  readonly kind: FaultKind;
+  readonly meterId: string;
+  /** Start of the interval it was injected at, Unix seconds. */
+  readonly at: number;
+  readonly topic: string | undefined;
+  readonly expected: FaultOutcome;
+  /** Sequence numbers that never reached the node (`gap` faults). */
+  readonly missing?: readonly number[];
+}
+
+/** A genuine reading and what became of it. */
+export interface ReadingRecord {
+  readonly reading: OutgoingReading;
+  readonly topic: string;
+  /** Leaf index from the receipt, once acknowledged. */
+  leafIndex?: number;
+  /** ms from publishing to the verified receipt. */
+  latencyMs?: number;
+  publishedAt: number;
+}
+
+/** The whole run's books. */
+export class Account {
+  readonly meters = new Map<string, MeterAccount>();
+  readonly faults: InjectedFault[] = [];
+  /** Faults asked for that the run could not inject (it ended first, or the meter was silent). */
+  readonly notInjected: { readonly kind: FaultKind; readonly meterId: string }[] = [];
+  /** Genuine readings by `meterId/sequence` (the most recent {@link Account.RETAIN}). */
+  readonly readings = new Map<string, ReadingRecord>();
+  messages = 0;
+  /** MQTT messages the broker acknowledged (PUBACK from the broker, not the node). */
+  brokerAcked = 0;
+  receipts = 0;
+  /** Receipts for a reading already acknowledged (replays), with the same leaf index. */
+  duplicateReceipts = 0;
+  /** Receipts that did not verify against the reading's bytes and the log key. */
+  badReceipts = 0;
+  readonly latencies: number[] = [];
+  /** Genuine readings published and acknowledged, over all meters. */
+  publishedReadings = 0;
+  ackedReadings = 0;
+
+  /** Opens the books of a meter. */
+  addMeter(
+    m: Omit<MeterAccount, 'published' | 'acked' | 'producedWh' | 'publishedWh' | 'ackedWh'>,
+  ): void {
+    this.meters.set(m.meterId, {
+      ...m,
+      published: 0,
+      acked: 0,
+      producedWh: 0,
+      publishedWh: 0,
+      ackedWh: 0,
+    });
+  }
+
+  /** Key of a reading: what a receipt names. */
+  static key(meterId: string, sequence: number): string {
+    return `${meterId}/${sequence}`;
+  }
+
+  /** Notes energy measured, whether or not it is published. */
+  produced(meterId: string, wh: number): void {
+    this.meters.get(meterId)!.producedWh += wh;
+  }
+
+  /** Notes a genuine reading published. */
+  published(r: OutgoingReading, topic: string): void {
+    const m = this.meters.get(r.meterId)!;
+    m.published++;
+    this.publishedReadings++;
+    m.publishedWh += r.energyWh;
+    this.readings.set(Account.key(r.meterId, r.sequence), {
+      reading: r,
+      topic,
+      publishedAt: performance.now(),
+    });
+  }
+
+  /** Notes a verified receipt of a genuine reading; returns false if it was already acknowledged. */
+  acked(rec: ReadingRecord, leafIndex: number): boolean {
+    if (rec.leafIndex !== undefined) {
+      if (rec.leafIndex === leafIndex) this.duplicateReceipts++;
+      else this.badReceipts++;
+      return false;
+    }
+    rec.leafIndex = leafIndex;
+    rec.latencyMs = performance.now() - rec.publishedAt;
+    this.latencies.push(rec.latencyMs);
+    if (this.readings.size > Account.RETAIN) this.#prune();
+    const m = this.meters.get(rec.reading.meterId)!;
+    m.acked++;
+    this.ackedReadings++;
+    m.ackedWh += rec.reading.energyWh;
+    return true;
+  }
+
+  /**
+   * Readings kept with their bytes: beyond this many (long runs), the oldest acknowledged ones
+   * are dropped from {@link readings}; their figures stay in the meter totals.
+   */
+  static readonly RETAIN = 200_000;
+
+  #prune(): void {
+    for (const [key, r] of this.readings) {
+      if (this.readings.size <= Account.RETAIN / 2) return;
+      if (r.leafIndex !== undefined) this.readings.delete(key);
+    }
+  }
+
+  /** Genuine readings published and not yet acknowledged. */
+  get outstanding(): number {
+    return this.publishedReadings - this.ackedReadings;
+  }
+
+  /** How many quarantine records of each code the faults should have caused. */
+  expectedQuarantine(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const f of this.faults) {
+      if (f.expected !== 'duplicate' && f.expected !== 'gap')
+        out[f.expected] = (out[f.expected] ?? 0) + 1;
+    }
+    return out;
+  }
+}

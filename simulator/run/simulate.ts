@@ -1,0 +1,468 @@
+/**
+ * Runs a fleet against a node over MQTT, as meters and collection platforms would: a simulated
+ * clock replayed as fast as the node's receipts allow (or real time), faults injected on demand,
+ * receipts verified against the log key, and the books kept in an {@link Account}.
+ */
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { encodeCbor } from '../../src/core/cbor/index.ts';
+import { decodeReceiptMessage } from '../../src/core/receipt/receipt-message.ts';
+import { QualityFlag, type Reading } from '../../src/core/reading/reading.ts';
+import { meterReadingsTopic, platformReadingsTopic } from '../../src/ingest/topics.ts';
+import { SimulatorError } from '../errors.ts';
+import type { Fleet } from '../fleet/fleet.ts';
+import type { OutgoingReading, SimMeter } from '../fleet/meter.ts';
+import { sequence } from '../profiles/index.ts';
+import { Account } from './account.ts';
+import { receiptChecker } from './receipt-check.ts';
+import {
+  FAULT_KINDS,
+  FAULT_OUTCOME,
+  OVERSIZE_BYTES,
+  SILENT_INTERVALS,
+  type FaultKind,
+  type FaultSpec,
+} from './faults.ts';
+
+/** What to run. */
+export interface SimulateOptions {
+  readonly fleet: Fleet;
+  /** Broker URL, e.g. `mqtt://127.0.0.1:1883`. */
+  readonly mqttUrl: string;
+  readonly topicRoot: string;
+  /** First interval start, Unix seconds (aligned to the interval length). */
+  readonly start: number;
+  /** Number of intervals. */
+  readonly intervals: number;
+  /** Interval length, seconds. */
+  readonly intervalSeconds: number;
+  /** Publish each interval when it ends on the wall clock, instead of as fast as possible. */
+  readonly realtime?: boolean;
+  readonly faults?: readonly FaultSpec[];
+  /** Seed of the fault schedule and garbage bytes. */
+  readonly seed: number;
+  /** The log key to verify receipts with; without it receipts count unverified. */
+  readonly logVkey?: string;
+  /** Readings published and not yet receipted before publishing pauses (default 2,000). */
+  readonly window?: number;
+  /** Give up waiting for receipts after this long without one, ms (default 15,000). */
+  readonly drainMs?: number;
+  /** Connections shared by the meters that publish on their own topics (default 4). */
+  readonly deviceConnections?: number;
+  /** MQTT client id prefix (default: the fleet's platform id without `-hes`). */
+  readonly clientIdPrefix?: string;
+  /** Called about every 250 ms and once at the end. */
+  readonly onProgress?: (p: Progress) => void;
+  /** Stops the run at the next interval (e.g. on Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+/** Progress of a run. */
+export interface Progress {
+  readonly elapsedS: number;
+  /** Simulated time reached, Unix seconds. */
+  readonly simTime: number;
+  readonly intervalsDone: number;
+  readonly intervals: number;
+  readonly messages: number;
+  readonly published: number;
+  readonly brokerAcked: number;
+  readonly receipts: number;
+  readonly acked: number;
+  /** Acknowledged readings per second since the start. */
+  readonly rate: number;
+}
+
+type Route = 'device' | 'platform' | 'relay';
+
+interface ScheduledFault {
+  readonly kind: FaultKind;
+  readonly step: number;
+  readonly meter: SimMeter;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Spreads `count` faults of each kind over the run, each on a meter that can carry it. */
+function schedule(
+  fleet: Fleet,
+  specs: readonly FaultSpec[],
+  intervals: number,
+  seed: number,
+): ScheduledFault[] {
+  const rnd = sequence(seed ^ 0x5eed);
+  const cose = fleet.meters.filter((m) => m.kind !== 'ev');
+  const batched = fleet.meters.filter((m) => m.mode !== 'device');
+  const out: ScheduledFault[] = [];
+  for (const { kind, count } of specs) {
+    const pool =
+      kind === 'drop-batch'
+        ? batched
+        : kind === 'garbage' || kind === 'oversize'
+          ? fleet.meters
+          : cose;
+    if (pool.length === 0) {
+      throw new SimulatorError(
+        'INVALID_OPTION',
+        kind === 'drop-batch'
+          ? '--fault drop-batch needs meters collected by a platform (@platform or @relay in --fleet)'
+          : `--fault ${kind} needs a meter that signs native readings (not only ev)`,
+      );
+    }
+    const offset = (FAULT_KINDS.indexOf(kind) + 0.5) / FAULT_KINDS.length;
+    for (let j = 0; j < count; j++) {
+      // Never at step 0 (a replay needs an earlier reading), and silences end before the run does.
+      const last = Math.max(1, intervals - (kind === 'silent' ? SILENT_INTERVALS + 1 : 1));
+      const step = Math.min(last, 1 + Math.floor(((j + offset) / count) * (last - 1)));
+      out.push({ kind, step, meter: pool[Math.floor(rnd() * pool.length)]! });
+    }
+  }
+  return out;
+}
+
+/** Runs the fleet; resolves with the books once receipts are in (or stopped coming). */
+export async function simulate(
+  o: SimulateOptions,
+): Promise<{ account: Account; elapsedS: number }> {
+  const { fleet, intervalSeconds: step } = o;
+  const account = new Account();
+  for (const m of fleet.meters) {
+    account.addMeter({
+      meterId: m.meterId,
+      kind: m.kind,
+      mode: m.mode,
+      obis: m.obis,
+      ratedCapacityW: m.profile.ratedCapacityW,
+    });
+  }
+  const pending = schedule(fleet, o.faults ?? [], o.intervals, o.seed);
+  const rnd = sequence(o.seed ^ 0x9a4b);
+  const idPrefix = o.clientIdPrefix ?? fleet.platformId.replace(/-hes$/, '');
+  const run = randomBytes(3).toString('hex');
+  const connect = async (role: string): Promise<MqttClient> => {
+    try {
+      const c = await mqtt.connectAsync(o.mqttUrl, {
+        protocolVersion: 4,
+        clean: true,
+        reconnectPeriod: 0,
+        connectTimeout: 10_000,
+        clientId: `${idPrefix}-${role}-${run}`,
+      });
+      c.on('error', () => {});
+      return c;
+    } catch (e) {
+      throw new SimulatorError(
+        'BROKER_UNREACHABLE',
+        `cannot connect to the MQTT broker at ${o.mqttUrl}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  };
+
+  const checker = o.logVkey === undefined ? undefined : receiptChecker(o.logVkey);
+  const receipts = await connect('receipts');
+  // Last receipt or last publish: the drain timeout runs from the later of the two.
+  let lastReceiptAt = performance.now();
+  receipts.on('message', (_topic, payload) => {
+    account.receipts++;
+    lastReceiptAt = performance.now();
+    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
+    let meterId: string;
+    let seq: number;
+    let leafIndex: number;
+    try {
+      ({ meterId, sequence: seq, leafIndex } = decodeReceiptMessage(bytes));
+    } catch {
+      account.badReceipts++;
+      return;
+    }
+    const rec = account.readings.get(Account.key(meterId, seq));
+    if (rec === undefined) return;
+    if (checker !== undefined && checker.check(bytes, rec.reading.bytes) === undefined) {
+      account.badReceipts++;
+      return;
+    }
+    account.acked(rec, leafIndex);
+  });
+  await receipts.subscribeAsync(`${o.topicRoot}/meters/+/receipts`, { qos: 0 });
+
+  // Meters on their own topics share a few connections (each meter always on the same one, so
+  // its readings stay in order); each platform has its own.
+  const deviceConnections = Math.max(1, Math.min(o.deviceConnections ?? 4, fleet.meters.length));
+  const connOf = new Map<SimMeter, string>();
+  fleet.meters.forEach((m, i) => {
+    connOf.set(m, m.mode === 'device' ? `device${i % deviceConnections}` : m.mode);
+  });
+  const clients = new Map<string, MqttClient>();
+  let brokerError: Error | undefined;
+  for (const name of new Set([...connOf.values(), 'device0'])) {
+    const c = await connect(name);
+    c.on('close', () => (brokerError ??= new Error('connection closed')));
+    clients.set(name, c);
+  }
+  const publish = (route: string, topic: string, payload: Uint8Array): void => {
+    account.messages++;
+    clients
+      .get(route)!
+      .publish(
+        topic,
+        Buffer.from(payload.buffer, payload.byteOffset, payload.length),
+        { qos: 1 },
+        (err) => {
+          if (err) brokerError ??= err;
+          else account.brokerAcked++;
+        },
+      );
+  };
+  const meterTopic = (m: SimMeter): string => meterReadingsTopic(m.meterId, o.topicRoot);
+  const routeTopic = (m: SimMeter): string =>
+    m.mode === 'device'
+      ? meterTopic(m)
+      : platformReadingsTopic(
+          m.mode === 'platform' ? fleet.platformId : fleet.relayId,
+          o.topicRoot,
+        );
+
+  const t0 = performance.now();
+  let stepsDone = 0;
+  let simTime = o.start;
+  const progress = (): Progress => {
+    const elapsedS = (performance.now() - t0) / 1000;
+    return {
+      elapsedS,
+      simTime,
+      intervalsDone: stepsDone,
+      intervals: o.intervals,
+      messages: account.messages,
+      published: account.publishedReadings,
+      brokerAcked: account.brokerAcked,
+      receipts: account.receipts,
+      acked: account.ackedReadings,
+      rate: elapsedS > 0 ? account.ackedReadings / elapsedS : 0,
+    };
+  };
+  const ticker = o.onProgress ? setInterval(() => o.onProgress!(progress()), 250) : undefined;
+  const window = o.window ?? 2000;
+  const drainMs = o.drainMs ?? 15_000;
+  const silentUntil = new Map<SimMeter, number>();
+  const lastSent = new Map<SimMeter, OutgoingReading>();
+  const check = (): void => {
+    if (brokerError !== undefined) {
+      throw new SimulatorError(
+        'BROKER_UNREACHABLE',
+        `the MQTT broker at ${o.mqttUrl} dropped a publisher: ${brokerError.message}`,
+        { cause: brokerError },
+      );
+    }
+  };
+
+  try {
+    for (let i = 0; i < o.intervals && !o.signal?.aborted; i++) {
+      const s = o.start + i * step;
+      const e = s + step;
+      if (o.realtime) {
+        while (Date.now() / 1000 < e + 1 && !o.signal?.aborted)
+          await sleep(Math.min(1000, (e + 1) * 1000 - Date.now()));
+        if (o.signal?.aborted) break;
+      }
+      // Let receipts in and progress out between intervals.
+      await new Promise((r) => setImmediate(r));
+      while (account.outstanding > window && performance.now() - lastReceiptAt < drainMs) {
+        check();
+        await sleep(5);
+      }
+      check();
+      const faultsNow = pending.filter((f) => f.step <= i);
+      for (const f of faultsNow) {
+        if (f.kind === 'silent' && !silentUntil.has(f.meter)) {
+          silentUntil.set(f.meter, i + SILENT_INTERVALS);
+          account.faults.push({
+            kind: f.kind,
+            meterId: f.meter.meterId,
+            at: s,
+            topic: undefined,
+            expected: 'gap',
+            missing: [],
+          });
+          pending.splice(pending.indexOf(f), 1);
+        }
+      }
+      const drop = new Set<Route>();
+      for (const f of faultsNow.filter((x) => x.kind === 'drop-batch')) {
+        drop.add(f.meter.mode === 'platform' ? 'platform' : 'relay');
+      }
+      const batches: Record<'platform' | 'relay', { meter: SimMeter; r: OutgoingReading }[]> = {
+        platform: [],
+        relay: [],
+      };
+      const sentNow = new Map<SimMeter, OutgoingReading>();
+      for (const m of fleet.meters) {
+        const readings = m.readingsFor(s, e, o.start);
+        for (const r of readings) {
+          account.produced(m.meterId, r.energyWh);
+          const silence = silentUntil.get(m);
+          if (silence !== undefined && i < silence) {
+            (
+              account.faults.find((f) => f.kind === 'silent' && f.meterId === m.meterId)!
+                .missing as number[]
+            ).push(r.sequence);
+            continue;
+          }
+          if (m.mode === 'device') {
+            publish(connOf.get(m)!, meterTopic(m), r.bytes);
+            account.published(r, meterTopic(m));
+            sentNow.set(m, r);
+          } else {
+            batches[m.mode].push({ meter: m, r });
+          }
+        }
+      }
+      for (const route of ['platform', 'relay'] as const) {
+        const items = batches[route];
+        if (items.length === 0) continue;
+        const topic = platformReadingsTopic(
+          route === 'platform' ? fleet.platformId : fleet.relayId,
+          o.topicRoot,
+        );
+        if (drop.has(route)) {
+          const f = faultsNow.find((x) => x.kind === 'drop-batch' && x.meter.mode === route)!;
+          account.faults.push({
+            kind: 'drop-batch',
+            meterId: f.meter.meterId,
+            at: s,
+            topic,
+            expected: 'gap',
+            missing: items.map((x) => x.r.sequence),
+          });
+          pending.splice(pending.indexOf(f), 1);
+          continue;
+        }
+        for (let k = 0; k < items.length; k += 500) {
+          const chunk = items.slice(k, k + 500);
+          publish(route, topic, encodeCbor(chunk.map((x) => x.r.bytes)));
+          for (const x of chunk) {
+            account.published(x.r, topic);
+            sentNow.set(x.meter, x.r);
+          }
+        }
+      }
+      for (const f of faultsNow) {
+        if (f.kind === 'silent' || f.kind === 'drop-batch') continue;
+        if (inject(f, s, sentNow.get(f.meter))) pending.splice(pending.indexOf(f), 1);
+      }
+      for (const [m, r] of sentNow) lastSent.set(m, r);
+      if (sentNow.size > 0) lastReceiptAt = Math.max(lastReceiptAt, performance.now());
+      stepsDone = i + 1;
+      simTime = e;
+    }
+
+    // Faults whose interval never came (a short or stopped run) or whose meter had nothing
+    // to alter are reported, not silently lost.
+    for (const f of pending) account.notInjected.push({ kind: f.kind, meterId: f.meter.meterId });
+    // Drain: wait for the receipts of everything published, or until they stop coming.
+    while (account.outstanding > 0 && performance.now() - lastReceiptAt < drainMs) {
+      check();
+      await sleep(20);
+    }
+    return { account, elapsedS: (performance.now() - t0) / 1000 };
+  } finally {
+    if (ticker) clearInterval(ticker);
+    o.onProgress?.(progress());
+    await Promise.all([...clients.values(), receipts].map((c) => c.endAsync().catch(() => {})));
+  }
+
+  /** Injects one fault; false when its meter has nothing to alter this interval (try again next). */
+  function inject(f: ScheduledFault, s: number, genuine: OutgoingReading | undefined): boolean {
+    const m = f.meter;
+    const route = connOf.get(m)!;
+    const topic = routeTopic(m);
+    const note = (t: string): void => {
+      account.faults.push({
+        kind: f.kind,
+        meterId: m.meterId,
+        at: s,
+        topic: t,
+        expected: FAULT_OUTCOME[f.kind],
+      });
+    };
+    switch (f.kind) {
+      case 'garbage': {
+        const n = 64 + Math.floor(rnd() * 192);
+        const bytes = new Uint8Array(n).map(() => Math.floor(rnd() * 256));
+        bytes[0] = Math.floor(rnd() * 0x40); // never "O" (OCMF) nor a CBOR array (a batch)
+        publish(route, topic, bytes);
+        note(topic);
+        return true;
+      }
+      case 'oversize': {
+        const t = meterTopic(m);
+        publish(route, t, new Uint8Array(OVERSIZE_BYTES).fill(0x2a));
+        note(t);
+        return true;
+      }
+      case 'replay': {
+        const old = lastSent.get(m);
+        if (old === undefined) return false;
+        publish(route, topic, old.bytes);
+        note(topic);
+        return true;
+      }
+      case 'bad-signature': {
+        if (genuine === undefined) return false;
+        const bytes = genuine.bytes.slice();
+        bytes[bytes.length - 1]! ^= 0x01;
+        publish(route, topic, bytes);
+        note(topic);
+        return true;
+      }
+      case 'equivocation': {
+        if (genuine === undefined) return false;
+        publish(
+          route,
+          topic,
+          m.sign({
+            ...asReading(genuine),
+            energyWh: genuine.energyWh + 1,
+            registerWh: genuine.registerWh + 1,
+          }),
+        );
+        note(topic);
+        return true;
+      }
+      case 'clock-skew': {
+        const ahead = Math.ceil(Date.now() / 1000 / step) * step + 86_400;
+        publish(
+          route,
+          topic,
+          m.sign({
+            meterId: m.meterId,
+            sequence: ahead / step,
+            intervalStart: ahead - step,
+            intervalEnd: ahead,
+            obis: m.obis,
+            registerWh: m.registerWh,
+            energyWh: 0,
+            quality: QualityFlag.CLOCK_SYNCED,
+          }),
+        );
+        note(topic);
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+}
+
+function asReading(r: OutgoingReading): Reading {
+  return {
+    meterId: r.meterId,
+    sequence: r.sequence,
+    intervalStart: r.intervalStart,
+    intervalEnd: r.intervalEnd,
+    obis: r.obis,
+    registerWh: r.registerWh,
+    energyWh: r.energyWh,
+    quality: QualityFlag.CLOCK_SYNCED,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The final summary of a run: per meter readings and energy, faults and what the node did with
+ * them, receipts and latency; as text or JSON.
+ */
+import type { Account, MeterAccount } from './account.ts';
+
+/** Publish-to-receipt latency percentile `p` (0–100) of `values`, ms; 0 for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** A run's summary, as `--json` prints it. */
+export interface RunSummary {
+  readonly period: { readonly from: string; readonly to: string; readonly intervalSeconds: number };
+  readonly elapsedS: number;
+  readonly messages: number;
+  readonly brokerAcked: number;
+  readonly readings: { readonly published: number; readonly acknowledged: number };
+  readonly receipts: {
+    readonly received: number;
+    readonly duplicates: number;
+    readonly invalid: number;
+    readonly verified: boolean;
+  };
+  readonly rate: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
+  readonly meters: readonly MeterAccount[];
+  readonly faults: readonly {
+    readonly kind: string;
+    readonly meterId: string;
+    readonly at: string;
+    readonly topic: string | null;
+    readonly expected: string;
+    readonly missing?: readonly number[];
+  }[];
+  /** Faults asked for and not injected (the run was too short for them). */
+  readonly notInjected: readonly { readonly kind: string; readonly meterId: string }[];
+  readonly quarantine: {
+    readonly expected: Readonly<Record<string, number>>;
+    /** New quarantine records per code during the run (needs an operator token). */
+    readonly observed: Readonly<Record<string, number>> | null;
+  };
+  /** Duplicates the node counted during the run (from /metrics), when a node URL was given. */
+  readonly duplicatesObserved: number | null;
+}
+
+const iso = (t: number): string => new Date(t * 1000).toISOString();
+
+/** Builds the summary. */
+export function summarize(a: {
+  account: Account;
+  elapsedS: number;
+  from: number;
+  to: number;
+  intervalSeconds: number;
+  verified: boolean;
+  observedQuarantine: Record<string, number> | null;
+  duplicatesObserved: number | null;
+}): RunSummary {
+  const acc = a.account;
+  return {
+    period: { from: iso(a.from), to: iso(a.to), intervalSeconds: a.intervalSeconds },
+    elapsedS: Number(a.elapsedS.toFixed(2)),
+    messages: acc.messages,
+    brokerAcked: acc.brokerAcked,
+    readings: { published: acc.publishedReadings, acknowledged: acc.ackedReadings },
+    receipts: {
+      received: acc.receipts,
+      duplicates: acc.duplicateReceipts,
+      invalid: acc.badReceipts,
+      verified: a.verified,
+    },
+    rate: Number((acc.ackedReadings / Math.max(a.elapsedS, 1e-3)).toFixed(1)),
+    latencyMs: {
+      p50: Number(percentile(acc.latencies, 50).toFixed(1)),
+      p99: Number(percentile(acc.latencies, 99).toFixed(1)),
+    },
+    meters: [...acc.meters.values()],
+    faults: acc.faults.map((f) => ({
+      kind: f.kind,
+      meterId: f.meterId,
+      at: iso(f.at),
+      topic: f.topic ?? null,
+      expected: f.expected,
+      ...(f.missing === undefined ? {} : { missing: f.missing }),
+    })),
+    notInjected: acc.notInjected,
+    quarantine: { expected: acc.expectedQuarantine(), observed: a.observedQuarantine },
+    duplicatesObserved: a.duplicatesObserved,
+  };
+}
+
+const kwh = (wh: number): string => (wh / 1000).toFixed(3);
+
+/** The summary as text. */
+export function formatSummary(s: RunSummary): string {
+  const lines = [
+    `period ${s.period.from} .. ${s.period.to} (${s.period.intervalSeconds / 60}-minute intervals), ${s.elapsedS} s`,
+    `readings: ${s.readings.published} published in ${s.messages} messages, ${s.readings.acknowledged} acknowledged (receipts ${s.receipts.verified ? 'verified' : 'NOT verified: no log key'}), ${s.rate} readings/s, receipt latency p50 ${s.latencyMs.p50} ms p99 ${s.latencyMs.p99} ms`,
+  ];
+  if (s.receipts.invalid > 0) lines.push(`WARNING: ${s.receipts.invalid} receipts did not verify`);
+  lines.push(
+    '',
+    'meter                          kind        mode      OBIS       readings  acked   produced kWh  acked kWh',
+  );
+  for (const m of s.meters) {
+    lines.push(
+      `${m.meterId.padEnd(30)} ${m.kind.padEnd(11)} ${m.mode.padEnd(9)} ${m.obis.padEnd(10)} ${String(m.published).padStart(8)}  ${String(m.acked).padStart(5)}  ${kwh(m.producedWh).padStart(12)}  ${kwh(m.ackedWh).padStart(9)}`,
+    );
+  }
+  if (s.faults.length > 0) {
+    lines.push('', 'faults injected:');
+    for (const f of s.faults) {
+      const missing = f.missing === undefined ? '' : ` (${f.missing.length} readings never sent)`;
+      lines.push(
+        `  ${f.at}  ${f.kind.padEnd(13)} ${f.meterId.padEnd(30)} expect ${f.expected}${missing}`,
+      );
+    }
+  }
+  for (const f of s.notInjected) {
+    lines.push(`  not injected: ${f.kind} on ${f.meterId} (no interval left that could carry it)`);
+  }
+  const codes = new Set([
+    ...Object.keys(s.quarantine.expected),
+    ...Object.keys(s.quarantine.observed ?? {}),
+  ]);
+  if (codes.size > 0) {
+    lines.push('', 'quarantine      expected  observed');
+    for (const c of [...codes].sort()) {
+      const obs = s.quarantine.observed === null ? '-' : String(s.quarantine.observed[c] ?? 0);
+      lines.push(
+        `  ${c.padEnd(24)} ${String(s.quarantine.expected[c] ?? 0).padStart(4)}  ${obs.padStart(8)}`,
+      );
+    }
+  }
+  if (s.duplicatesObserved !== null)
+    lines.push(`duplicates counted by the node: ${s.duplicatesObserved}`);
+  return `${lines.join('\n')}\n`;
+}
