@@ -1,0 +1,231 @@
+/**
+ * `wattproof certify` on a bundle a running node (embedded broker) served over HTTP: the
+ * hourly records, GO units and footprint of its readings; and on a tampered copy, a non-zero
+ * exit with the verifier's code and no output file.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCertify } from '../../src/cli/certify.ts';
+import type { Certification } from '../../src/core/certify/index.ts';
+import { cosignatureV1VkeyOf, generateEd25519Key } from '../../src/core/note/index.ts';
+import {
+  meterTopic,
+  Publisher,
+  startTestNode,
+  TestSigner,
+  waitFor,
+  type TestNode,
+} from '../e2e/node-harness.ts';
+import { tempDir } from '../helpers/tmp-dir.ts';
+
+const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
+const HOUR = 3600;
+const T0 = Math.floor(Date.now() / 1000 / HOUR) * HOUR - 2 * 86_400;
+const EXPORT = '1-0:2.8.0';
+
+function iso(s: number): string {
+  return new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCertify(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('when certifying a bundle served by a node', () => {
+  let t: TestNode;
+  let pub: Publisher;
+  let tmp: { path: string; remove: () => Promise<void> };
+  let good: string;
+  let bad: string;
+  let vkey: string;
+  const dev = new TestSigner('dev-cert', 'device', ['meter-cert']);
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    t = await startTestNode('embedded');
+    vkey = t.node.vkey;
+    await dev.register(t.node);
+    const issuer = (await t.node.tokens.createToken('issuer', 'certify test')).token;
+    pub = await Publisher.connect(t.brokerUrl, t.topicRoot);
+    const m = dev.meters[0]!;
+    const readings = [
+      // Hour 0: 4 × 2000 Wh exported.
+      ...[1, 2, 3, 4].map((seq) =>
+        dev.reading(m, seq, T0, { obis: EXPORT, energyWh: 2000, registerWh: 100_000 + seq * 2000 }),
+      ),
+      // Hour 1: 4 × 500 Wh imported.
+      ...[5, 6, 7, 8].map((seq) => dev.reading(m, seq, T0)),
+      // Two hours exported in one reading: in the GO, not in an hourly record.
+      dev.reading(m, 9, T0, {
+        obis: EXPORT,
+        intervalStart: T0 + 2 * HOUR,
+        intervalEnd: T0 + 4 * HOUR,
+        energyWh: 15_000,
+        registerWh: 123_000,
+      }),
+    ];
+    const before = t.node.ingest.stats.accepted;
+    for (const r of readings) await pub.publish(meterTopic(t.topicRoot, m), dev.sign(r));
+    await waitFor(() => t.node.ingest.stats.accepted >= before + 9, '9 readings accepted');
+    const res = await fetch(`${t.node.url}/v1/bundles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer}` },
+      body: JSON.stringify({ meters: [m], from: T0, to: T0 + 4 * HOUR }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    good = join(tmp.path, 'bundle.json');
+    await writeFile(good, text);
+    const tampered = JSON.parse(text) as { entries: { salt: string }[] };
+    const salt = tampered.entries[2]!.salt;
+    tampered.entries[2]!.salt = (salt[0] === 'A' ? 'B' : 'A') + salt.slice(1);
+    bad = join(tmp.path, 'tampered.json');
+    await writeFile(bad, JSON.stringify(tampered));
+  });
+  afterAll(async () => {
+    await pub?.close();
+    await t?.close();
+    await tmp?.remove();
+  });
+
+  it('writes the hourly records, GO units and footprint as JSON, hashed to the file bytes', async () => {
+    const out = join(tmp.path, 'cert.json');
+    const r = await run([
+      good,
+      '--log-key',
+      vkey,
+      '--emission-factor',
+      '231.5',
+      '--carry-in',
+      '999990',
+      '--json',
+      '--out',
+      out,
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`wrote ${out}: 2 hourly records, 1 GO units\n`);
+    const c = JSON.parse(await readFile(out, 'utf8')) as Certification;
+    const hash = createHash('sha256')
+      .update(await readFile(good))
+      .digest('hex');
+    expect(c.evidenceSha256).toBe(hash);
+    expect(
+      c.granularCertificates.map((g) => [
+        g.deviceId,
+        g.direction,
+        g.productionStartingInterval,
+        g.productionEndingInterval,
+        g.bundleQuantity,
+        g.trustModes,
+        g.entries.length,
+        g.evidenceSha256,
+      ]),
+    ).toEqual([
+      ['meter-cert', 'production', iso(T0), iso(T0 + HOUR), 8000, ['device'], 4, hash],
+      ['meter-cert', 'consumption', iso(T0 + HOUR), iso(T0 + 2 * HOUR), 2000, ['device'], 4, hash],
+    ]);
+    expect(c.excluded).toEqual([
+      expect.objectContaining({ deviceId: 'meter-cert', reason: 'LONGER_THAN_AN_HOUR' }),
+    ]);
+    // 8000 + 15 000 Wh produced + 999 990 carried = 1 022 990 Wh: 1 unit, 22 990 Wh carried.
+    expect(c.guaranteesOfOrigin).toEqual([
+      expect.objectContaining({
+        productionWh: 23_000,
+        carryInWh: 999_990,
+        units: 1,
+        carryOutWh: 22_990,
+        evidenceSha256: hash,
+      }),
+    ]);
+    // 2000 Wh × 231.5 g/kWh = 463 g.
+    expect(c.scope2?.total).toEqual({ consumptionWh: '2000', co2eG: '463', co2eGRoundedUp: 463 });
+  });
+
+  it('reads a gzipped bundle and hashes the JSON inside', async () => {
+    const json = await readFile(good);
+    const gz = join(tmp.path, 'bundle.json.gz');
+    await writeFile(gz, gzipSync(json));
+    const r = await run([gz, '--log-key', vkey, '--json']);
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.out) as Certification;
+    expect(c.evidenceSha256).toBe(createHash('sha256').update(json).digest('hex'));
+    expect(c.granularCertificates.map((g) => g.bundleQuantity)).toEqual([8000, 2000]);
+  });
+
+  it('prints a human table through the wattproof command', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      MAIN,
+      'certify',
+      good,
+      '--log-key',
+      vkey,
+      '--emission-factor',
+      '231.5',
+    ]);
+    expect(stdout).toMatch(/^OK bundle of log .* at tree size \d+\nevidence sha256 [0-9a-f]{64}\n/);
+    expect(stdout).toMatch(
+      new RegExp(`meter-cert +production +${iso(T0).replace(':00Z', 'Z')} .* 8000 +device +4`),
+    );
+    expect(stdout).toMatch(/not certified: entry \d+ \(meter-cert\): LONGER_THAN_AN_HOUR/);
+    expect(stdout).toMatch(/meter-cert +23000 +0 +0 +23000/);
+    expect(stdout).toMatch(/total +2000 +463 +463/);
+  });
+
+  it('refuses a tampered bundle with the verifier code, exit 1, and writes no file', async () => {
+    const out = join(tmp.path, 'never.json');
+    const r = await run([bad, '--log-key', vkey, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAILED PROOF_MISMATCH: /);
+    expect(r.out).toContain('no certificates');
+    expect(await exists(out)).toBe(false);
+    const j = await run([bad, '--log-key', vkey, '--json']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out)).toMatchObject({ valid: false, code: 'PROOF_MISMATCH' });
+  });
+
+  it('refuses a bundle cosigned by too few witnesses with the verifier code', async () => {
+    const witness = cosignatureV1VkeyOf(generateEd25519Key('witness.example/w9').skey);
+    const r = await run([good, '--log-key', vkey, '--witness', witness, '--min-witnesses', '1']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAILED TOO_FEW_WITNESSES: /);
+  });
+
+  it('answers usage errors with exit 2', async () => {
+    const cases = [
+      [good],
+      [good, '--log-key', 'nonsense'],
+      [good, '--log-key', vkey, '--emission-factor', '1e3'],
+      [good, '--log-key', vkey, '--carry-in', '1000000'],
+      [good, '--log-key', vkey, '--carry-in', 'meter-other=5'],
+      [good, '--log-key', vkey, '--carry-in', '5', '--carry-in', 'meter-cert=6'],
+      [good, '--log-key', vkey, '--min-witnesses', '-1'],
+      [join(tmp.path, 'missing.json'), '--log-key', vkey],
+      [good, '--log-key', vkey, '--bogus'],
+      [good, '--log-key', vkey, '--out', join(tmp.path, 'no-such-dir', 'cert.json')],
+    ];
+    for (const args of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toContain('usage: wattproof certify');
+      expect(r.out).toBe('');
+    }
+  });
+});
