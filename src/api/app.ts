@@ -4,7 +4,11 @@
  */
 import { fastify, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { LogReadModel } from '../log/read-model.ts';
+import type { TokenStore } from './auth/token-store.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
+import { registerDocsUi, registerOpenApi } from './openapi.ts';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, installTokenRateLimit } from './rate-limit.ts';
+import { recordRoutes } from './route-catalog.ts';
 import { logInfoRoutes } from './routes/log-info.ts';
 import { logRoutes } from './routes/log.ts';
 
@@ -16,21 +20,34 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Registers the node's other routes (registry, tokens, quarantine, metrics, …). */
   routes?: (app: FastifyInstance) => Promise<void>;
+  /** The node's tokens, so the rate limit counts per token (per address without it). */
+  tokens?: TokenStore;
+  /** Requests a minute per token on the token routes (default 600). */
+  rateLimitPerMinute?: number;
 }
 
 /**
- * Builds the API app: `/log/checkpoint`, `/log/tile/...` and `/v1/log`, with one error handler
- * mapping error codes to statuses (`errors.ts`) and a JSON 404 for unknown routes. Methods other
- * than GET and HEAD get that same 404. Never listens.
+ * Builds the API app: `/log/checkpoint`, `/log/tile/...` and `/v1/log`, then `opts.routes`,
+ * with one error handler mapping error codes to statuses (`errors.ts`), a JSON 404 for unknown
+ * routes (methods other than GET and HEAD on the log routes included), the rate limit of the
+ * token routes (`rate-limit.ts`), and the OpenAPI document at `/docs/json` with its page at
+ * `/docs` (`openapi.ts`). Every route is recorded (`route-catalog.ts`). Never listens.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = fastify({
     logger: opts.logger ?? false,
     frameworkErrors: frameworkErrorHandler,
   });
+  recordRoutes(app);
   installErrorHandling(app);
+  await registerOpenApi(app);
+  await installTokenRateLimit(app, {
+    perMinute: opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE,
+    ...(opts.tokens === undefined ? {} : { tokens: opts.tokens }),
+  });
   await app.register(logRoutes, { prefix: '/log', log: opts.log });
   await app.register(logInfoRoutes, { prefix: '/v1', log: opts.log });
   if (opts.routes) await opts.routes(app);
+  await registerDocsUi(app);
   return app;
 }

@@ -6,10 +6,21 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WattproofError } from '../core/errors.ts';
 
-/** Reasons the HTTP API itself fails a request or fails to start. */
+/**
+ * Reasons the HTTP API itself fails a request or fails to start:
+ * - `NOT_FOUND`: no such route or resource (404).
+ * - `METER_NOT_FOUND`: no registered signer lists the meter (404).
+ * - `INVALID_REQUEST`: a parameter, body or cursor that the route refuses (400).
+ * - `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`: the body (413, 415).
+ * - `RATE_LIMITED`: too many requests with one token, or from one address without one (429).
+ * - `INTERNAL_ERROR`: anything else (500, details logged, never sent).
+ * - `PORT_IN_USE`, `LISTEN_FAILED`: the server cannot listen (at start, not in responses).
+ */
 export type ApiErrorCode =
   | 'NOT_FOUND'
+  | 'METER_NOT_FOUND'
   | 'INVALID_REQUEST'
+  | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INTERNAL_ERROR'
@@ -32,8 +43,10 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   // api
   INVALID_REQUEST: 400,
   NOT_FOUND: 404,
+  METER_NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   // core/tiles: a tile path that is not canonical C2SP tlog-tiles, or coordinates out of range
   MALFORMED_PATH: 400,
   INVALID_TILE: 400,

@@ -1,6 +1,7 @@
 /**
- * The HTTP API: C2SP tlog-tiles under `/log/`, the log description at `/v1/log`
- * (DESIGN.md decisions 3 and 11).
+ * The HTTP API: C2SP tlog-tiles under `/log/`, the log description at `/v1/log`, proofs,
+ * bundles, readings, erasure, registry, tokens and quarantine, the token rate limit and the
+ * OpenAPI document at `/docs` (DESIGN.md decisions 3 and 11).
  */
 export { acceptsGzip } from './accept-encoding.ts';
 export { buildApp, type BuildAppOptions } from './app.ts';
@@ -15,6 +16,33 @@ export {
   installErrorHandling,
   sendError,
 } from './errors.ts';
+export { assertKnownMeters, type MeterDirectory } from './meters.ts';
+export { DOCS_PREFIX, registerDocsUi, registerOpenApi } from './openapi.ts';
+export {
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  installTokenRateLimit,
+  isTokenRoute,
+  rateLimitKey,
+  type TokenRateLimitOptions,
+} from './rate-limit.ts';
+export { ReadingsCursor, type CursorQuery } from './readings-cursor.ts';
+export { listRoutes, recordRoutes, type CatalogRoute } from './route-catalog.ts';
+export {
+  erasureJson,
+  erasureRoutes,
+  MAX_ERASURE_REASON,
+  MAX_ERASURES_PAGE,
+  type ErasureJson,
+  type ErasureRoutesOptions,
+} from './routes/erasures.ts';
+export {
+  DEFAULT_READINGS_PAGE,
+  MAX_READINGS_PAGE,
+  readingRoutes,
+  type ErasedReadingJson,
+  type ReadingJson,
+  type ReadingRoutesOptions,
+} from './routes/readings.ts';
 export { logInfoRoutes, type LogInfo, type LogInfoRoutesOptions } from './routes/log-info.ts';
 export {
   CHECKPOINT_CACHE_CONTROL,

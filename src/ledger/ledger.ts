@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeLeaf, SALT_SIZE, type EntryKind } from '../core/leaf/leaf.ts';
 import type { MerkleLog } from '../log/merkle-log.ts';
 import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
+import { StorageError } from '../storage/errors.ts';
 import type { LevelStore, StoreOp } from '../storage/level-store.ts';
 import {
   decodeEntryRecord,
@@ -15,6 +16,14 @@ import {
   type EntryMeta,
   type EntryRecord,
 } from './entry-record.ts';
+import {
+  decodeErasureRecord,
+  encodeErasureRecord,
+  ERASURE_KEY_PREFIX,
+  erasureRecordKey,
+  type ErasureRecord,
+  type ErasureRequest,
+} from './erasure-record.ts';
 
 /** One entry to append. */
 export interface LedgerItem {
@@ -53,8 +62,17 @@ export function meterIndexKey(meterId: string, intervalStart: number, index: num
   return compositeKey(KeyPrefix.meterIndex, meterId, intervalStart, index);
 }
 
+/** A position in a meter's entries: resume strictly after this (interval start, leaf index). */
+export interface MeterEntryPosition {
+  readonly intervalStart: number;
+  readonly index: number;
+}
+
 /** The public log and its private records. */
 export class Ledger {
+  private lastErasureId: number | undefined;
+  private erasing: Promise<unknown> = Promise.resolve();
+
   /**
    * @param salts Fills an array with `n` fresh salts (tests pass a fixed one).
    * @param leafOf Builds a public leaf; the core's `encodeLeaf` or an equal faster one.
@@ -126,15 +144,23 @@ export class Ledger {
     return v === undefined ? undefined : decodeEntryRecord(v);
   }
 
-  /** Leaf indices of `meterId`'s entries with interval start in [from, to), in interval order. */
+  /**
+   * Leaf indices of `meterId`'s entries with interval start in [from, to), in (interval start,
+   * index) order; with `after`, only those strictly after that position (for paging).
+   */
   async *meterEntries(
     meterId: string,
     from: number,
     to: number,
+    after?: MeterEntryPosition,
   ): AsyncGenerator<{ index: number; intervalStart: number }> {
     const prefixLen = compositeKey(KeyPrefix.meterIndex, meterId).length;
+    const gte =
+      after === undefined || after.intervalStart < from
+        ? compositeKey(KeyPrefix.meterIndex, meterId, from)
+        : compositeKey(KeyPrefix.meterIndex, meterId, after.intervalStart, after.index + 1);
     for await (const [k] of this.store.range({
-      gte: compositeKey(KeyPrefix.meterIndex, meterId, from),
+      gte,
       lt: compositeKey(KeyPrefix.meterIndex, meterId, to),
     })) {
       const view = new DataView(k.buffer, k.byteOffset, k.length);
@@ -143,4 +169,94 @@ export class Ledger {
       yield { index, intervalStart };
     }
   }
+
+  /**
+   * Erases `meterId`'s readings with interval start in [from, to) (right to erasure, GDPR
+   * Art. 17): each live private record becomes a tombstone holding only its kind and
+   * `erasedAt`, so its entry bytes, salt and metadata are deleted, and the request is recorded
+   * for audit — all in one atomic, fsynced batch, ordered after every append planned so far.
+   * The public leaf, tiles and checkpoints are untouched, so every proof stays valid. The meter
+   * index rows stay, so a bundle over the period lists those entries as erased.
+   *
+   * Idempotent: a repeated request erases nothing more (`erased: 0`) and is recorded too.
+   * Requests run one at a time. Throws `RangeError` for a period that is not [from, to) of
+   * non-negative safe integers with from < to, and `STORE_CORRUPT` for a missing record.
+   */
+  async erase(request: ErasureRequest, erasedAt: number = Date.now()): Promise<ErasureRecord> {
+    const { from, to } = request;
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to <= from) {
+      throw new RangeError('erase: the period must be [from, to) of Unix seconds with from < to');
+    }
+    const run = this.erasing.then(() => this.eraseNow(request, erasedAt));
+    this.erasing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async eraseNow(request: ErasureRequest, erasedAt: number): Promise<ErasureRecord> {
+    const ops: StoreOp[] = [];
+    let matched = 0;
+    for await (const { index } of this.meterEntries(request.meterId, request.from, request.to)) {
+      matched++;
+      const r = await this.record(index);
+      if (r === undefined) {
+        throw new StorageError('STORE_CORRUPT', `no private record for entry ${index}`);
+      }
+      if (r.erased) continue;
+      ops.push(
+        this.store.putOp(
+          entryRecordKey(index),
+          encodeEntryRecord({ erased: true, kind: r.kind, erasedAt }),
+        ),
+      );
+    }
+    const id = (await this.lastErasure()) + 1;
+    const record: ErasureRecord = {
+      id,
+      meterId: request.meterId,
+      from: request.from,
+      to: request.to,
+      requestedBy: { tokenId: request.requestedBy.tokenId, label: request.requestedBy.label },
+      ...(request.reason === undefined ? {} : { reason: request.reason }),
+      erasedAt,
+      matched,
+      erased: ops.length,
+    };
+    ops.push(this.store.putOp(erasureRecordKey(id), encodeErasureRecord(record)));
+    await this.log.commitOps(ops);
+    this.lastErasureId = id;
+    return record;
+  }
+
+  private async lastErasure(): Promise<number> {
+    if (this.lastErasureId === undefined) {
+      this.lastErasureId = 0;
+      for await (const [k] of this.store.range({
+        gte: Uint8Array.of(ERASURE_KEY_PREFIX),
+        lt: Uint8Array.of(ERASURE_KEY_PREFIX + 1),
+        reverse: true,
+        limit: 1,
+      })) {
+        this.lastErasureId = idOfErasureKey(k);
+      }
+    }
+    return this.lastErasureId;
+  }
+
+  /** Erasure audit records with id greater than `after` (default 0), oldest first, at most `limit`. */
+  async erasures(options: { after?: number; limit?: number } = {}): Promise<ErasureRecord[]> {
+    const out: ErasureRecord[] = [];
+    for await (const [k, v] of this.store.range({
+      gte: erasureRecordKey((options.after ?? 0) + 1),
+      lt: Uint8Array.of(ERASURE_KEY_PREFIX + 1),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    })) {
+      out.push(decodeErasureRecord(idOfErasureKey(k), v));
+    }
+    return out;
+  }
+}
+
+function idOfErasureKey(k: Uint8Array): number {
+  const view = new DataView(k.buffer, k.byteOffset, k.length);
+  return view.getUint32(1) * 2 ** 32 + view.getUint32(5);
 }

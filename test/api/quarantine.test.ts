@@ -56,7 +56,7 @@ beforeAll(async () => {
   await store.commit(ops, true);
   app = fastify();
   installErrorHandling(app);
-  await app.register(quarantineRoutes, { quarantine, requireOperator });
+  await app.register(quarantineRoutes, { prefix: '/v1', quarantine, requireOperator });
 });
 afterAll(async () => {
   await app.close();

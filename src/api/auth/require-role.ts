@@ -20,6 +20,13 @@ export function authenticatedToken(request: FastifyRequest): TokenInfo | undefin
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1).
 const BEARER_RE = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if well-formed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const m = BEARER_RE.exec(header);
+  return m === null ? undefined : m[1];
+}
+
 function challenge(reply: FastifyReply, error?: 'invalid_token' | 'insufficient_scope'): void {
   reply.header(
     'www-authenticate',
@@ -51,8 +58,8 @@ export function requireRole(tokens: TokenStore, role: TokenRole | readonly Token
         'this route needs a bearer token (Authorization: Bearer <token>)',
       );
     }
-    const m = BEARER_RE.exec(header);
-    const token = m === null ? undefined : tokens.authenticate(m[1]!);
+    const presented = bearerToken(header);
+    const token = presented === undefined ? undefined : tokens.authenticate(presented);
     if (token === undefined) {
       challenge(reply, 'invalid_token');
       throw new AuthError('UNAUTHORIZED', 'the bearer token is malformed, unknown or revoked');

@@ -1,20 +1,24 @@
 /**
  * `POST /v1/bundles` (issuer token): the evidence bundle (docs/bundle.md) for one or more meters
  * over a period [from, to) of interval starts, built at the newest checkpoint — with the
- * witnesses' cosignatures when the node has witnesses.
+ * witnesses' cosignatures when the node has witnesses. Every meter must be listed by a
+ * registered signer (404 otherwise); erased readings are in the bundle as erased entries.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { fromUtf8 } from '../../core/bytes.ts';
 import { buildBundle, type BuildBundleOptions } from '../../bundle/builder.ts';
 import { requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
-import { errorBodySchema } from '../schemas/error.ts';
+import { ApiError } from '../errors.ts';
+import { assertKnownMeters } from '../meters.ts';
+import { emptyObjectSchema, fromSchema, meterIdSchema, toSchema } from '../schemas/common.ts';
+import { bearerSecurity, errorBodySchema, tokenErrorResponses } from '../schemas/error.ts';
 
 /** Options of {@link bundleRoutes}. */
 export interface BundleRoutesOptions {
   readonly tokens: TokenStore;
   /** Ledger, log and registry the bundle is built from. */
-  readonly source: Pick<BuildBundleOptions, 'ledger' | 'log' | 'registry'>;
+  readonly source: Pick<BuildBundleOptions, 'ledger' | 'log' | 'registry' | 'anchors'>;
   /** The newest checkpoint note to build at (cosigned if possible). */
   readonly checkpoint: () => Promise<Uint8Array | undefined>;
 }
@@ -28,6 +32,10 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
     {
       onRequest: requireRole(opts.tokens, 'issuer'),
       schema: {
+        summary: 'The evidence bundle of one or more meters over a period',
+        security: bearerSecurity,
+        params: emptyObjectSchema,
+        querystring: emptyObjectSchema,
         body: {
           type: 'object',
           additionalProperties: false,
@@ -38,20 +46,10 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
               minItems: 1,
               maxItems: MAX_METERS,
               uniqueItems: true,
-              items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$' },
+              items: meterIdSchema,
             },
-            from: {
-              type: 'integer',
-              minimum: 0,
-              maximum: Number.MAX_SAFE_INTEGER,
-              description: 'Unix seconds',
-            },
-            to: {
-              type: 'integer',
-              minimum: 1,
-              maximum: Number.MAX_SAFE_INTEGER,
-              description: 'Unix seconds, exclusive',
-            },
+            from: fromSchema,
+            to: toSchema,
           },
         },
         response: {
@@ -61,20 +59,25 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
             description: 'A wattproof.bundle/v1 document.',
           },
           400: { ...errorBodySchema, description: 'A malformed request or an empty period.' },
-          401: { ...errorBodySchema, description: 'No or unknown token.' },
-          403: { ...errorBodySchema, description: 'The token does not have the issuer role.' },
+          ...tokenErrorResponses('issuer'),
+          404: { ...errorBodySchema, description: 'No registered signer lists a meter.' },
+          500: { ...errorBodySchema, description: 'Internal error; details are logged, not sent.' },
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const { meters, from, to } = request.body;
+      if (to <= from) throw new ApiError('INVALID_REQUEST', 'body/to must be greater than from');
+      assertKnownMeters(opts.source.registry, meters);
       const note = await opts.checkpoint();
-      return buildBundle({
+      const bundle = await buildBundle({
         ...opts.source,
-        meters: request.body.meters,
-        from: request.body.from,
-        to: request.body.to,
+        meters,
+        from,
+        to,
         ...(note === undefined ? {} : { checkpoint: fromUtf8(note) }),
       });
+      return reply.header('cache-control', 'no-store').send(bundle);
     },
   );
 };

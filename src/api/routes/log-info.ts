@@ -26,7 +26,14 @@ export interface LogInfoRoutesOptions {
 export const logInfoRoutes: FastifyPluginAsync<LogInfoRoutesOptions> = async (app, { log }) => {
   app.get(
     '/log',
-    { schema: { params: noParamsSchema, response: logInfoResponses } },
+    {
+      schema: {
+        summary: "The log's origin, verifier key and published size",
+        params: noParamsSchema,
+        querystring: noParamsSchema,
+        response: logInfoResponses,
+      },
+    },
     async (_request, reply) => {
       const body: LogInfo = { origin: log.origin, vkey: log.vkey, size: log.publishedSize() };
       return reply.header('cache-control', 'no-cache').send(body);

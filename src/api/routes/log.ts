@@ -56,7 +56,14 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { log
 
   app.get(
     '/checkpoint',
-    { schema: { params: noParamsSchema, response: checkpointResponses } },
+    {
+      schema: {
+        summary: 'The latest checkpoint (C2SP tlog-checkpoint)',
+        params: noParamsSchema,
+        querystring: noParamsSchema,
+        response: checkpointResponses,
+      },
+    },
     async (_request, reply) => {
       const note = await log.checkpoint();
       if (note === undefined)
@@ -68,7 +75,17 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { log
     },
   );
 
-  const tileRoute = { schema: { params: tileParamsSchema, response: tileResponses } };
+  const tileSchema = {
+    params: tileParamsSchema,
+    querystring: noParamsSchema,
+    response: tileResponses,
+  };
+  const hashTileRoute = {
+    schema: { ...tileSchema, summary: 'A hash tile (C2SP tlog-tiles)' },
+  };
+  const entryBundleRoute = {
+    schema: { ...tileSchema, summary: 'An entry bundle (C2SP tlog-tiles)' },
+  };
   const serveTile = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const path = rawPath(request.url);
     const ref = parseTilePath(path.startsWith(base) ? path.slice(base.length) : path);
@@ -84,8 +101,8 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { log
     }
     return reply.send(asBuffer(body));
   };
-  app.get('/tile/*', tileRoute, serveTile);
-  app.get('/tile/entries/*', tileRoute, serveTile);
+  app.get('/tile/*', hashTileRoute, serveTile);
+  app.get('/tile/entries/*', entryBundleRoute, serveTile);
 };
 
 /**

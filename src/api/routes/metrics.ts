@@ -28,7 +28,14 @@ const noQuerySchema = { type: 'object', additionalProperties: false, properties:
 export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (app, { registry }) => {
   app.get(
     '/metrics',
-    { schema: { querystring: noQuerySchema, response: metricsResponses } },
+    {
+      schema: {
+        summary: 'Metrics, Prometheus text format 0.0.4',
+        params: noQuerySchema,
+        querystring: noQuerySchema,
+        response: metricsResponses,
+      },
+    },
     async (_request, reply) =>
       reply
         .header('content-type', PROMETHEUS_CONTENT_TYPE)

@@ -5,7 +5,8 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { toBase64 } from '../../core/bytes.ts';
-import { errorBodySchema } from '../schemas/error.ts';
+import { emptyObjectSchema } from '../schemas/common.ts';
+import { errorBodySchema, errorResponses } from '../schemas/error.ts';
 
 /** What the proof routes need from a log. */
 export interface ProofSource {
@@ -27,6 +28,7 @@ const hashes = {
 const errors = {
   400: { ...errorBodySchema, description: 'A malformed parameter.' },
   404: { ...errorBodySchema, description: 'An index or size beyond the published tree.' },
+  500: errorResponses[500],
 } as const;
 
 /** Registers `GET <prefix>/proofs/inclusion` and `GET <prefix>/proofs/consistency`. */
@@ -35,6 +37,8 @@ export const proofRoutes: FastifyPluginAsync<ProofRoutesOptions> = async (app, {
     '/proofs/inclusion',
     {
       schema: {
+        summary: 'RFC 9162 §2.1.3 inclusion proof of a leaf',
+        params: emptyObjectSchema,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -62,6 +66,8 @@ export const proofRoutes: FastifyPluginAsync<ProofRoutesOptions> = async (app, {
     '/proofs/consistency',
     {
       schema: {
+        summary: 'RFC 9162 §2.1.4 consistency proof between two tree sizes',
+        params: emptyObjectSchema,
         querystring: {
           type: 'object',
           additionalProperties: false,

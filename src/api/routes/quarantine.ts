@@ -3,30 +3,25 @@
  * `GET /v1/quarantine` lists refused messages newest first, `GET /v1/quarantine/counts`
  * counts them per reject code. Both require the operator role.
  */
-import type {
-  FastifyPluginAsync,
-  preHandlerAsyncHookHandler,
-  preHandlerHookHandler,
-} from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { toBase64 } from '../../core/bytes.ts';
 import type { Quarantine, QuarantineRecord } from '../../ingest/quarantine.ts';
-import { errorBodySchema, errorResponses } from '../schemas/error.ts';
+import type { AuthHook } from '../auth/require-role.ts';
+import { emptyObjectSchema } from '../schemas/common.ts';
+import { bearerSecurity, errorResponses, tokenErrorResponses } from '../schemas/error.ts';
 
 /** Options of {@link quarantineRoutes}. */
 export interface QuarantineRoutesOptions {
   /** The node's quarantine. */
   quarantine: Quarantine;
-  /** Lets operators through; answers 401/403 otherwise. */
-  requireOperator: preHandlerHookHandler | preHandlerAsyncHookHandler;
+  /** Lets operators through; answers 401/403 otherwise. Runs as an `onRequest` hook. */
+  requireOperator: AuthHook;
 }
 
 /** Most records per page. */
 export const MAX_QUARANTINE_PAGE = 1000;
 
-const authResponses = {
-  401: { ...errorBodySchema, description: 'No or unknown token.' },
-  403: { ...errorBodySchema, description: 'The token does not have the operator role.' },
-} as const;
+const authResponses = tokenErrorResponses('operator');
 
 const listQuerySchema = {
   type: 'object',
@@ -130,19 +125,25 @@ function view(r: QuarantineRecord): Record<string, unknown> {
 }
 
 /**
- * Registers `GET /v1/quarantine?code=&limit=&before=&withPayload=` and
- * `GET /v1/quarantine/counts` (full paths: register without a prefix). Records are listed
- * without their bytes unless `withPayload=1`.
+ * Registers `GET <prefix>/quarantine?code=&limit=&before=&withPayload=` and
+ * `GET <prefix>/quarantine/counts` (the app registers the plugin under `/v1`). Records are
+ * listed without their bytes unless `withPayload=1`.
  */
 export const quarantineRoutes: FastifyPluginAsync<QuarantineRoutesOptions> = async (
   app,
   { quarantine, requireOperator },
 ) => {
   app.get<{ Querystring: ListQuery }>(
-    '/v1/quarantine',
+    '/quarantine',
     {
-      preHandler: requireOperator,
-      schema: { querystring: listQuerySchema, response: listResponses },
+      onRequest: requireOperator,
+      schema: {
+        summary: 'Refused messages, newest first',
+        security: bearerSecurity,
+        params: emptyObjectSchema,
+        querystring: listQuerySchema,
+        response: listResponses,
+      },
     },
     async (request, reply) => {
       const q = request.query;
@@ -161,10 +162,16 @@ export const quarantineRoutes: FastifyPluginAsync<QuarantineRoutesOptions> = asy
   );
 
   app.get(
-    '/v1/quarantine/counts',
+    '/quarantine/counts',
     {
-      preHandler: requireOperator,
-      schema: { querystring: noQuerySchema, response: countsResponses },
+      onRequest: requireOperator,
+      schema: {
+        summary: 'Refused messages counted per reject code',
+        security: bearerSecurity,
+        params: emptyObjectSchema,
+        querystring: noQuerySchema,
+        response: countsResponses,
+      },
     },
     async (_request, reply) => reply.header('cache-control', 'no-store').send(quarantine.counts()),
   );

@@ -23,7 +23,7 @@ import { SignerRegistryError } from '../../registry/index.ts';
 import type { RegisteredSigner, Registry, RegistryChange } from '../../registry/index.ts';
 import { requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
-import { errorBodySchema } from '../schemas/error.ts';
+import { bearerSecurity, errorBodySchema, tokenErrorResponses } from '../schemas/error.ts';
 
 /** Options of {@link registryRoutes}. */
 export interface RegistryRoutesOptions {
@@ -106,8 +106,7 @@ const changeSchema = {
 
 const errors = {
   400: { ...errorBodySchema, description: 'Malformed request or invalid field.' },
-  401: { ...errorBodySchema, description: 'No valid bearer token.' },
-  403: { ...errorBodySchema, description: 'The token is not an operator token.' },
+  ...tokenErrorResponses('operator'),
   500: { ...errorBodySchema, description: 'Internal error; details are logged, not sent.' },
 } as const;
 
@@ -221,7 +220,10 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     '/registry/signers',
     {
       schema: {
+        summary: 'Register a device or platform key',
+        security: bearerSecurity,
         params: noParams,
+        querystring: noParams,
         body: registerBody,
         response: {
           201: changeSchema,
@@ -242,7 +244,10 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     '/registry/signers/:signerId/revoke',
     {
       schema: {
+        summary: 'Revoke a key',
+        security: bearerSecurity,
         params: signerParams,
+        querystring: noParams,
         body: revokeBody,
         response: {
           200: changeSchema,
@@ -260,7 +265,10 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     '/registry/signers',
     {
       schema: {
+        summary: 'Every registered signer',
+        security: bearerSecurity,
         params: noParams,
+        querystring: noParams,
         response: {
           200: {
             type: 'object',
@@ -278,7 +286,10 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     '/registry/signers/:signerId',
     {
       schema: {
+        summary: 'One signer',
+        security: bearerSecurity,
         params: signerParams,
+        querystring: noParams,
         response: {
           200: signerSchema,
           ...errors,

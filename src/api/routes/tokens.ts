@@ -10,7 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { requireRole } from '../auth/require-role.ts';
 import { MAX_LABEL_LENGTH, TOKEN_ROLES } from '../auth/token-store.ts';
 import type { TokenInfo, TokenRole, TokenStore } from '../auth/token-store.ts';
-import { errorBodySchema } from '../schemas/error.ts';
+import { bearerSecurity, errorBodySchema, tokenErrorResponses } from '../schemas/error.ts';
 
 /** Options of {@link tokenRoutes}. */
 export interface TokenRoutesOptions {
@@ -43,8 +43,7 @@ const tokenSchema = {
 
 const errors = {
   400: { ...errorBodySchema, description: 'Malformed request.' },
-  401: { ...errorBodySchema, description: 'No valid bearer token.' },
-  403: { ...errorBodySchema, description: 'The token is not an operator token.' },
+  ...tokenErrorResponses('operator'),
   500: { ...errorBodySchema, description: 'Internal error; details are logged, not sent.' },
 } as const;
 
@@ -75,7 +74,10 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, {
     '/tokens',
     {
       schema: {
+        summary: 'Create a token (shown once)',
+        security: bearerSecurity,
         params: noParams,
+        querystring: noParams,
         body: {
           type: 'object',
           required: ['role', 'label'],
@@ -113,7 +115,10 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, {
     '/tokens',
     {
       schema: {
+        summary: 'Every token, without secrets',
+        security: bearerSecurity,
         params: noParams,
+        querystring: noParams,
         response: {
           200: {
             type: 'object',
@@ -131,12 +136,15 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, {
     '/tokens/:id/revoke',
     {
       schema: {
+        summary: 'Revoke a token',
+        security: bearerSecurity,
         params: {
           type: 'object',
           required: ['id'],
           additionalProperties: false,
           properties: { id: { type: 'string', pattern: '^[0-9a-f]{16}$' } },
         },
+        querystring: noParams,
         response: {
           200: tokenSchema,
           ...errors,

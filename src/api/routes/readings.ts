@@ -1,0 +1,242 @@
+/**
+ * `GET /v1/meters/:meterId/readings?from=&to=&limit=&cursor=` (issuer token): a meter's
+ * readings with interval start in [from, to), in (interval start, leaf index) order, a page at
+ * a time. Each reading carries its figures (decoded from its exact bytes by the core's
+ * `readingFigures`, as a verifier would) and its entry bytes and salt, so that it can be
+ * checked against its public leaf; an erased reading is `{ index, erased: true, erasedAt }`.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { toBase64 } from '../../core/bytes.ts';
+import { readingFigures } from '../../core/bundle/reading-figures.ts';
+import type { Ledger } from '../../ledger/ledger.ts';
+import type { Registry } from '../../registry/registry.ts';
+import { StorageError } from '../../storage/errors.ts';
+import { requireRole } from '../auth/require-role.ts';
+import type { TokenStore } from '../auth/token-store.ts';
+import { ApiError } from '../errors.ts';
+import { assertKnownMeters } from '../meters.ts';
+import { ReadingsCursor } from '../readings-cursor.ts';
+import { fromSchema, meterIdSchema, toSchema } from '../schemas/common.ts';
+import { bearerSecurity, errorBodySchema, tokenErrorResponses } from '../schemas/error.ts';
+
+/** Most readings on one page. */
+export const MAX_READINGS_PAGE = 1000;
+/** Readings on a page when `limit` is not given. */
+export const DEFAULT_READINGS_PAGE = 100;
+
+/** Options of {@link readingRoutes}. */
+export interface ReadingRoutesOptions {
+  readonly tokens: TokenStore;
+  readonly ledger: Pick<Ledger, 'meterEntries' | 'record'>;
+  /** Only entries below the published size are listed (each has an inclusion proof). */
+  readonly log: { publishedSize(): number };
+  readonly registry: Pick<Registry, 'get' | 'list'>;
+  /** Cursor key (tests); a fresh random one by default. */
+  readonly cursorKey?: Uint8Array;
+}
+
+/** A live reading as listed. */
+export interface ReadingJson {
+  index: number;
+  erased: false;
+  /** Entry kind: 1 COSE_Sign1 reading, 2 OCMF record (docs/log-format.md §Leaf). */
+  kind: number;
+  intervalStart: number;
+  intervalEnd: number;
+  sequence: number;
+  obis: string;
+  energyMilliWh: number;
+  trustMode: 'device' | 'platform';
+  signerId: string;
+  /** Base64 (RFC 4648 §4) of the 32-byte salt. */
+  salt: string;
+  /** Base64 of the exact entry bytes. */
+  bytes: string;
+}
+
+/** An erased reading as listed. */
+export interface ErasedReadingJson {
+  index: number;
+  erased: true;
+  intervalStart: number;
+  /** ISO 8601 UTC. */
+  erasedAt: string;
+}
+
+interface Query {
+  from: number;
+  to: number;
+  limit?: number;
+  cursor?: string;
+}
+
+const uint = { type: 'integer', minimum: 0 } as const;
+
+const liveSchema = {
+  type: 'object',
+  required: [
+    'index',
+    'erased',
+    'kind',
+    'intervalStart',
+    'intervalEnd',
+    'sequence',
+    'obis',
+    'energyMilliWh',
+    'trustMode',
+    'signerId',
+    'salt',
+    'bytes',
+  ],
+  additionalProperties: false,
+  properties: {
+    index: { ...uint, description: 'Leaf index.' },
+    erased: { type: 'boolean', const: false },
+    kind: { type: 'integer', description: '1 COSE_Sign1 reading, 2 OCMF record.' },
+    intervalStart: { ...uint, description: 'Unix seconds.' },
+    intervalEnd: { ...uint, description: 'Unix seconds.' },
+    sequence: uint,
+    obis: { type: 'string', description: 'OBIS code, e.g. 1-0:1.8.0 (import).' },
+    energyMilliWh: { ...uint, description: 'Energy of the interval, milli-Wh (exact).' },
+    trustMode: { type: 'string', enum: ['device', 'platform'] },
+    signerId: { type: 'string' },
+    salt: { type: 'string', description: 'Base64 of the 32-byte salt.' },
+    bytes: { type: 'string', description: 'Base64 of the exact entry bytes.' },
+  },
+} as const;
+
+const erasedSchema = {
+  type: 'object',
+  required: ['index', 'erased', 'intervalStart', 'erasedAt'],
+  additionalProperties: false,
+  properties: {
+    index: { ...uint, description: 'Leaf index; the public leaf stays in the log.' },
+    erased: { type: 'boolean', const: true },
+    intervalStart: { ...uint, description: 'Unix seconds.' },
+    erasedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** Registers `GET <prefix>/meters/:meterId/readings` (see the file comment). */
+export const readingRoutes: FastifyPluginAsync<ReadingRoutesOptions> = async (app, opts) => {
+  const cursors = new ReadingsCursor(opts.cursorKey);
+
+  app.get<{ Params: { meterId: string }; Querystring: Query }>(
+    '/meters/:meterId/readings',
+    {
+      onRequest: requireRole(opts.tokens, 'issuer'),
+      schema: {
+        summary: "A meter's readings over a period, paginated",
+        security: bearerSecurity,
+        params: {
+          type: 'object',
+          required: ['meterId'],
+          additionalProperties: false,
+          properties: { meterId: meterIdSchema },
+        },
+        querystring: {
+          type: 'object',
+          required: ['from', 'to'],
+          additionalProperties: false,
+          properties: {
+            from: fromSchema,
+            to: toSchema,
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_READINGS_PAGE,
+              default: DEFAULT_READINGS_PAGE,
+              description: 'Most readings on the page.',
+            },
+            cursor: {
+              type: 'string',
+              maxLength: 64,
+              description: 'The `next` of the previous page (same meterId, from and to).',
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['meterId', 'from', 'to', 'readings'],
+            additionalProperties: false,
+            properties: {
+              meterId: { type: 'string' },
+              from: uint,
+              to: uint,
+              readings: { type: 'array', items: { oneOf: [liveSchema, erasedSchema] } },
+              next: {
+                type: 'string',
+                description: 'Cursor of the next page; absent on the last page.',
+              },
+            },
+          },
+          400: { ...errorBodySchema, description: 'A malformed parameter, period or cursor.' },
+          ...tokenErrorResponses('issuer'),
+          404: { ...errorBodySchema, description: 'No registered signer lists the meter.' },
+          500: { ...errorBodySchema, description: 'Internal error; details are logged, not sent.' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { meterId } = request.params;
+      const { from, to, cursor } = request.query;
+      const limit = request.query.limit ?? DEFAULT_READINGS_PAGE;
+      if (to <= from) {
+        throw new ApiError('INVALID_REQUEST', 'querystring/to must be greater than from');
+      }
+      const q = { meterId, from, to };
+      const after = cursor === undefined ? undefined : cursors.open(q, cursor);
+      assertKnownMeters(opts.registry, [meterId]);
+      const size = opts.log.publishedSize();
+      const readings: (ReadingJson | ErasedReadingJson)[] = [];
+      let next: string | undefined;
+      let last = after;
+      for await (const e of opts.ledger.meterEntries(meterId, from, to, after)) {
+        if (e.index >= size) continue;
+        if (readings.length === limit) {
+          next = cursors.make(q, last!);
+          break;
+        }
+        readings.push(await readingJson(opts, e.index, e.intervalStart));
+        last = e;
+      }
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ meterId, from, to, readings, ...(next === undefined ? {} : { next }) });
+    },
+  );
+};
+
+async function readingJson(
+  opts: ReadingRoutesOptions,
+  index: number,
+  intervalStart: number,
+): Promise<ReadingJson | ErasedReadingJson> {
+  const r = await opts.ledger.record(index);
+  if (r === undefined) {
+    throw new StorageError('STORE_CORRUPT', `no private record for entry ${index}`);
+  }
+  if (r.erased) {
+    return { index, erased: true, intervalStart, erasedAt: new Date(r.erasedAt).toISOString() };
+  }
+  const f = readingFigures(r.kind, r.bytes, index);
+  const trustMode = opts.registry.get(f.signerId)?.mode ?? r.meta.trustMode;
+  if (trustMode === undefined) {
+    throw new ApiError('INTERNAL_ERROR', `entry ${index}: no trust mode for ${f.signerId}`);
+  }
+  return {
+    index,
+    erased: false,
+    kind: r.kind,
+    intervalStart: f.intervalStart,
+    intervalEnd: f.intervalEnd,
+    sequence: f.sequence,
+    obis: f.obis,
+    energyMilliWh: f.energyMilliWh,
+    trustMode,
+    signerId: f.signerId,
+    salt: toBase64(r.salt),
+    bytes: toBase64(r.bytes),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The OpenAPI document at `/docs/json` describes every route the app registers — parameters,
+ * query, body and responses — and declares the bearer-token security on exactly the routes that
+ * refuse a request without a token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRoutes } from '../../src/api/route-catalog.ts';
+import { TestSigner } from '../e2e/node-harness.ts';
+import { openApiFixture, registerSigner, type ApiFixture } from './api-fixture.ts';
+
+interface Operation {
+  summary?: string;
+  parameters?: { in: string; name: string; required?: boolean }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, unknown>;
+  security?: unknown;
+}
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> };
+}
+
+const openApiPath = (url: string): string =>
+  url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{*}');
+
+const sample = (url: string): string =>
+  url
+    .replace(':meterId', 'm-1')
+    .replace(':signerId', 'dev-1')
+    .replace(':id', '0123456789abcdef')
+    .replace(/\*$/, '0/000');
+
+describe('when a client reads the API documentation', () => {
+  let f: ApiFixture;
+  let spec: OpenApi;
+
+  beforeAll(async () => {
+    f = await openApiFixture();
+    await registerSigner(f, new TestSigner('dev-1', 'device', ['m-1']));
+    const res = await f.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    spec = res.json() as OpenApi;
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  const documented = () =>
+    listRoutes(f.app).filter((r) => r.method !== 'HEAD' && r.schema?.hide !== true);
+
+  it('serves the page at /docs and an OpenAPI 3.1 document with the bearer scheme', async () => {
+    const page = await f.app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const css = await f.app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css' });
+    expect(css.statusCode).toBe(200);
+    expect(spec.openapi).toBe('3.1.0');
+    expect(spec.components.securitySchemes).toEqual({
+      bearerToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+  });
+
+  it('records the routes of every part of the API', () => {
+    const names = documented().map((r) => `${r.method} ${r.url}`);
+    for (const n of [
+      'GET /log/checkpoint',
+      'GET /log/tile/*',
+      'GET /log/tile/entries/*',
+      'GET /v1/log',
+      'GET /v1/proofs/inclusion',
+      'GET /v1/proofs/consistency',
+      'POST /v1/bundles',
+      'GET /v1/meters/:meterId/readings',
+      'POST /v1/erasures',
+      'GET /v1/erasures',
+      'POST /v1/tokens',
+      'GET /v1/tokens',
+      'POST /v1/tokens/:id/revoke',
+      'POST /v1/registry/signers',
+      'GET /v1/registry/signers/:signerId',
+      'GET /v1/quarantine',
+      'GET /v1/quarantine/counts',
+      'GET /metrics',
+    ]) {
+      expect(names).toContain(n);
+    }
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('describes every registered route: summary, path parameters, query, body and responses', () => {
+    const routes = documented();
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    for (const r of routes) {
+      const where = `${r.method} ${r.url}`;
+      const op = spec.paths[openApiPath(r.url)]?.[r.method.toLowerCase()];
+      expect(op, where).toBeDefined();
+      expect(op!.summary, where).toEqual(expect.any(String));
+      const params = op!.parameters ?? [];
+      for (const m of r.url.matchAll(/:([A-Za-z0-9_]+)|\*$/g)) {
+        const name = m[1] ?? '*';
+        expect(params, `${where} path parameter ${name}`).toContainEqual(
+          expect.objectContaining({ in: 'path', name, required: true }),
+        );
+      }
+      const query = r.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
+      expect(query, `${where} has a querystring schema`).toBeDefined();
+      for (const name of Object.keys(query!.properties ?? {})) {
+        expect(params, `${where} query ${name}`).toContainEqual(
+          expect.objectContaining({ in: 'query', name }),
+        );
+      }
+      expect(r.schema?.params, `${where} has a params schema`).toBeDefined();
+      if (r.schema?.body !== undefined) {
+        expect(op!.requestBody?.content['application/json']?.schema, where).toBeDefined();
+      }
+      const codes = Object.keys(op!.responses);
+      expect(
+        codes.some((c) => /^2\d\d$/.test(c)),
+        `${where} success`,
+      ).toBe(true);
+      expect(codes, where).toContain('500');
+    }
+  });
+
+  it('declares the bearer token on exactly the routes that refuse a request without one', async () => {
+    let tokenRoutes = 0;
+    for (const r of documented()) {
+      const where = `${r.method} ${r.url}`;
+      const res = await f.app.inject({
+        method: r.method as 'GET' | 'POST',
+        url: sample(r.url),
+        ...(r.method === 'POST' ? { payload: {} } : {}),
+      });
+      const op = spec.paths[openApiPath(r.url)]![r.method.toLowerCase()]!;
+      if (res.statusCode === 401) {
+        tokenRoutes++;
+        expect(op.security, where).toEqual([{ bearerToken: [] }]);
+        expect(Object.keys(op.responses), where).toEqual(
+          expect.arrayContaining(['401', '403', '429']),
+        );
+      } else {
+        expect(op.security, `${where} answered ${res.statusCode}`).toBeUndefined();
+      }
+    }
+    expect(tokenRoutes).toBe(13);
+  });
+});
