@@ -8,6 +8,8 @@ import { fromUtf8, toBase64 } from '../core/bytes.ts';
 import {
   BUNDLE_FORMAT,
   buildMultiproof,
+  type BundleAnchorJson,
+  type BundleAnchorRecordJson,
   computeSummary,
   readingFigures,
   type BundleJson,
@@ -22,6 +24,18 @@ import type { Ledger } from '../ledger/ledger.ts';
 import type { MerkleLog } from '../log/merkle-log.ts';
 import type { Registry } from '../registry/registry.ts';
 import { BundleBuildError } from './errors.ts';
+
+/** Where the node's stored anchor records come from (an `AnchorStore` of `anchors/store.ts`). */
+export interface AnchorRecordSource {
+  /** The anchor types with at least one record. */
+  types(): Promise<string[]>;
+  /** The record of `type` with the smallest tree size in [`min`, `max`], with its checkpoint. */
+  smallestAtLeast(
+    type: string,
+    min: number,
+    max: number,
+  ): Promise<{ readonly checkpoint: string; readonly record: BundleAnchorRecordJson } | undefined>;
+}
 
 /** What {@link buildBundle} needs. */
 export interface BuildBundleOptions {
@@ -38,6 +52,8 @@ export interface BuildBundleOptions {
    * cosignatures); the latest published checkpoint when absent.
    */
   readonly checkpoint?: string;
+  /** Stored anchors to include (docs/bundle.md §Anchors); none when absent. */
+  readonly anchors?: AnchorRecordSource;
 }
 
 function disclosed(index: number, r: EntryRecord & { erased: false }): DisclosedEntryJson {
@@ -131,6 +147,12 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleJs
   const read = tileNodeReader(size, (ref) => log.readHashTile(ref.level, ref.index, ref.width));
   const hashes = await buildMultiproof(all, size, read);
   const request = { meters, from, to };
+  // The anchors must cover the readings (indices is sorted), or the registry when there are none.
+  const highest = indices.at(-1) ?? [...registryIndices].reduce((m, i) => Math.max(m, i), -1);
+  const anchors =
+    options.anchors === undefined || highest < 0
+      ? []
+      : await bundleAnchors(options.anchors, log, size, highest + 1);
   return {
     format: BUNDLE_FORMAT,
     log: { origin: log.origin, vkey: log.vkey },
@@ -140,5 +162,28 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleJs
     registry: registryEntries,
     proof: { treeSize: size, hashes: hashes.map(toBase64) },
     summary: computeSummary(request, readings, erased),
+    ...(anchors.length > 0 ? { anchors } : {}),
   };
+}
+
+/**
+ * Per anchor type, the stored record of the smallest tree size that is at least `min` (so it
+ * covers every disclosed reading), with the RFC 9162 §2.1.4.1 consistency proof between the
+ * bundle checkpoint's size and the anchored size, smaller to larger (empty when equal).
+ */
+async function bundleAnchors(
+  source: AnchorRecordSource,
+  log: MerkleLog,
+  size: number,
+  min: number,
+): Promise<BundleAnchorJson[]> {
+  const out: BundleAnchorJson[] = [];
+  for (const type of await source.types()) {
+    const a = await source.smallestAtLeast(type, min, log.publishedSize());
+    if (a === undefined) continue;
+    const anchored = a.record.size;
+    const proof = await log.consistencyProof(Math.min(size, anchored), Math.max(size, anchored));
+    out.push({ checkpoint: a.checkpoint, consistency: proof.map(toBase64), record: a.record });
+  }
+  return out;
 }

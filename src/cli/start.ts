@@ -10,6 +10,7 @@ import {
   defaultClientId,
   parseIntSetting,
   parsePort,
+  type EvmAnchorConfig,
   type MqttConfig,
   type NodeConfig,
 } from '../node/config.ts';
@@ -36,6 +37,48 @@ function parseWitness(text: string): { url: string; vkey: string } {
     throw new ConfigError('INVALID_CONFIG', `--witness ${url}: ${(e as Error).message}`);
   }
   return { url, vkey };
+}
+
+/** The EVM anchor settings: none without `--evm-rpc`; with it, a chain id and key file too. */
+function evmConfig(
+  pick: (
+    flag: 'evm-rpc' | 'evm-chain-id' | 'evm-key-file' | 'evm-contract',
+    env: string,
+  ) => string | undefined,
+): { evm?: EvmAnchorConfig } {
+  const rpcUrl = pick('evm-rpc', 'WATTPROOF_EVM_RPC');
+  const chainId = pick('evm-chain-id', 'WATTPROOF_EVM_CHAIN_ID');
+  const keyFile = pick('evm-key-file', 'WATTPROOF_EVM_KEY_FILE');
+  const contract = pick('evm-contract', 'WATTPROOF_EVM_CONTRACT');
+  if (rpcUrl === undefined) {
+    if (chainId !== undefined || keyFile !== undefined || contract !== undefined) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        '--evm-chain-id, --evm-key-file and --evm-contract need --evm-rpc',
+      );
+    }
+    return {};
+  }
+  if (!/^https?:\/\/\S+$/.test(rpcUrl)) {
+    throw new ConfigError('INVALID_CONFIG', `--evm-rpc must be an http(s) URL, got "${rpcUrl}"`);
+  }
+  if (chainId === undefined || keyFile === undefined) {
+    throw new ConfigError('INVALID_CONFIG', '--evm-rpc needs --evm-chain-id and --evm-key-file');
+  }
+  if (contract !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(contract)) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      `--evm-contract must be a 0x address, got "${contract}"`,
+    );
+  }
+  return {
+    evm: {
+      rpcUrl,
+      chainId: parseIntSetting('--evm-chain-id', chainId, 1, Number.MAX_SAFE_INTEGER),
+      keyFile,
+      ...(contract !== undefined ? { contract } : {}),
+    },
+  };
 }
 
 function checkRoot(root: string): string {
@@ -75,10 +118,21 @@ receipts out, and the HTTP API. Environment variables in brackets.
   --clock-skew SECONDS     how far an interval end may lie in the future [WATTPROOF_CLOCK_SKEW] (default ${DEFAULT_CONFIG.clockSkewSeconds})
   --verify-workers N       signature-check threads, 0 = one per core [WATTPROOF_VERIFY_WORKERS] (default 0)
   --no-receipts            do not publish receipts to meters
+  --rate-limit N           requests a minute per API token on the token routes
+                           [WATTPROOF_RATE_LIMIT] (default ${DEFAULT_CONFIG.rateLimitPerMinute ?? 600})
 
   witnesses (C2SP tlog-witness):
   --witness URL=VKEY       send each checkpoint to this witness (repeatable); URL is its
                            submission prefix, VKEY its cosigner key
+
+  anchors (docs/witnessing-and-anchors.md):
+  --tsa-url URL            RFC 3161 Time-Stamping Authority to timestamp checkpoints [WATTPROOF_TSA_URL]
+  --evm-rpc URL            EVM JSON-RPC endpoint to anchor checkpoints on [WATTPROOF_EVM_RPC]
+  --evm-chain-id N         EIP-155 chain id the endpoint must serve [WATTPROOF_EVM_CHAIN_ID]
+  --evm-key-file FILE      funded account's private key, mode 0600 [WATTPROOF_EVM_KEY_FILE]
+  --evm-contract ADDRESS   anchor contract (absent: data mode) [WATTPROOF_EVM_CONTRACT]
+  --anchor-interval SECONDS  least time between two anchors of one kind, 0 = every checkpoint
+                           [WATTPROOF_ANCHOR_INTERVAL] (default ${DEFAULT_CONFIG.anchorIntervalSeconds ?? 60})
 
   -h, --help               this text
 `;
@@ -108,6 +162,13 @@ export function startConfig(
       'verify-workers': { type: 'string' },
       'no-receipts': { type: 'boolean' },
       witness: { type: 'string', multiple: true },
+      'tsa-url': { type: 'string' },
+      'evm-rpc': { type: 'string' },
+      'evm-chain-id': { type: 'string' },
+      'evm-key-file': { type: 'string' },
+      'evm-contract': { type: 'string' },
+      'anchor-interval': { type: 'string' },
+      'rate-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -145,6 +206,12 @@ export function startConfig(
   const maxReading = pick('max-reading-bytes', 'WATTPROOF_MAX_READING_BYTES');
   const skew = pick('clock-skew', 'WATTPROOF_CLOCK_SKEW');
   const workers = pick('verify-workers', 'WATTPROOF_VERIFY_WORKERS');
+  const tsaUrl = pick('tsa-url', 'WATTPROOF_TSA_URL');
+  if (tsaUrl !== undefined && !/^https?:\/\/\S+$/.test(tsaUrl)) {
+    throw new ConfigError('INVALID_CONFIG', `--tsa-url must be an http(s) URL, got "${tsaUrl}"`);
+  }
+  const anchorInterval = pick('anchor-interval', 'WATTPROOF_ANCHOR_INTERVAL');
+  const rateLimit = pick('rate-limit', 'WATTPROOF_RATE_LIMIT');
   return {
     dataDir: pick('data-dir', 'WATTPROOF_DATA_DIR') ?? DEFAULT_CONFIG.dataDir,
     origin,
@@ -163,6 +230,16 @@ export function startConfig(
     receipts: !values['no-receipts'],
     verifyWorkers: workers === undefined ? 0 : parseIntSetting('--verify-workers', workers, 0, 64),
     witnesses: (values.witness ?? []).map(parseWitness),
+    ...(tsaUrl !== undefined ? { tsaUrl } : {}),
+    ...evmConfig(pick),
+    anchorIntervalSeconds:
+      anchorInterval === undefined
+        ? (DEFAULT_CONFIG.anchorIntervalSeconds ?? 60)
+        : parseIntSetting('--anchor-interval', anchorInterval, 0, 31_536_000),
+    rateLimitPerMinute:
+      rateLimit === undefined
+        ? (DEFAULT_CONFIG.rateLimitPerMinute ?? 600)
+        : parseIntSetting('--rate-limit', rateLimit, 1, 1_000_000),
   };
 }
 
@@ -183,6 +260,12 @@ export async function runStart(args: string[]): Promise<void> {
       `  tree size   ${node.log.size}`,
       `  MQTT        ${node.mqtt}`,
       `  API         ${node.url}   (checkpoint: ${node.url}/log/checkpoint, metrics: ${node.url}/metrics)`,
+      node.anchors
+        ? `  anchors     ${node.anchors
+            .health()
+            .map((h) => h.name)
+            .join(', ')} (every ${config.anchorIntervalSeconds ?? 60} s at most)`
+        : '',
       node.operatorTokenFile
         ? `  operator    token written to ${node.operatorTokenFile} (keep it secret; wattproof devices uses it)`
         : '',

@@ -1,4 +1,5 @@
 /** Prometheus metrics (text exposition format 0.0.4) and the ingest pipeline's metrics. */
+export { registerAnchorMetrics, type AnchorMetricsSource } from './anchor-metrics.ts';
 export {
   escapeHelp,
   escapeLabelValue,

@@ -17,6 +17,18 @@ export type MqttConfig =
       readonly password?: string;
     };
 
+/** Anchoring on an EVM chain (anchors/evm/): the endpoint, chain, key file and contract. */
+export interface EvmAnchorConfig {
+  /** JSON-RPC endpoint, http(s). */
+  readonly rpcUrl: string;
+  /** EIP-155 chain id the endpoint must serve. */
+  readonly chainId: number;
+  /** File holding the funded account's secp256k1 private key (mode 0600). */
+  readonly keyFile: string;
+  /** Anchor contract address: contract mode when set, data mode when absent. */
+  readonly contract?: string;
+}
+
 /** A node's settings. */
 export interface NodeConfig {
   /** Folder for the database, keys and the bootstrap token (created if missing). */
@@ -40,6 +52,14 @@ export interface NodeConfig {
   readonly verifyWorkers: number;
   /** Witnesses to send each checkpoint to (C2SP tlog-witness): URL and cosigner vkey. */
   readonly witnesses: readonly { readonly url: string; readonly vkey: string }[];
+  /** RFC 3161 Time-Stamping Authority URL to anchor checkpoints with (anchors/tsa/). */
+  readonly tsaUrl?: string;
+  /** EVM chain to anchor checkpoints on (anchors/evm/). */
+  readonly evm?: EvmAnchorConfig;
+  /** Least seconds between two anchors of one kind (default 60; 0 = every new checkpoint). */
+  readonly anchorIntervalSeconds?: number;
+  /** Requests a minute per API token on the token routes (default 600). */
+  readonly rateLimitPerMinute?: number;
 }
 
 /** The embedded defaults. */
@@ -55,6 +75,8 @@ export const DEFAULT_CONFIG: NodeConfig = {
   receipts: true,
   verifyWorkers: 0,
   witnesses: [],
+  anchorIntervalSeconds: 60,
+  rateLimitPerMinute: 600,
 };
 
 /** A setting that cannot be used. */

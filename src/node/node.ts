@@ -13,6 +13,8 @@ import { requireRole } from '../api/auth/require-role.ts';
 import { TokenStore } from '../api/auth/token-store.ts';
 import { metricsRoute } from '../api/routes/metrics.ts';
 import { bundleRoutes } from '../api/routes/bundles.ts';
+import { erasureRoutes } from '../api/routes/erasures.ts';
+import { readingRoutes } from '../api/routes/readings.ts';
 import { proofRoutes } from '../api/routes/proofs.ts';
 import { quarantineRoutes } from '../api/routes/quarantine.ts';
 import { registryRoutes } from '../api/routes/registry.ts';
@@ -39,6 +41,10 @@ import { loadOperatorKey } from '../registry/operator-key.ts';
 import { Registry } from '../registry/registry.ts';
 import { LevelStore } from '../storage/level-store.ts';
 import { WitnessSet } from '../../anchors/witness/witness-set.ts';
+import type { Anchor } from '../../anchors/anchor.ts';
+import { AnchorRunner } from '../../anchors/runner.ts';
+import { AnchorStore } from '../../anchors/store.ts';
+import { registerAnchorMetrics } from '../metrics/anchor-metrics.ts';
 import type { NodeConfig } from './config.ts';
 import { CosignedLog } from './cosigned-log.ts';
 
@@ -65,6 +71,8 @@ export interface RunningNode {
   readonly operatorTokenFile: string | undefined;
   /** The witnesses the node sends its checkpoints to, if any. */
   readonly witnesses: WitnessSet | undefined;
+  /** The anchors the node anchors its checkpoints with, if any. */
+  readonly anchors: AnchorRunner | undefined;
   /** Stops taking readings, commits and acknowledges what was handed over, closes everything. */
   close(): Promise<void>;
 }
@@ -180,9 +188,28 @@ export async function startNode(
       registerWitnessMetrics(metrics, set);
     }
 
+    // Anchors: each one anchors the newest checkpoint in the background and never holds up
+    // ingest (anchors/runner.ts); the records stay with the checkpoints they anchor and go into
+    // bundles, also those of earlier runs.
+    const anchorStore = new AnchorStore(store);
+    const anchors = await startAnchors(config, anchorStore, logger);
+    if (anchors !== undefined) {
+      closers.push(() => anchors.close());
+      log.onCheckpoint((cp) => anchors.submit(cp.note));
+      const current = await log.checkpoint();
+      if (current !== undefined) anchors.submit(current);
+      registerAnchorMetrics(metrics, anchors);
+    }
+    // The bundle route spreads its source into buildBundle: the store adds the anchors.
+    const bundleSource = { ledger, log, registry, anchors: anchorStore };
+
     const operatorOnly = requireRole(tokens, 'operator');
     const app = await buildApp({
       log: served,
+      tokens,
+      ...(config.rateLimitPerMinute === undefined
+        ? {}
+        : { rateLimitPerMinute: config.rateLimitPerMinute }),
       routes: async (a) => {
         await a.register(registryRoutes, { prefix: '/v1', registry, tokens });
         await a.register(tokenRoutes, { prefix: '/v1', tokens });
@@ -196,9 +223,11 @@ export async function startNode(
         await a.register(bundleRoutes, {
           prefix: '/v1',
           tokens,
-          source: { ledger, log, registry },
+          source: bundleSource,
           checkpoint: () => served.checkpoint(),
         });
+        await a.register(readingRoutes, { prefix: '/v1', tokens, ledger, log, registry });
+        await a.register(erasureRoutes, { prefix: '/v1', tokens, ledger, registry });
       },
     });
     const server = await startServer(app, { host: config.httpHost, port: config.httpPort });
@@ -221,12 +250,49 @@ export async function startNode(
       keyCreated: logKey.created,
       operatorTokenFile: bootstrap.created ? bootstrap.path : undefined,
       witnesses,
+      anchors,
       close: closeAll,
     };
   } catch (e) {
     await closeAll();
     throw e;
   }
+}
+
+/** The configured anchors (docs/operations.md), started; undefined when there are none. */
+async function startAnchors(
+  config: NodeConfig,
+  store: AnchorStore,
+  logger: TransportLogger,
+): Promise<AnchorRunner | undefined> {
+  // The anchor modules (ASN.1/CMS, EVM client) load only when configured: a node without
+  // anchors starts without them.
+  const list: Anchor[] = [];
+  if (config.tsaUrl !== undefined) {
+    const { TsaAnchor } = await import('../../anchors/tsa/index.ts');
+    list.push(new TsaAnchor({ url: config.tsaUrl }));
+  }
+  if (config.evm !== undefined) {
+    const { EvmAnchor, loadEvmKey } = await import('../../anchors/evm/index.ts');
+    const key = await loadEvmKey(config.evm.keyFile);
+    list.push(
+      new EvmAnchor({
+        rpcUrl: config.evm.rpcUrl,
+        chainId: config.evm.chainId,
+        privateKey: key.privateKey,
+        ...(config.evm.contract !== undefined ? { contract: config.evm.contract } : {}),
+      }),
+    );
+  }
+  if (list.length === 0) return undefined;
+  const runner = new AnchorRunner({
+    anchors: list,
+    store,
+    intervalSeconds: config.anchorIntervalSeconds ?? 60,
+    logger,
+  });
+  await runner.start();
+  return runner;
 }
 
 function registerWitnessMetrics(metrics: MetricsRegistry, set: WitnessSet): void {

@@ -36,12 +36,16 @@ export const KeyPrefix = {
   entryRecord: 0x20,
   /** Meter index: (meter, interval start, leaf index) (ledger). */
   meterIndex: 0x21,
+  /** Erasure audit records by request id (ledger). */
+  erasure: 0x22,
   /** Key registry: signers by id, OCMF serials (registry). */
   registry: 0x30,
   /** Quarantine: rejected messages and counters (ingest). */
   quarantine: 0x40,
   /** API tokens, stored hashed (api). */
   token: 0x50,
+  /** Anchor records with the checkpoint they anchor, by (type, tree size) (anchors). */
+  anchor: 0x60,
 } as const;
 
 /** A key made of a prefix byte and parts: byte arrays as they are, strings length-prefixed UTF-8, numbers u64be. */

@@ -28,6 +28,11 @@ import { WattproofError } from '../errors.ts';
  * - `OUTSIDE_REQUEST`: a reading of another meter, or starting outside [from, to).
  * - `SEQUENCE_BROKEN`: a meter's sequence repeats or goes backwards in log order.
  * - `SUMMARY_MISMATCH`: the bundle's summary differs from the one recomputed from the readings.
+ * - `ANCHOR_WRONG_LOG`: an anchored checkpoint names another origin than the bundle's.
+ * - `ANCHOR_BAD_CHECKPOINT`: an anchored checkpoint is not a tlog-checkpoint the log key signed.
+ * - `ANCHOR_RECORD_MISMATCH`: an anchor record's origin, size or root is not its checkpoint's.
+ * - `ANCHOR_INCONSISTENT`: an anchored checkpoint's consistency proof with the bundle's
+ *   checkpoint fails (docs/bundle.md §Anchors).
  */
 export type BundleErrorCode =
   | 'MALFORMED_BUNDLE'
@@ -52,7 +57,11 @@ export type BundleErrorCode =
   | 'ISSUER_MISMATCH'
   | 'OUTSIDE_REQUEST'
   | 'SEQUENCE_BROKEN'
-  | 'SUMMARY_MISMATCH';
+  | 'SUMMARY_MISMATCH'
+  | 'ANCHOR_WRONG_LOG'
+  | 'ANCHOR_BAD_CHECKPOINT'
+  | 'ANCHOR_RECORD_MISMATCH'
+  | 'ANCHOR_INCONSISTENT';
 
 /** A bundle was refused; `index` is the leaf index of the failing entry, when one failed. */
 export class BundleError extends WattproofError<BundleErrorCode> {

@@ -2,6 +2,17 @@
  * Evidence bundles (DESIGN.md decision 10; docs/bundle.md): the wattproof.bundle/v1 format, the
  * multiproof over RFC 9162 §2.1.1 trees, the summary, and offline verification. Pure core.
  */
+export {
+  MAX_ANCHOR_PROOF_HASHES,
+  MAX_BUNDLE_ANCHORS,
+  parseAnchors,
+  checkAnchors,
+  type AnchorContext,
+  type BundleAnchorJson,
+  type BundleAnchorRecordJson,
+  type ParsedAnchor,
+  type VerdictAnchor,
+} from './anchors.ts';
 export { BundleError, type BundleErrorCode } from './errors.ts';
 export {
   buildMultiproof,
@@ -30,4 +41,12 @@ export {
   type SequenceGap,
   type TrustCounts,
 } from './types.ts';
-export { verifyBundle, type Verdict, type VerifiedReading, type VerifyPolicy } from './verify.ts';
+export {
+  verifyBundle,
+  verifyBundleAsync,
+  type SignatureChecker,
+  type SignatureJob,
+  type Verdict,
+  type VerifiedReading,
+  type VerifyPolicy,
+} from './verify.ts';

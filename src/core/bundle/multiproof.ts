@@ -104,12 +104,13 @@ export async function buildMultiproof(
  * RFC 9162 leaf hash, strictly increasing indices below `treeSize`) and the multiproof
  * `hashes`, consuming them in proof order. Throws {@link BundleError} `PROOF_MISMATCH` when a
  * hash is missing or left over (or is not 32 bytes); the caller compares the root with the
- * checkpoint's.
+ * checkpoint's. `hashNode` is RFC 9162 §2.1.1's node hash (a host may pass a faster equal one).
  */
 export function rootFromMultiproof(
   treeSize: number,
   leaves: readonly { readonly index: number; readonly hash: Uint8Array }[],
   hashes: readonly Uint8Array[],
+  hashNode: (left: Uint8Array, right: Uint8Array) => Uint8Array = nodeHash,
 ): Uint8Array {
   const indices = leaves.map((l) => l.index);
   checkIndices(indices, treeSize);
@@ -138,7 +139,7 @@ export function rootFromMultiproof(
     if (end - begin === 1) return leaves[k0]!.hash;
     const k = largestPowerOfTwoLessThan(end - begin);
     const left = walk(begin, begin + k);
-    return nodeHash(left, walk(begin + k, end));
+    return hashNode(left, walk(begin + k, end));
   };
   const root = walk(0, treeSize);
   if (next !== hashes.length) {

@@ -7,6 +7,7 @@
 import { fromBase64 } from '../bytes.ts';
 import { LEAF_SIZE, SALT_SIZE } from '../leaf/leaf.ts';
 import { isValidMeterId } from '../reading/index.ts';
+import { parseAnchors, type ParsedAnchor } from './anchors.ts';
 import { BundleError } from './errors.ts';
 import { BUNDLE_FORMAT } from './types.ts';
 
@@ -37,6 +38,8 @@ export interface ParsedBundle {
   readonly treeSize: number;
   readonly hashes: Uint8Array[];
   readonly summary: unknown;
+  /** External anchors (empty when the bundle has no `anchors` field). */
+  readonly anchors: ParsedAnchor[];
 }
 
 /** Most entries (readings plus registry entries) one bundle may hold. */
@@ -172,6 +175,10 @@ export function parseBundle(input: unknown): ParsedBundle {
     'registry',
     'proof',
     'summary',
+    // The one optional field: present only when the bundle carries anchors.
+    ...(typeof value === 'object' && value !== null && Object.hasOwn(value, 'anchors')
+      ? ['anchors']
+      : []),
   ]);
   if (o.format !== BUNDLE_FORMAT) bad('format', `not ${BUNDLE_FORMAT}`);
   const log = object(o.log, 'log', ['origin', 'vkey']);
@@ -187,5 +194,6 @@ export function parseBundle(input: unknown): ParsedBundle {
     treeSize: uint(proof.treeSize, 'proof.treeSize'),
     hashes: array(proof.hashes, 'proof.hashes').map((h, i) => b64(h, `proof.hashes[${i}]`, 32)),
     summary: o.summary,
+    anchors: Object.hasOwn(o, 'anchors') ? parseAnchors(o.anchors) : [],
   };
 }

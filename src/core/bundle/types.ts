@@ -2,6 +2,7 @@
  * The evidence bundle document, wattproof.bundle/v1 (DESIGN.md decision 10; docs/bundle.md):
  * JSON with bytes as standard base64 (RFC 4648 §4).
  */
+import type { BundleAnchorJson } from './anchors.ts';
 
 /** The `format` value of this version. */
 export const BUNDLE_FORMAT = 'wattproof.bundle/v1';
@@ -40,6 +41,8 @@ export interface BundleJson {
   /** One multiproof of all disclosed leaves (docs/bundle.md §Multiproof). */
   readonly proof: { readonly treeSize: number; readonly hashes: readonly string[] };
   readonly summary: BundleSummary;
+  /** External anchors of checkpoints covering the readings (optional; docs/bundle.md §Anchors). */
+  readonly anchors?: readonly BundleAnchorJson[];
 }
 
 /** Gaps in a meter's sequence numbers: `[from, to]` inclusive were not disclosed. */

@@ -3,9 +3,17 @@
  * docs/bundle.md §What the verifier checks), trusting only the log's verifier key and the
  * witness keys the caller names. Pure core: runs in Node and in browsers.
  */
-import { assertCoseSign1, CoseAlg } from '../cose/index.ts';
-import { decodeLeaf, encodeLeaf, EntryKind, LeafError } from '../leaf/leaf.ts';
-import { leafHash } from '../merkle/hash.ts';
+import { CoseAlg, type CoseAlgorithm } from '../cose/algorithms.ts';
+import { verifyWithAlg } from '../cose/algorithms.ts';
+import { sigStructure1 } from '../cose/sig-structure.ts';
+import {
+  decodeLeaf,
+  encodeLeaf,
+  EntryKind,
+  LeafError,
+  nobleSha256,
+  type Sha256,
+} from '../leaf/leaf.ts';
 import { bytesEqual, toBase64 } from '../bytes.ts';
 import { openNote, parseCheckpoint, parseVerifierKey, type NoteVerifier } from '../note/index.ts';
 import { verifyOcmfRecord } from '../ocmf/index.ts';
@@ -16,6 +24,7 @@ import {
   type KeyRegistration,
   type VerifiedOperatorDeclaration,
 } from '../registry/index.ts';
+import { checkAnchors, type VerdictAnchor } from './anchors.ts';
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import { rootFromMultiproof } from './multiproof.ts';
 import { parseBundle, type ParsedDisclosed } from './parse.ts';
@@ -32,6 +41,38 @@ export interface VerifyPolicy {
   /** How many of those witnesses must have cosigned the checkpoint (default 0). */
   readonly minWitnesses?: number;
 }
+
+/**
+ * A reading signature check (COSE_Sign1, RFC 9052 §4.4) that {@link verifyBundleAsync} hands to
+ * its caller, so that it can run on `node:crypto`, worker threads or WebCrypto. `message` is the
+ * Sig_structure built from the exact bytes received; `signature` is Ed25519 (RFC 8032) or ES256
+ * `r ‖ s` (RFC 9053 §2.1); `publicKey` is the registered key (Ed25519 32 bytes, P-256 SEC1).
+ */
+export interface SignatureJob {
+  readonly index: number;
+  readonly alg: CoseAlgorithm;
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** How the verifier computes (never what it checks). */
+export interface VerifyOptions {
+  /**
+   * SHA-256 for commitments, leaf and node hashes: the core's by default; a host may pass an
+   * equal faster one (the CLI passes `node:crypto`'s).
+   */
+  readonly sha256?: Sha256;
+}
+
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = Uint8Array.of(0x01);
+
+/**
+ * Checks signature jobs; resolves to one boolean per job, in order. Must return false (never
+ * throw) for a malformed key or signature; a rejection means the checker itself failed.
+ */
+export type SignatureChecker = (jobs: readonly SignatureJob[]) => Promise<readonly boolean[]>;
 
 /** A reading that passed every check. */
 export interface VerifiedReading extends SummaryReading {
@@ -54,6 +95,12 @@ export type Verdict =
       readonly erased: readonly number[];
       /** The summary recomputed from the verified readings. */
       readonly summary: BundleSummary;
+      /**
+       * Anchors tied to the checkpoint (docs/bundle.md §Anchors); their records' own proofs are
+       * checked by the kinds' verifiers, not here. Always set by the verifier (empty without
+       * anchors); optional for verdicts made by hand.
+       */
+      readonly anchors?: readonly VerdictAnchor[];
     }
   | {
       readonly valid: false;
@@ -132,9 +179,9 @@ function checkIndices(
   });
 }
 
-function leafOf(e: ParsedDisclosed, kinds: ReadonlySet<number>): Uint8Array {
+function leafOf(e: ParsedDisclosed, kinds: ReadonlySet<number>, sha: Sha256): Uint8Array {
   if (!kinds.has(e.kind)) fail('WRONG_ENTRY_KIND', `kind ${e.kind} does not belong here`, e.index);
-  return encodeLeaf(e.kind as EntryKind, e.salt, e.bytes);
+  return encodeLeaf(e.kind as EntryKind, e.salt, e.bytes, sha);
 }
 
 interface SignerHistory {
@@ -192,22 +239,73 @@ function checkRegistry(
   return signers;
 }
 
-function checkSignature(f: ReadingFigures, r: KeyRegistration, index: number): void {
-  try {
-    if (f.cose !== undefined) {
-      assertCoseSign1(f.cose, r.publicKey, r.keyType === 'Ed25519' ? CoseAlg.EdDSA : CoseAlg.ES256);
-    } else if (f.ocmf !== undefined) {
-      verifyOcmfRecord(f.ocmf, r.publicKey);
+function checkSignature(
+  f: ReadingFigures,
+  r: KeyRegistration,
+  index: number,
+  jobs: JobQueue,
+): void {
+  if (f.cose !== undefined) {
+    const alg = r.keyType === 'Ed25519' ? CoseAlg.EdDSA : CoseAlg.ES256;
+    // The algorithm is the registered key's, never the message's alone (RFC 9052 §8.1 note).
+    if (f.cose.alg !== alg) {
+      fail('BAD_READING_SIGNATURE', 'header alg differs from the key algorithm', index);
     }
-  } catch (e) {
-    fail('BAD_READING_SIGNATURE', (e as Error).message, index, e);
+    jobs.push({
+      index,
+      alg,
+      publicKey: r.publicKey,
+      message: sigStructure1(f.cose.protectedBytes, f.cose.payload),
+      signature: f.cose.signature,
+    });
+  } else if (f.ocmf !== undefined) {
+    try {
+      verifyOcmfRecord(f.ocmf, r.publicKey);
+    } catch (e) {
+      fail('BAD_READING_SIGNATURE', (e as Error).message, index, e);
+    }
   }
+}
+
+/** Jobs handed to the checker at a time, so that checks run while the rest is verified. */
+export const SIGNATURE_CHUNK = 1_024;
+
+/** Collects signature jobs and hands them on in chunks as they come. */
+class JobQueue {
+  readonly all: SignatureJob[] = [];
+  #sent = 0;
+
+  constructor(private readonly dispatch: (jobs: readonly SignatureJob[]) => void) {}
+
+  push(job: SignatureJob): void {
+    this.all.push(job);
+    if (this.all.length - this.#sent >= SIGNATURE_CHUNK) this.flush();
+  }
+
+  flush(): void {
+    if (this.#sent === this.all.length) return;
+    const chunk = this.all.slice(this.#sent);
+    this.#sent = this.all.length;
+    this.dispatch(chunk);
+  }
+}
+
+/** Checks jobs here, with the pure core's Ed25519 / P-256 (the default of {@link verifyBundle}). */
+function checkJobsHere(jobs: readonly SignatureJob[]): boolean[] {
+  return jobs.map((j) => {
+    try {
+      return verifyWithAlg(j.alg, j.signature, j.message, j.publicKey);
+    } catch {
+      return false;
+    }
+  });
 }
 
 function checkReading(
   e: ParsedDisclosed,
   request: { meters: readonly string[]; from: number; to: number },
   signers: ReadonlyMap<string, SignerHistory>,
+  jobs: JobQueue,
 ): VerifiedReading {
   const f = readingFigures(e.kind, e.bytes, e.index);
   if (!request.meters.includes(f.meterId)) {
@@ -239,7 +337,7 @@ function checkReading(
   if (f.issuer !== undefined && f.issuer !== f.signerId) {
     fail('ISSUER_MISMATCH', `iss ${f.issuer} is not the signer ${f.signerId}`, e.index);
   }
-  checkSignature(f, registration, e.index);
+  checkSignature(f, registration, e.index, jobs);
   return {
     index: e.index,
     signerId: f.signerId,
@@ -266,11 +364,30 @@ function checkSequences(readings: readonly VerifiedReading[]): void {
   }
 }
 
-function run(
+/** Everything checked but the deferred reading signatures. */
+interface Prepared {
+  readonly origin: string;
+  readonly cp: { size: number; root: Uint8Array; witnesses: string[] };
+  readonly request: { meters: readonly string[]; from: number; to: number };
+  readonly summary: unknown;
+  readonly readings: VerifiedReading[];
+  readonly erased: number[];
+  /** Every signature job, in the order they were dispatched. */
+  readonly jobs: readonly SignatureJob[];
+  /** Ties the bundle's anchors to its checkpoint (docs/bundle.md §Anchors), after the rest. */
+  readonly anchors: () => VerdictAnchor[];
+}
+
+function prepare(
   input: unknown,
   policy: VerifyPolicy,
   keys: { log: NoteVerifier; witnesses: NoteVerifier[] },
-): Verdict {
+  dispatch: (jobs: readonly SignatureJob[]) => void,
+  sha: Sha256,
+): Prepared {
+  // RFC 9162 §2.1.1: leaf hash SHA-256(0x00 ‖ leaf), node hash SHA-256(0x01 ‖ left ‖ right).
+  const leafHash = (leaf: Uint8Array): Uint8Array => sha(LEAF_PREFIX, leaf);
+  const nodeHash = (l: Uint8Array, r: Uint8Array): Uint8Array => sha(NODE_PREFIX, l, r);
   const b = parseBundle(input);
   if (b.vkey !== policy.logVkey) fail('WRONG_LOG', 'the bundle names another log key');
   if (b.origin !== keys.log.name) fail('WRONG_LOG', `origin ${b.origin} is not the log's`);
@@ -294,14 +411,14 @@ function run(
         fail('MALFORMED_LEAF', err.message, e.index, err);
       }
     } else {
-      leaf = leafOf(e, READING_KINDS);
+      leaf = leafOf(e, READING_KINDS, sha);
     }
     leaves.push({ index: e.index, hash: leafHash(leaf) });
   }
   for (const e of b.registry)
-    leaves.push({ index: e.index, hash: leafHash(leafOf(e, REGISTRY_KINDS)) });
+    leaves.push({ index: e.index, hash: leafHash(leafOf(e, REGISTRY_KINDS, sha)) });
   leaves.sort((x, y) => x.index - y.index);
-  const root = rootFromMultiproof(cp.size, leaves, b.hashes);
+  const root = rootFromMultiproof(cp.size, leaves, b.hashes, nodeHash);
   if (!bytesEqual(root, cp.root)) {
     throw new BundleError('PROOF_MISMATCH', 'the multiproof does not lead to the checkpoint root', {
       evidence: { expected: toBase64(cp.root), got: toBase64(root) },
@@ -311,25 +428,65 @@ function run(
   const signers = checkRegistry(b.registry, policy, b.origin);
   const readings: VerifiedReading[] = [];
   const erased: number[] = [];
+  const queue = new JobQueue(dispatch);
   for (const e of b.entries) {
     if (e.erased) erased.push(e.index);
-    else readings.push(checkReading(e, b.request, signers));
+    else readings.push(checkReading(e, b.request, signers, queue));
   }
-  checkSequences(readings);
-  const summary = computeSummary(b.request, readings, erased.length);
-  if (JSON.stringify(summary) !== JSON.stringify(b.summary)) {
-    fail('SUMMARY_MISMATCH', 'the summary differs from the one recomputed from the readings');
-  }
+  queue.flush();
   return {
-    valid: true,
     origin: b.origin,
-    treeSize: cp.size,
-    root: toBase64(cp.root),
-    witnesses: cp.witnesses,
+    cp,
+    request: b.request,
+    summary: b.summary,
     readings,
     erased,
-    summary,
+    jobs: queue.all,
+    anchors: () =>
+      checkAnchors(b.anchors, {
+        origin: b.origin,
+        log: keys.log,
+        size: cp.size,
+        root: cp.root,
+        readings: readings.map((r) => r.index),
+      }),
   };
+}
+
+function finish(p: Prepared, results: readonly boolean[]): Verdict {
+  if (results.length !== p.jobs.length) {
+    throw new Error(`signature checker gave ${results.length} results for ${p.jobs.length} jobs`);
+  }
+  const bad = results.indexOf(false);
+  if (bad >= 0) {
+    fail('BAD_READING_SIGNATURE', 'COSE_Sign1 signature does not verify', p.jobs[bad]!.index);
+  }
+  checkSequences(p.readings);
+  const summary = computeSummary(p.request, p.readings, p.erased.length);
+  if (JSON.stringify(summary) !== JSON.stringify(p.summary)) {
+    fail('SUMMARY_MISMATCH', 'the summary differs from the one recomputed from the readings');
+  }
+  const anchors = p.anchors();
+  return {
+    valid: true,
+    origin: p.origin,
+    treeSize: p.cp.size,
+    root: toBase64(p.cp.root),
+    witnesses: p.cp.witnesses,
+    readings: p.readings,
+    erased: p.erased,
+    summary,
+    anchors,
+  };
+}
+
+function refusal(e: unknown): Verdict {
+  // Anything a deeper check throws on hostile input is a refusal, never a crash.
+  const err =
+    e instanceof BundleError
+      ? e
+      : new BundleError('MALFORMED_BUNDLE', `unexpected: ${String(e)}`, { cause: e });
+  return { valid: false, code: err.code, message: err.message, index: err.index, error: err };
 }
 
 /**
@@ -344,16 +501,55 @@ function run(
  * summary equals the one recomputed from the verified readings. Never throws for hostile
  * bundle content; throws for a malformed `policy` key (the caller's error).
  */
-export function verifyBundle(input: unknown, policy: VerifyPolicy): Verdict {
+export function verifyBundle(
+  input: unknown,
+  policy: VerifyPolicy,
+  options: VerifyOptions = {},
+): Verdict {
   const keys = verifiers(policy);
   try {
-    return run(input, policy, keys);
+    const results: boolean[] = [];
+    const check = (jobs: readonly SignatureJob[]): void => {
+      for (const r of checkJobsHere(jobs)) results.push(r);
+    };
+    const p = prepare(input, policy, keys, check, options.sha256 ?? nobleSha256);
+    return finish(p, results);
   } catch (e) {
-    // Anything a deeper check throws on hostile input is a refusal, never a crash.
-    const err =
-      e instanceof BundleError
-        ? e
-        : new BundleError('MALFORMED_BUNDLE', `unexpected: ${String(e)}`, { cause: e });
-    return { valid: false, code: err.code, message: err.message, index: err.index, error: err };
+    return refusal(e);
+  }
+}
+
+/**
+ * {@link verifyBundle} with the reading signatures (the bulk of the work for a long period)
+ * checked by `checkSignatures`: the CLI runs them on `node:crypto` across worker threads, a
+ * browser may use WebCrypto. Every other check, and the verdict, are the same. A rejection of
+ * `checkSignatures` (the checker failed, not the bundle) rejects this promise.
+ */
+export async function verifyBundleAsync(
+  input: unknown,
+  policy: VerifyPolicy,
+  checkSignatures: SignatureChecker,
+  options: VerifyOptions = {},
+): Promise<Verdict> {
+  const keys = verifiers(policy);
+  const parts: Promise<readonly boolean[]>[] = [];
+  let p: Prepared;
+  try {
+    // Chunks go to the checker as soon as they fill, so the checks (on other threads) overlap
+    // the parsing and hashing still going on here.
+    const check = (jobs: readonly SignatureJob[]): void => {
+      const part = checkSignatures(jobs);
+      part.catch(() => undefined); // awaited below unless the bundle is refused first
+      parts.push(part);
+    };
+    p = prepare(input, policy, keys, check, options.sha256 ?? nobleSha256);
+  } catch (e) {
+    return refusal(e);
+  }
+  const results = (await Promise.all(parts)).flat();
+  try {
+    return finish(p, results);
+  } catch (e) {
+    return refusal(e);
   }
 }
