@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ main: (args: readonly string[]) =>
   {
     log: () => import('./log.ts'),
     ingest: () => import('./ingest.ts'),
+    bundle: () => import('./bundle.ts'),
   };
 
 const args = process.argv.slice(2);

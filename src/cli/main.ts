@@ -3,10 +3,6 @@
  * setting has a flag and an environment variable (`wattproof start --help`).
  */
 import { isWattproofError } from '../core/errors.ts';
-import { runWitness } from '../../anchors/witness/cli.ts';
-import { runDevices } from './devices.ts';
-import { runStart } from './start.ts';
-import { runVerify } from './verify.ts';
 
 const USAGE = `usage: wattproof <command> [options]
 
@@ -14,7 +10,9 @@ commands:
   start     run an ingest node: MQTT in, checks, the Merkle log, receipts, HTTP API
   devices   register, revoke and list device and platform keys (wattproof devices --help)
   verify    check an evidence bundle offline against the log key (wattproof verify --help)
+  certify   certificate, GO and Scope 2 figures from a verified bundle (wattproof certify --help)
   witness   run a C2SP tlog-witness witness that cosigns log checkpoints (wattproof witness --help)
+  evm       the EVM anchor's account address and contract deployment (wattproof evm --help)
 
 Run 'wattproof <command> --help' for a command's options.
 `;
@@ -23,15 +21,21 @@ Run 'wattproof <command> --help' for a command's options.
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Each command's modules load only when it runs: `verify` never loads the server.
     case 'start':
-      return runStart(rest);
+      return (await import('./start.ts')).runStart(rest);
     case 'witness':
-      return runWitness(rest);
+      return (await import('../../anchors/witness/cli.ts')).runWitness(rest);
+    case 'evm':
+      return (await import('../../anchors/evm/cli.ts')).runEvm(rest);
     case 'devices':
-      process.exitCode = await runDevices(rest);
+      process.exitCode = await (await import('./devices.ts')).runDevices(rest);
       return;
     case 'verify':
-      process.exitCode = await runVerify(rest);
+      process.exitCode = await (await import('./verify.ts')).runVerify(rest);
+      return;
+    case 'certify':
+      process.exitCode = await (await import('./certify.ts')).runCertify(rest);
       return;
     case undefined:
     case '-h':

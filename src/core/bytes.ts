@@ -90,25 +90,42 @@ export function fromBase64(s: string): Uint8Array {
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   const outLen = (s.length / 4) * 3 - pad;
   const out = new Uint8Array(outLen);
+  const at = (i: number): number => {
+    const ch = s.charCodeAt(i);
+    return ch < 256 ? B64_LOOKUP[ch]! : -1;
+  };
+  const full = s.length === 0 ? 0 : s.length - 4; // every group but the last
   let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    const last = i + 4 === s.length;
-    const c = [0, 1, 2, 3].map((k) => {
-      const ch = s.charCodeAt(i + k);
-      if (last && ch === 61 /* = */ && k >= 4 - pad) return 0;
-      const v = ch < 256 ? B64_LOOKUP[ch]! : -1;
-      if (v < 0) throw new TypeError('fromBase64: invalid character');
-      return v;
-    }) as [number, number, number, number];
-    const n = (c[0] << 18) | (c[1] << 12) | (c[2] << 6) | c[3];
+  for (let i = 0; i < full; i += 4) {
+    const a = at(i);
+    const b = at(i + 1);
+    const c = at(i + 2);
+    const d = at(i + 3);
+    if ((a | b | c | d) < 0) throw new TypeError('fromBase64: invalid character');
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = n >> 16;
-    if (o < outLen) out[o++] = (n >> 8) & 255;
-    else if (last && (n & 0xffff) !== 0) throw new TypeError('fromBase64: non-zero padding bits');
-    if (o < outLen) out[o++] = n & 255;
-    else if (last && pad === 1 && (n & 0xff) !== 0) {
-      throw new TypeError('fromBase64: non-zero padding bits');
-    }
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
   }
+  if (s.length === 0) return out;
+  // The last group: '=' only as padding, and the padding bits must be zero (RFC 4648 §3.5).
+  const a = at(full);
+  const b = at(full + 1);
+  const c = pad === 2 ? 0 : at(full + 2);
+  const d = pad >= 1 ? 0 : at(full + 3);
+  if ((a | b | c | d) < 0) throw new TypeError('fromBase64: invalid character');
+  const n = (a << 18) | (b << 12) | (c << 6) | d;
+  out[o++] = n >> 16;
+  if (pad === 2) {
+    if ((n & 0xffff) !== 0) throw new TypeError('fromBase64: non-zero padding bits');
+    return out;
+  }
+  out[o++] = (n >> 8) & 255;
+  if (pad === 1) {
+    if ((n & 0xff) !== 0) throw new TypeError('fromBase64: non-zero padding bits');
+    return out;
+  }
+  out[o++] = n & 255;
   return out;
 }
 

@@ -3,8 +3,8 @@
  * paths (DESIGN.md decision 9). They must agree with the core's `@noble` versions; the tests
  * check that they do.
  */
-import { createHash } from 'node:crypto';
-import { COMMITMENT_TAG, LEAF_SIZE, LEAF_VERSION } from '../core/leaf/leaf.ts';
+import { createHash, hash } from 'node:crypto';
+import { COMMITMENT_TAG, LEAF_SIZE, LEAF_VERSION, type Sha256 } from '../core/leaf/leaf.ts';
 
 const LEAF = Uint8Array.of(0x00);
 
@@ -12,6 +12,25 @@ function view(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 const NODE = Uint8Array.of(0x01);
+
+const SCRATCH = new Uint8Array(8192);
+
+/**
+ * SHA-256 over the concatenation of `parts` with OpenSSL's one-shot `crypto.hash` (cheaper per
+ * call than a `Hash` object): the core's `Sha256`, about twice as fast on small inputs.
+ */
+export const fastSha256: Sha256 = (...parts) => {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  // `crypto.hash` reads its input synchronously, so one scratch buffer serves every call.
+  const buf = n <= SCRATCH.length ? SCRATCH.subarray(0, n) : new Uint8Array(n);
+  n = 0;
+  for (const p of parts) {
+    buf.set(p, n);
+    n += p.length;
+  }
+  return view(hash('sha256', buf, 'buffer'));
+};
 
 /** `SHA-256(0x00 ‖ data)` with OpenSSL. */
 export function fastLeafHash(data: Uint8Array): Uint8Array {

@@ -43,6 +43,25 @@ describe('the core byte helpers', () => {
     expect(() => fromHex('zz')).toThrow(TypeError);
   });
 
+  it('accepts exactly the canonical base64 strings, decoding them as Buffer does', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n';
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...alphabet), { maxLength: 16 }).map((a) => a.join('')),
+        (text) => {
+          const ref = Buffer.from(text, 'base64');
+          const canonical = ref.toString('base64') === text;
+          if (canonical) expect(Buffer.from(fromBase64(text)).equals(ref)).toBe(true);
+          else expect(() => fromBase64(text)).toThrow(TypeError);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    expect(fromBase64('')).toEqual(new Uint8Array(0));
+    for (const bad of ['====', 'A===', '=AAA', 'AA=A', 'AAAA=AAA', 'AAA='.replace('A', 'é')])
+      expect(() => fromBase64(bad)).toThrow(TypeError);
+  });
+
   it('decodes UTF-8 strictly and concatenates', () => {
     expect(() => fromUtf8(Uint8Array.of(0xc3, 0x28))).toThrow(TypeError);
     expect(toHex(concatBytes(Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3)))).toBe(

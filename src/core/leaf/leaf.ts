@@ -49,19 +49,38 @@ export interface Leaf {
   readonly commitment: Uint8Array;
 }
 
+/** SHA-256 over the concatenation of `parts` (FIPS 180-4). */
+export type Sha256 = (...parts: Uint8Array[]) => Uint8Array;
+
+/** The core's SHA-256 (@noble/hashes). Hosts may pass a faster equal one (node:crypto). */
+export const nobleSha256: Sha256 = (...parts) => {
+  const h = sha256.create();
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
 /** `SHA-256(COMMITMENT_TAG ‖ salt ‖ entry)`. */
-export function commitment(salt: Uint8Array, entry: Uint8Array): Uint8Array {
+export function commitment(
+  salt: Uint8Array,
+  entry: Uint8Array,
+  hash: Sha256 = nobleSha256,
+): Uint8Array {
   if (salt.length !== SALT_SIZE)
     throw new LeafError('MALFORMED_SALT', `a salt is ${SALT_SIZE} bytes, got ${salt.length}`);
-  return sha256.create().update(COMMITMENT_TAG).update(salt).update(entry).digest();
+  return hash(COMMITMENT_TAG, salt, entry);
 }
 
 /** Encodes the public leaf of an entry. */
-export function encodeLeaf(kind: EntryKind, salt: Uint8Array, entry: Uint8Array): Uint8Array {
+export function encodeLeaf(
+  kind: EntryKind,
+  salt: Uint8Array,
+  entry: Uint8Array,
+  hash: Sha256 = nobleSha256,
+): Uint8Array {
   const out = new Uint8Array(LEAF_SIZE);
   out[0] = LEAF_VERSION;
   out[1] = kind;
-  out.set(commitment(salt, entry), 2);
+  out.set(commitment(salt, entry, hash), 2);
   return out;
 }
 

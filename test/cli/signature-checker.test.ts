@@ -1,0 +1,140 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withSignatureChecker } from '../../src/cli/signature-checker.ts';
+import { runVerify } from '../../src/cli/verify.ts';
+import { verifyBundle, verifyBundleAsync, type SignatureJob } from '../../src/core/bundle/index.ts';
+import { CoseAlg } from '../../src/core/cose/index.ts';
+import { fastSha256 } from '../../src/log/node-hashes.ts';
+import vector from '../core/bundle/bundle-v1.json' with { type: 'json' };
+import { tempDir } from '../helpers/tmp-dir.ts';
+
+const policy = { logVkey: vector.logVkey };
+
+function ed25519Job(index: number, message: Uint8Array): SignatureJob {
+  const seed = new Uint8Array(32).fill(index + 1);
+  return {
+    index,
+    alg: CoseAlg.EdDSA,
+    publicKey: ed25519.getPublicKey(seed),
+    message,
+    signature: ed25519.sign(message, seed),
+  };
+}
+
+describe('the node:crypto signature checker', () => {
+  const jobs = Array.from({ length: 40 }, (_, i) => ed25519Job(i, new Uint8Array([i, 1, 2, 3])));
+  const flipped = jobs.map((j, i) =>
+    i === 7 ? { ...j, signature: j.signature.map((b, k) => (k === 0 ? b ^ 1 : b)) } : j,
+  );
+  const badKey = jobs.map((j, i) => (i === 3 ? { ...j, publicKey: new Uint8Array(5) } : j));
+
+  for (const threshold of [1_000_000, 1]) {
+    const where = threshold === 1 ? 'on the worker pool' : 'in this thread';
+    it(`accepts good signatures and refuses a flipped one or a malformed key, ${where}`, async () => {
+      await withSignatureChecker(
+        async (check) => {
+          expect(await check(jobs)).toEqual(jobs.map(() => true));
+          const r1 = await check(flipped);
+          expect(r1.indexOf(false)).toBe(7);
+          expect(r1.filter((x) => !x)).toHaveLength(1);
+          const r2 = await check(badKey);
+          expect(r2.indexOf(false)).toBe(3);
+          expect(r2.filter((x) => !x)).toHaveLength(1);
+        },
+        { threshold },
+      );
+    });
+  }
+
+  it('gives the same verdict as the pure core on a real bundle, pool forced', async () => {
+    const pure = verifyBundle(vector.bundle, policy);
+    let progressed = 0;
+    const pooled = await withSignatureChecker(
+      (check) => verifyBundleAsync(vector.bundle, policy, check),
+      { threshold: 1, onProgress: (done) => (progressed = done) },
+    );
+    expect(pure.valid).toBe(true);
+    expect(pooled).toEqual(pure);
+    expect(progressed).toBeGreaterThan(0);
+  });
+});
+
+describe('verifyBundleAsync', () => {
+  it('gives the same verdict with node:crypto SHA-256 as with the core one', async () => {
+    const pure = verifyBundle(vector.bundle, policy);
+    const fast = await withSignatureChecker((check) =>
+      verifyBundleAsync(vector.bundle, policy, check, { sha256: fastSha256 }),
+    );
+    expect(fast).toEqual(pure);
+    const tampered = structuredClone(vector.bundle);
+    tampered.proof.hashes[0] = tampered.proof.hashes[1]!;
+    const refused = verifyBundle(tampered, policy, { sha256: fastSha256 });
+    expect(refused).toMatchObject({ valid: false, code: 'PROOF_MISMATCH' });
+  });
+
+  it('fails the reading whose signature the checker refuses, naming its index', async () => {
+    let seen: readonly SignatureJob[] = [];
+    const v = await verifyBundleAsync(vector.bundle, policy, async (js) => {
+      seen = js;
+      return js.map((_, i) => i !== 2);
+    });
+    expect(seen.length).toBeGreaterThan(2);
+    expect(v).toMatchObject({ valid: false, code: 'BAD_READING_SIGNATURE', index: seen[2]!.index });
+  });
+
+  it('refuses hostile bundles before asking for any signature', async () => {
+    let asked = false;
+    const v = await verifyBundleAsync({ format: 'nope' }, policy, async (js) => {
+      asked = true;
+      return js.map(() => true);
+    });
+    expect(v).toMatchObject({ valid: false, code: 'UNSUPPORTED_FORMAT' });
+    expect(asked).toBe(false);
+  });
+
+  it('rejects when the checker itself fails or answers the wrong number of jobs', async () => {
+    await expect(
+      verifyBundleAsync(vector.bundle, policy, () => Promise.reject(new Error('worker died'))),
+    ).rejects.toThrow('worker died');
+    const v = await verifyBundleAsync(vector.bundle, policy, async () => [true]);
+    expect(v).toMatchObject({ valid: false, code: 'MALFORMED_BUNDLE' });
+    if (!v.valid) expect(v.message).toContain('signature checker gave 1 results');
+  });
+});
+
+describe('wattproof verify on a gzipped bundle', () => {
+  let tmp: { path: string; remove: () => Promise<void> };
+  beforeAll(async () => {
+    tmp = await tempDir();
+  });
+  afterAll(async () => {
+    await tmp?.remove();
+  });
+
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await runVerify(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+    return { code, out, err };
+  }
+
+  it('reads .json.gz as it reads .json', async () => {
+    const file = join(tmp.path, 'bundle.json.gz');
+    await writeFile(file, gzipSync(JSON.stringify(vector.bundle)));
+    const r = await run([file, '--log-key', vector.logVkey]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^OK bundle of log /);
+  });
+
+  it('says so when a gzip file is damaged', async () => {
+    const file = join(tmp.path, 'broken.json.gz');
+    const gz = gzipSync(JSON.stringify(vector.bundle));
+    await writeFile(file, gz.subarray(0, gz.length >> 1));
+    const r = await run([file, '--log-key', vector.logVkey]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('not a readable gzip file');
+  });
+});
