@@ -9,16 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.ts';
 import { bootstrapOperatorToken } from '../api/auth/bootstrap.ts';
-import { requireRole } from '../api/auth/require-role.ts';
 import { TokenStore } from '../api/auth/token-store.ts';
-import { metricsRoute } from '../api/routes/metrics.ts';
-import { bundleRoutes } from '../api/routes/bundles.ts';
-import { erasureRoutes } from '../api/routes/erasures.ts';
-import { readingRoutes } from '../api/routes/readings.ts';
-import { proofRoutes } from '../api/routes/proofs.ts';
-import { quarantineRoutes } from '../api/routes/quarantine.ts';
-import { registryRoutes } from '../api/routes/registry.ts';
-import { tokenRoutes } from '../api/routes/tokens.ts';
 import { startServer } from '../api/server.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { MeterStateStore } from '../ingest/meter-state.ts';
@@ -47,6 +38,7 @@ import { AnchorStore } from '../../anchors/store.ts';
 import { registerAnchorMetrics } from '../metrics/anchor-metrics.ts';
 import type { NodeConfig } from './config.ts';
 import { CosignedLog } from './cosigned-log.ts';
+import { nodeRoutes } from './routes.ts';
 
 /** A running node. */
 export interface RunningNode {
@@ -203,32 +195,22 @@ export async function startNode(
     // The bundle route spreads its source into buildBundle: the store adds the anchors.
     const bundleSource = { ledger, log, registry, anchors: anchorStore };
 
-    const operatorOnly = requireRole(tokens, 'operator');
     const app = await buildApp({
       log: served,
       tokens,
       ...(config.rateLimitPerMinute === undefined
         ? {}
         : { rateLimitPerMinute: config.rateLimitPerMinute }),
-      routes: async (a) => {
-        await a.register(registryRoutes, { prefix: '/v1', registry, tokens });
-        await a.register(tokenRoutes, { prefix: '/v1', tokens });
-        await a.register(quarantineRoutes, {
-          prefix: '/v1',
-          quarantine,
-          requireOperator: operatorOnly,
-        });
-        await a.register(metricsRoute, { registry: metrics });
-        await a.register(proofRoutes, { prefix: '/v1', log });
-        await a.register(bundleRoutes, {
-          prefix: '/v1',
-          tokens,
-          source: bundleSource,
-          checkpoint: () => served.checkpoint(),
-        });
-        await a.register(readingRoutes, { prefix: '/v1', tokens, ledger, log, registry });
-        await a.register(erasureRoutes, { prefix: '/v1', tokens, ledger, registry });
-      },
+      routes: nodeRoutes({
+        log,
+        ledger,
+        registry,
+        tokens,
+        quarantine,
+        metrics,
+        bundleSource,
+        checkpoint: () => served.checkpoint(),
+      }),
     });
     const server = await startServer(app, { host: config.httpHost, port: config.httpPort });
     closers.push(() => server.close());

@@ -5,16 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
-import { requireRole } from '../../src/api/auth/require-role.ts';
 import { TokenStore } from '../../src/api/auth/token-store.ts';
-import { bundleRoutes } from '../../src/api/routes/bundles.ts';
-import { erasureRoutes } from '../../src/api/routes/erasures.ts';
-import { metricsRoute } from '../../src/api/routes/metrics.ts';
-import { proofRoutes } from '../../src/api/routes/proofs.ts';
-import { quarantineRoutes } from '../../src/api/routes/quarantine.ts';
-import { readingRoutes } from '../../src/api/routes/readings.ts';
-import { registryRoutes } from '../../src/api/routes/registry.ts';
-import { tokenRoutes } from '../../src/api/routes/tokens.ts';
 import { EntryKind } from '../../src/core/leaf/leaf.ts';
 import { openSignedReading } from '../../src/core/reading/index.ts';
 import { Quarantine } from '../../src/ingest/quarantine.ts';
@@ -23,6 +14,7 @@ import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';
 import { MetricsRegistry } from '../../src/metrics/registry.ts';
 import { loadOperatorKey, Registry } from '../../src/registry/index.ts';
+import { nodeRoutes } from '../../src/node/routes.ts';
 import { LevelStore } from '../../src/storage/level-store.ts';
 import type { TestSigner } from '../e2e/node-harness.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
@@ -73,32 +65,17 @@ export async function openApiFixture(
     ...(options.rateLimitPerMinute === undefined
       ? {}
       : { rateLimitPerMinute: options.rateLimitPerMinute }),
-    routes: async (a) => {
-      await a.register(registryRoutes, { prefix: '/v1', registry, tokens });
-      await a.register(tokenRoutes, { prefix: '/v1', tokens });
-      await a.register(quarantineRoutes, {
-        prefix: '/v1',
-        quarantine,
-        requireOperator: requireRole(tokens, 'operator'),
-      });
-      await a.register(metricsRoute, { registry: metrics });
-      await a.register(proofRoutes, { prefix: '/v1', log });
-      await a.register(bundleRoutes, {
-        prefix: '/v1',
-        tokens,
-        source: { ledger, log, registry },
-        checkpoint: () => log.checkpoint(),
-      });
-      await a.register(readingRoutes, {
-        prefix: '/v1',
-        tokens,
-        ledger,
-        log,
-        registry,
-        ...(options.cursorKey === undefined ? {} : { cursorKey: options.cursorKey }),
-      });
-      await a.register(erasureRoutes, { prefix: '/v1', tokens, ledger, registry });
-    },
+    routes: nodeRoutes({
+      log,
+      ledger,
+      registry,
+      tokens,
+      quarantine,
+      metrics,
+      bundleSource: { ledger, log, registry },
+      checkpoint: () => log.checkpoint(),
+      ...(options.cursorKey === undefined ? {} : { cursorKey: options.cursorKey }),
+    }),
   });
   await app.ready();
   return {

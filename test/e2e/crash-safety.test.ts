@@ -29,6 +29,7 @@ import { MerkleLog } from '../../src/log/merkle-log.ts';
 import { LevelStore } from '../../src/storage/level-store.ts';
 import { ed25519KeyObject, fastReadingSigner } from '../../simulator/load/fast-signer.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { MOSQUITTO_BIN, startMosquitto } from '../helpers/mosquitto.ts';
 import { waitFor } from './node-harness.ts';
 
@@ -36,16 +37,6 @@ const METERS = 20;
 const PER_METER = 1000;
 const RATE = 350; // readings per second
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('when the node is killed with SIGKILL while readings stream in through Mosquitto', () => {
   const test = MOSQUITTO_BIN === undefined ? it.skip : it;

@@ -1,0 +1,67 @@
+/**
+ * The node's HTTP routes beyond `/log/` and `/v1/log` (DESIGN.md decision 11), in one place so
+ * that the node and the API tests mount exactly the same routes under the same prefixes.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TokenStore } from '../api/auth/token-store.ts';
+import { requireRole } from '../api/auth/require-role.ts';
+import { bundleRoutes, type BundleRoutesOptions } from '../api/routes/bundles.ts';
+import { erasureRoutes } from '../api/routes/erasures.ts';
+import { metricsRoute } from '../api/routes/metrics.ts';
+import { proofRoutes } from '../api/routes/proofs.ts';
+import { quarantineRoutes } from '../api/routes/quarantine.ts';
+import { readingRoutes } from '../api/routes/readings.ts';
+import { registryRoutes } from '../api/routes/registry.ts';
+import { tokenRoutes } from '../api/routes/tokens.ts';
+import type { Quarantine } from '../ingest/quarantine.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { MerkleLog } from '../log/merkle-log.ts';
+import type { MetricsRegistry } from '../metrics/registry.ts';
+import type { Registry } from '../registry/registry.ts';
+
+/** What the routes serve. */
+export interface NodeRouteParts {
+  readonly log: MerkleLog;
+  readonly ledger: Ledger;
+  readonly registry: Registry;
+  readonly tokens: TokenStore;
+  readonly quarantine: Quarantine;
+  readonly metrics: MetricsRegistry;
+  /** What bundles are built from (with the anchor store when the node anchors). */
+  readonly bundleSource: BundleRoutesOptions['source'];
+  /** The checkpoint bundles are built at: the cosigned one when witnesses are configured. */
+  readonly checkpoint: () => Promise<Uint8Array | undefined>;
+  /** Key of the readings route's cursors (tests); fresh and random by default. */
+  readonly cursorKey?: Uint8Array;
+}
+
+/** The `routes` option of `buildApp` for a node. */
+export function nodeRoutes(p: NodeRouteParts): (app: FastifyInstance) => Promise<void> {
+  const { log, ledger, registry, tokens } = p;
+  return async (a) => {
+    await a.register(registryRoutes, { prefix: '/v1', registry, tokens });
+    await a.register(tokenRoutes, { prefix: '/v1', tokens });
+    await a.register(quarantineRoutes, {
+      prefix: '/v1',
+      quarantine: p.quarantine,
+      requireOperator: requireRole(tokens, 'operator'),
+    });
+    await a.register(metricsRoute, { registry: p.metrics });
+    await a.register(proofRoutes, { prefix: '/v1', log });
+    await a.register(bundleRoutes, {
+      prefix: '/v1',
+      tokens,
+      source: p.bundleSource,
+      checkpoint: p.checkpoint,
+    });
+    await a.register(readingRoutes, {
+      prefix: '/v1',
+      tokens,
+      ledger,
+      log,
+      registry,
+      ...(p.cursorKey === undefined ? {} : { cursorKey: p.cursorKey }),
+    });
+    await a.register(erasureRoutes, { prefix: '/v1', tokens, ledger, registry });
+  };
+}
