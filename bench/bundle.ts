@@ -142,7 +142,7 @@ export async function main(args: readonly string[]): Promise<void> {
   const store = await LevelStore.open(join(tmp.path, 'db'));
   const logKey = await loadOrCreateLogKey(join(tmp.path, 'log.key'), origin);
   const log = await MerkleLog.open({ store, origin, signer: logKey.signer, vkey: logKey.vkey });
-  const ledger = new Ledger(log, store);
+  const ledger = await Ledger.open(log, store);
   const registry = await Registry.load({
     store,
     ledger,

@@ -6,7 +6,7 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { toHex } from '../../src/core/bytes.ts';
-import { encodeLeaf } from '../../src/core/leaf/leaf.ts';
+import { encodeLeaf, entryBytesOf } from '../../src/core/leaf/leaf.ts';
 import { leafHash } from '../../src/core/merkle/hash.ts';
 import { rootFromInclusionProof } from '../../src/core/merkle/verify.ts';
 import { decodeVerifierKey, SignatureType } from '../../src/core/note/key-format.ts';
@@ -46,7 +46,11 @@ export function receiptChecker(logVkey: string): ReceiptChecker {
         const message = decodeReceiptMessage(bytes);
         const r = decodeReceipt(message.receipt);
         if (r.origin !== vkey.name || r.proof.leafIndex !== message.leafIndex) return undefined;
-        const leaf = encodeLeaf(message.kind, message.salt, signedReading);
+        const leaf = encodeLeaf(
+          message.kind,
+          message.salt,
+          entryBytesOf(message.kind, signedReading, message.link),
+        );
         const root = rootFromInclusionProof(
           leafHash(leaf),
           r.proof.leafIndex,

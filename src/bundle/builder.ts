@@ -1,8 +1,9 @@
 /**
  * Builds evidence bundles (DESIGN.md decision 10; docs/bundle.md) from a node's ledger, log and
  * registry: the readings of some meters over [from, to), the registry entries they depend on,
- * one multiproof of them all at a published checkpoint, and the summary the verifier will
- * recompute (the same core function computes both).
+ * one multiproof at a published checkpoint of those that no later chained reading of the
+ * bundle links to, and the summary the verifier will recompute (the same core function
+ * computes both).
  */
 import { fromUtf8, toBase64 } from '../core/bytes.ts';
 import {
@@ -17,6 +18,7 @@ import {
   type ErasedEntryJson,
   type SummaryReading,
 } from '../core/bundle/index.ts';
+import { decodeChainLink } from '../core/leaf/leaf.ts';
 import { parseCheckpoint, splitNote } from '../core/note/index.ts';
 import { tileNodeReader } from '../core/tiles/index.ts';
 import type { EntryRecord } from '../ledger/entry-record.ts';
@@ -56,8 +58,18 @@ export interface BuildBundleOptions {
   readonly anchors?: AnchorRecordSource;
 }
 
-function disclosed(index: number, r: EntryRecord & { erased: false }): DisclosedEntryJson {
-  return { index, kind: r.kind, salt: toBase64(r.salt), bytes: toBase64(r.bytes) };
+function disclosed(
+  index: number,
+  r: EntryRecord & { erased: false },
+  withLink = false,
+): DisclosedEntryJson {
+  return {
+    index,
+    kind: r.kind,
+    salt: toBase64(r.salt),
+    bytes: toBase64(r.bytes),
+    ...(withLink && r.link !== undefined ? { link: toBase64(r.link) } : {}),
+  };
 }
 
 async function liveRecord(ledger: Ledger, index: number): Promise<EntryRecord & { erased: false }> {
@@ -92,19 +104,27 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleJs
   }
   const size = cp.size;
 
-  const indices: number[] = [];
+  const meterOf = new Map<number, string>();
   for (const m of meters) {
     for await (const { index } of ledger.meterEntries(m, from, to)) {
-      if (index < size) indices.push(index);
+      if (index < size) meterOf.set(index, m);
     }
   }
-  indices.sort((a, b) => a - b);
+  const indices = [...meterOf.keys()].sort((a, b) => a - b);
 
   const entries: (DisclosedEntryJson | ErasedEntryJson)[] = [];
   const readings: SummaryReading[] = [];
   const signerIds = new Set<string>();
+  // docs/bundle.md §Chains: a chained reading whose link points at its meter's previous entry
+  // in the bundle leaves its link out (the verifier rebuilds it) and proves that entry, which
+  // then needs no hashes of the multiproof.
+  const previous = new Map<string, number>();
+  const linked = new Set<number>();
   let erased = 0;
   for (const index of indices) {
+    const meter = meterOf.get(index)!;
+    const before = previous.get(meter);
+    previous.set(meter, index);
     const r = await ledger.record(index);
     if (r === undefined) {
       throw new BundleBuildError('RECORD_MISSING', `no private record for entry ${index}`, {
@@ -113,7 +133,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleJs
     }
     if (r.erased) {
       erased++;
-      entries.push({ index, erased: true, leaf: toBase64(await log.entry(index)) });
+      entries.push({ index, erased: true, leaf: toBase64(await log.entry(index)), meter });
       continue;
     }
     const f = readingFigures(r.kind, r.bytes, index);
@@ -124,7 +144,10 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleJs
       });
     }
     signerIds.add(f.signerId);
-    entries.push(disclosed(index, r));
+    const to = r.link === undefined ? undefined : decodeChainLink(r.link);
+    const implicit = to !== undefined && before !== undefined && to.index === before;
+    if (implicit) linked.add(before);
+    entries.push(disclosed(index, r, !implicit));
     readings.push({ ...f, trustMode: signer.mode });
   }
 
@@ -143,7 +166,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleJs
     registryEntries.push(disclosed(index, await liveRecord(ledger, index)));
   }
 
-  const all = [...indices, ...registryIndices].sort((a, b) => a - b);
+  const all = [...indices.filter((i) => !linked.has(i)), ...registryIndices].sort((a, b) => a - b);
   const read = tileNodeReader(size, (ref) => log.readHashTile(ref.level, ref.index, ref.width));
   const hashes = await buildMultiproof(all, size, read);
   const request = { meters, from, to };

@@ -305,14 +305,14 @@ export class IngestService {
         try {
           let subject;
           if (r.status === 'accepted' && r.itemIndex !== undefined) {
-            const item = checked.items[r.itemIndex]!;
             const a = appended.entries[r.itemIndex]!;
             subject = {
               meterId: r.meterId,
               sequence: r.sequence,
               index: a.index,
-              kind: item.kind,
+              kind: a.kind,
               salt: a.salt,
+              ...(a.link === undefined ? {} : { link: a.link }),
             };
           } else if (r.status === 'duplicate' && r.duplicateOf !== undefined) {
             const rec = await this.ledger.record(r.duplicateOf);
@@ -323,6 +323,7 @@ export class IngestService {
               index: r.duplicateOf,
               kind: rec.kind,
               salt: rec.salt,
+              ...(rec.link === undefined ? {} : { link: rec.link }),
             };
           } else continue;
           const size = this.ledger.log.size;

@@ -3,7 +3,7 @@
  * signed by the log key. The log signs each tree root once (the signature is cached per size);
  * every receipt for that size shares it and adds its own inclusion proof.
  */
-import { encodeLeaf, type EntryKind } from '../core/leaf/leaf.ts';
+import { encodeLeaf, entryBytesOf, type EntryKind } from '../core/leaf/leaf.ts';
 import type { NoteSigner } from '../core/note/keys.ts';
 import { decodeVerifierKey, u32be } from '../core/note/key-format.ts';
 import {
@@ -21,6 +21,8 @@ export interface ReceiptSubject {
   readonly index: number;
   readonly kind: EntryKind;
   readonly salt: Uint8Array;
+  /** A chained reading's link. */
+  readonly link?: Uint8Array;
 }
 
 /** Builds receipt messages for committed entries. */
@@ -57,11 +59,12 @@ export class ReceiptIssuer {
       kind: subject.kind,
       salt: subject.salt,
       receipt,
+      ...(subject.link === undefined ? {} : { link: subject.link }),
     });
   }
 
-  /** The public leaf a subject's receipt proves (for checks and tests). */
-  static leafOf(subject: ReceiptSubject, entryBytes: Uint8Array): Uint8Array {
-    return encodeLeaf(subject.kind, subject.salt, entryBytes);
+  /** The public leaf a subject's receipt proves, from its signed bytes (for checks and tests). */
+  static leafOf(subject: ReceiptSubject, signed: Uint8Array): Uint8Array {
+    return encodeLeaf(subject.kind, subject.salt, entryBytesOf(subject.kind, signed, subject.link));
   }
 }

@@ -33,7 +33,10 @@ export type EntryRecord =
       readonly erased: false;
       readonly kind: EntryKind;
       readonly salt: Uint8Array;
+      /** The signed bytes (for a chained reading, without its link). */
       readonly bytes: Uint8Array;
+      /** A chained reading's encoded link (docs/log-format.md §Chained readings). */
+      readonly link?: Uint8Array;
       readonly meta: EntryMeta;
     }
   | { readonly erased: true; readonly kind: EntryKind; readonly erasedAt: number };
@@ -53,6 +56,7 @@ const K = {
   obis: 12,
   energyMilliWh: 13,
   registerMilliWh: 14,
+  link: 15,
   erasedAt: 20,
 } as const;
 
@@ -78,6 +82,7 @@ export function encodeEntryRecord(r: EntryRecord): Uint8Array {
   } else {
     m.set(K.salt, r.salt);
     m.set(K.bytes, r.bytes);
+    if (r.link !== undefined) m.set(K.link, r.link);
     for (const f of META_FIELDS) {
       const v = r.meta[f];
       if (v !== undefined) m.set(K[f], v);
@@ -107,11 +112,14 @@ export function decodeEntryRecord(b: Uint8Array): EntryRecord {
     if (v !== undefined) meta[f] = v;
   }
   if (typeof meta.receivedAt !== 'number') corrupt('no receivedAt');
+  const link = m.get(K.link);
+  if (link !== undefined && !(link instanceof Uint8Array)) corrupt('a link that is not bytes');
   return {
     erased: false,
     kind: kind as EntryKind,
     salt,
     bytes,
+    ...(link === undefined ? {} : { link }),
     meta: meta as unknown as EntryMeta,
   };
 }

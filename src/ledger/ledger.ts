@@ -5,7 +5,18 @@
  * pass in — in the same atomic, fsynced batch.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeLeaf, SALT_SIZE, type EntryKind } from '../core/leaf/leaf.ts';
+import { readU64be, u64be } from '../core/bytes.ts';
+import {
+  chainedKind,
+  encodeChainLink,
+  encodeLeaf,
+  entryBytesOf,
+  EntryKind,
+  leafHashOf,
+  nobleSha256,
+  SALT_SIZE,
+  type Sha256,
+} from '../core/leaf/leaf.ts';
 import type { MerkleLog } from '../log/merkle-log.ts';
 import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
 import { StorageError } from '../storage/errors.ts';
@@ -36,9 +47,46 @@ export interface LedgerItem {
 /** Where an appended item landed. */
 export interface LedgerAppended {
   readonly index: number;
+  /** The kind in the leaf: a chained reading kind for a reading the ledger chained. */
+  readonly kind: EntryKind;
   readonly salt: Uint8Array;
+  /** A chained reading's encoded link (docs/log-format.md §Chained readings). */
+  readonly link?: Uint8Array;
   /** The 34-byte public leaf. */
   readonly leaf: Uint8Array;
+}
+
+/** How a {@link Ledger} computes (never what it writes). */
+export interface LedgerOptions {
+  /** Fills an array with `n` fresh salts (tests pass a fixed one). */
+  readonly salts?: (n: number) => Uint8Array;
+  /** Builds a public leaf; the core's `encodeLeaf` or an equal faster one. */
+  readonly leafOf?: (kind: EntryKind, salt: Uint8Array, entry: Uint8Array) => Uint8Array;
+  /** SHA-256 for chain links' leaf hashes; the core's or an equal faster one. */
+  readonly sha256?: Sha256;
+}
+
+/** The last chained reading of a meter: where the next one links to. */
+interface ChainHead {
+  readonly index: number;
+  readonly leafHash: Uint8Array;
+}
+
+/** Key of a meter's chain head: `0x23 ‖ meter id`. */
+export function chainHeadKey(meterId: string): Uint8Array {
+  return compositeKey(KeyPrefix.chainHead, meterId);
+}
+
+function encodeChainHead(h: ChainHead): Uint8Array {
+  const out = new Uint8Array(40);
+  out.set(u64be(h.index), 0);
+  out.set(h.leafHash, 8);
+  return out;
+}
+
+function decodeChainHead(v: Uint8Array): ChainHead {
+  if (v.length !== 40) throw new StorageError('STORE_CORRUPT', 'a chain head is 40 bytes');
+  return { index: readU64be(v, 0), leafHash: v.slice(8) };
 }
 
 /** What an append produced. */
@@ -72,22 +120,55 @@ export interface MeterEntryPosition {
 export class Ledger {
   private lastErasureId: number | undefined;
   private erasing: Promise<unknown> = Promise.resolve();
+  private readonly salts: (n: number) => Uint8Array;
+  private readonly leafOf: (kind: EntryKind, salt: Uint8Array, entry: Uint8Array) => Uint8Array;
+  private readonly sha256: Sha256;
+  /** Chain heads by meter id, when the ledger chains readings (opened with {@link Ledger.open}). */
+  private heads: Map<string, ChainHead> | undefined;
 
   /**
-   * @param salts Fills an array with `n` fresh salts (tests pass a fixed one).
-   * @param leafOf Builds a public leaf; the core's `encodeLeaf` or an equal faster one.
+   * A ledger that appends readings as given, unchained. A node opens its ledger with
+   * {@link Ledger.open}, which chains each meter's readings.
    */
   constructor(
     readonly log: MerkleLog,
     private readonly store: LevelStore,
-    private readonly salts: (n: number) => Uint8Array = (n) =>
-      new Uint8Array(randomBytes(n * SALT_SIZE)),
-    private readonly leafOf: (
-      kind: EntryKind,
-      salt: Uint8Array,
-      entry: Uint8Array,
-    ) => Uint8Array = encodeLeaf,
-  ) {}
+    options: LedgerOptions = {},
+  ) {
+    this.salts = options.salts ?? ((n) => new Uint8Array(randomBytes(n * SALT_SIZE)));
+    this.leafOf = options.leafOf ?? encodeLeaf;
+    this.sha256 = options.sha256 ?? nobleSha256;
+  }
+
+  /**
+   * Opens the ledger of `log` with reading chains (docs/log-format.md §Chained readings): each
+   * reading with a meter id is appended as a chained kind whose entry bytes start with a link
+   * to the meter's previous chained reading, so that an evidence bundle proves a run of a
+   * meter's readings with one inclusion proof. The meters' chain heads are loaded here.
+   */
+  static async open(
+    log: MerkleLog,
+    store: LevelStore,
+    options: LedgerOptions = {},
+  ): Promise<Ledger> {
+    const ledger = new Ledger(log, store, options);
+    const heads = new Map<string, ChainHead>();
+    const prefix = Uint8Array.of(KeyPrefix.chainHead);
+    for await (const [k, v] of store.range({
+      gte: prefix,
+      lt: Uint8Array.of(KeyPrefix.chainHead + 1),
+    })) {
+      const len = k[1]!;
+      heads.set(new TextDecoder().decode(k.subarray(2, 2 + len)), decodeChainHead(v));
+    }
+    ledger.heads = heads;
+    return ledger;
+  }
+
+  /** Whether readings are chained (the ledger was opened with {@link Ledger.open}). */
+  get chained(): boolean {
+    return this.heads !== undefined;
+  }
 
   /**
    * Appends `items` (and `extraOps`) in one atomic, fsynced batch. Resolves once durable.
@@ -106,24 +187,38 @@ export class Ledger {
     const appended: LedgerAppended[] = items.map((item, k) => {
       const index = first + k;
       const salt = salts.subarray(k * SALT_SIZE, (k + 1) * SALT_SIZE);
-      const leaf = this.leafOf(item.kind, salt, item.bytes);
+      const { meterId, intervalStart } = item.meta;
+      const chain =
+        this.heads !== undefined &&
+        meterId !== undefined &&
+        (item.kind === EntryKind.readingCose || item.kind === EntryKind.readingOcmf);
+      const kind = chain ? chainedKind(item.kind) : item.kind;
+      const link = chain ? encodeChainLink(this.heads!.get(meterId!)) : undefined;
+      const leaf = this.leafOf(kind, salt, entryBytesOf(kind, item.bytes, link));
       ops.push(
         this.store.putOp(
           entryRecordKey(index),
           encodeEntryRecord({
             erased: false,
-            kind: item.kind,
+            kind,
             salt,
             bytes: item.bytes,
+            ...(link === undefined ? {} : { link }),
             meta: item.meta,
           }),
         ),
       );
-      const { meterId, intervalStart } = item.meta;
+      if (chain) {
+        // Planned in call order, so the next reading of the meter (in this batch or a later
+        // one) links to this one. A failed commit fails the log for good (LOG_FAILED).
+        const head = { index, leafHash: leafHashOf(leaf, this.sha256) };
+        this.heads!.set(meterId!, head);
+        ops.push(this.store.putOp(chainHeadKey(meterId!), encodeChainHead(head)));
+      }
       if (meterId !== undefined && intervalStart !== undefined) {
         ops.push(this.store.putOp(meterIndexKey(meterId, intervalStart, index), new Uint8Array(0)));
       }
-      return { index, salt, leaf };
+      return { index, kind, salt, ...(link === undefined ? {} : { link }), leaf };
     });
     ops.push(...(typeof extraOps === 'function' ? extraOps(appended) : extraOps));
     if (items.length === 0) {

@@ -22,7 +22,7 @@ import { VerifyPool } from '../ingest/verify-pool.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../log/log-key.ts';
 import { MerkleLog } from '../log/merkle-log.ts';
-import { fastLeaf, fastLeafHash, fastNodeHash } from '../log/node-hashes.ts';
+import { fastLeaf, fastLeafHash, fastNodeHash, fastSha256 } from '../log/node-hashes.ts';
 import { IngestMetrics } from '../metrics/ingest-metrics.ts';
 import { MetricsRegistry } from '../metrics/registry.ts';
 import { EmbeddedBroker } from '../mqtt/embedded-broker.ts';
@@ -101,7 +101,7 @@ export async function startNode(
       hashNode: fastNodeHash,
     });
     closers.push(() => log.close());
-    const ledger = new Ledger(log, store, undefined, fastLeaf);
+    const ledger = await Ledger.open(log, store, { leafOf: fastLeaf, sha256: fastSha256 });
     const registry = await Registry.load({ store, ledger, operatorKey });
     await registry.ensureOperatorDeclared(logKey.signer);
     const tokens = await TokenStore.load(store);

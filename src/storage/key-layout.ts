@@ -38,6 +38,8 @@ export const KeyPrefix = {
   meterIndex: 0x21,
   /** Erasure audit records by request id (ledger). */
   erasure: 0x22,
+  /** Chain heads: a meter's last chained reading, index and leaf hash (ledger). */
+  chainHead: 0x23,
   /** Key registry: signers by id, OCMF serials (registry). */
   registry: 0x30,
   /** Quarantine: rejected messages and counters (ingest). */

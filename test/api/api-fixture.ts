@@ -50,7 +50,7 @@ export async function openApiFixture(
     signer: logKey.signer,
     vkey: logKey.vkey,
   });
-  const ledger = new Ledger(log, store);
+  const ledger = await Ledger.open(log, store);
   const operatorKey = await loadOperatorKey(`${tmp.path}/operator.key`, API_ORIGIN);
   const registry = await Registry.load({ store, ledger, operatorKey });
   await registry.ensureOperatorDeclared(logKey.signer);

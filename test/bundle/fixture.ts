@@ -22,13 +22,19 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** A fresh log with its operator key declared. */
-export async function openFixture(origin = 'wattproof.test/bundle'): Promise<Fixture> {
+/**
+ * A fresh log with its operator key declared. Its ledger chains each meter's readings, as a
+ * node's does; `{ chained: false }` gives a ledger that appends them unchained (kinds 1 and 2).
+ */
+export async function openFixture(
+  origin = 'wattproof.test/bundle',
+  options: { chained?: boolean } = {},
+): Promise<Fixture> {
   const tmp = await tempDir();
   const store = await LevelStore.open(`${tmp.path}/db`);
   const logKey = await loadOrCreateLogKey(`${tmp.path}/log.key`, origin);
   const log = await MerkleLog.open({ store, origin, signer: logKey.signer, vkey: logKey.vkey });
-  const ledger = new Ledger(log, store);
+  const ledger = options.chained === false ? new Ledger(log, store) : await Ledger.open(log, store);
   const operatorKey = await loadOperatorKey(`${tmp.path}/operator.key`, origin);
   const registry = await Registry.load({ store, ledger, operatorKey });
   await registry.ensureOperatorDeclared(logKey.signer);

@@ -1,19 +1,19 @@
 /**
  * Hostile bundles: a byte flipped anywhere, and a table of named attacks, each of which must
- * fail with its own code.
+ * fail with its own code. Run over a node's ledger (each meter's readings chained) and over an
+ * unchained one (kinds 1 and 2, as a ledger without chains writes them).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.ts';
 import { fromBase64, toBase64, utf8 } from '../../src/core/bytes.ts';
 import {
-  computeSummary,
   verifyBundle,
   type BundleErrorCode,
   type BundleJson,
   type VerifyPolicy,
 } from '../../src/core/bundle/index.ts';
-import { encodeLeaf, type EntryKind } from '../../src/core/leaf/leaf.ts';
+import { encodeChainLink } from '../../src/core/leaf/leaf.ts';
 import {
   addSignatures,
   cosignatureV1Signer,
@@ -40,249 +40,294 @@ function copy(b: BundleJson): Mutable {
   return JSON.parse(JSON.stringify(b)) as Mutable;
 }
 
-describe('when a bundle is tampered with', () => {
-  let f: Fixture;
-  let policy: VerifyPolicy;
-  const bundles: Record<string, BundleJson> = {};
-  const dev = (id: string, meter: string) => new TestSigner(id, 'device', [meter]);
+describe.each([{ chained: true }, { chained: false }])(
+  'when a bundle is tampered with (chained readings: $chained)',
+  ({ chained }) => {
+    let f: Fixture;
+    let policy: VerifyPolicy;
+    const bundles: Record<string, BundleJson> = {};
+    const dev = (id: string, meter: string) => new TestSigner(id, 'device', [meter]);
 
-  async function bundleOf(meter: string): Promise<BundleJson> {
-    return buildBundle({ ...f, meters: [meter], ...PERIOD });
-  }
-
-  beforeAll(async () => {
-    f = await openFixture();
-    const a = dev('dev-a', 'meter-a');
-    const b = dev('dev-b', 'meter-b');
-    const x = dev('dev-x', 'meter-x');
-    const late = dev('dev-late', 'meter-late');
-    const gone = dev('dev-gone', 'meter-gone');
-    const s = dev('dev-s', 'meter-s');
-    for (const signer of [a, b, x, gone, s]) await register(f, signer);
-    for (let seq = 1; seq <= 6; seq++) {
-      await appendReadings(f, a, [seq], T0);
-      await appendReadings(f, b, [seq], T0);
+    async function bundleOf(meter: string): Promise<BundleJson> {
+      return buildBundle({ ...f, meters: [meter], ...PERIOD });
     }
-    // A signed reading whose energy was changed after signing (500 Wh → 900 Wh).
-    const signed = x.sign(x.reading('meter-x', 1, T0));
-    const at = signed.findIndex(
-      (_, i) =>
-        signed[i] === 0x07 &&
-        signed[i + 1] === 0x19 &&
-        signed[i + 2] === 0x01 &&
-        signed[i + 3] === 0xf4,
-    );
-    expect(at).toBeGreaterThan(0);
-    const altered = signed.slice();
-    altered.set([0x03, 0x84], at + 2);
-    await appendReading(f, altered);
-    // A reading logged before its key was registered.
-    await appendReadings(f, late, [1], T0);
-    await register(f, late);
-    // A reading logged after its key was revoked.
-    await f.registry.revoke('dev-gone', 'key compromised');
-    await appendReadings(f, gone, [1], T0);
-    // A sequence number repeated with other bytes.
-    await appendReadings(f, s, [1, 2], T0);
-    await appendReadings(f, s, [2], T0, { energyWh: 501 });
-    // A reading of a meter its signer is not registered for.
-    await appendReading(f, a.sign(a.reading('meter-z', 1, T0)));
 
-    for (const m of [
-      'meter-a',
-      'meter-b',
-      'meter-x',
-      'meter-late',
-      'meter-gone',
-      'meter-s',
-      'meter-z',
-    ]) {
-      bundles[m] = await bundleOf(m);
+    beforeAll(async () => {
+      f = await openFixture(undefined, { chained });
+      const a = dev('dev-a', 'meter-a');
+      const b = dev('dev-b', 'meter-b');
+      const x = dev('dev-x', 'meter-x');
+      const late = dev('dev-late', 'meter-late');
+      const gone = dev('dev-gone', 'meter-gone');
+      const s = dev('dev-s', 'meter-s');
+      const e = dev('dev-e', 'meter-e');
+      for (const signer of [a, b, x, gone, s, e]) await register(f, signer);
+      for (let seq = 1; seq <= 6; seq++) {
+        await appendReadings(f, a, [seq], T0);
+        await appendReadings(f, b, [seq], T0);
+        await appendReadings(f, e, [seq], T0);
+      }
+      // A signed reading whose energy was changed after signing (500 Wh → 900 Wh).
+      const signed = x.sign(x.reading('meter-x', 1, T0));
+      const at = signed.findIndex(
+        (_, i) =>
+          signed[i] === 0x07 &&
+          signed[i + 1] === 0x19 &&
+          signed[i + 2] === 0x01 &&
+          signed[i + 3] === 0xf4,
+      );
+      expect(at).toBeGreaterThan(0);
+      const altered = signed.slice();
+      altered.set([0x03, 0x84], at + 2);
+      await appendReading(f, altered);
+      // A reading logged before its key was registered.
+      await appendReadings(f, late, [1], T0);
+      await register(f, late);
+      // A reading logged after its key was revoked.
+      await f.registry.revoke('dev-gone', 'key compromised');
+      await appendReadings(f, gone, [1], T0);
+      // A sequence number repeated with other bytes.
+      await appendReadings(f, s, [1, 2], T0);
+      await appendReadings(f, s, [2], T0, { energyWh: 501 });
+      // A reading of a meter its signer is not registered for.
+      await appendReading(f, a.sign(a.reading('meter-z', 1, T0)));
+
+      for (const m of [
+        'meter-a',
+        'meter-b',
+        'meter-x',
+        'meter-late',
+        'meter-gone',
+        'meter-s',
+        'meter-z',
+      ]) {
+        bundles[m] = await bundleOf(m);
+      }
+      policy = {
+        logVkey: f.log.vkey,
+        witnessVkeys: [cosignatureV1VkeyOf(witness.skey)],
+        minWitnesses: 1,
+      };
+      // The honest bundle carries the trusted witness's cosignature.
+      bundles.cosigned = {
+        ...bundles['meter-a']!,
+        checkpoint: addSignatures(bundles['meter-a']!.checkpoint, [
+          cosignatureV1Signer(witness.skey),
+        ]),
+      };
+    });
+    afterAll(async () => {
+      await f?.close();
+    });
+
+    function expectCode(b: unknown, code: BundleErrorCode, p: VerifyPolicy = policy): void {
+      const v = verifyBundle(JSON.stringify(b), p);
+      expect(v.valid ? 'valid' : v.code).toBe(code);
     }
-    policy = {
-      logVkey: f.log.vkey,
-      witnessVkeys: [cosignatureV1VkeyOf(witness.skey)],
-      minWitnesses: 1,
-    };
-    // The honest bundle carries the trusted witness's cosignature.
-    bundles.cosigned = {
-      ...bundles['meter-a']!,
-      checkpoint: addSignatures(bundles['meter-a']!.checkpoint, [
-        cosignatureV1Signer(witness.skey),
-      ]),
-    };
-  });
-  afterAll(async () => {
-    await f?.close();
-  });
 
-  function expectCode(b: unknown, code: BundleErrorCode, p: VerifyPolicy = policy): void {
-    const v = verifyBundle(JSON.stringify(b), p);
-    expect(v.valid ? 'valid' : v.code).toBe(code);
-  }
-
-  it('accepts the honest bundle, cosigned by the trusted witness', () => {
-    const v = verifyBundle(JSON.stringify(bundles.cosigned), policy);
-    if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
-    expect(v.witnesses).toEqual(['witness.example/w1']);
-    expect(v.summary.totals.importWh).toBe(3000);
-  });
-
-  it('never accepts the bundle with one byte of its JSON changed', () => {
-    const bytes = utf8(JSON.stringify(bundles.cosigned));
-    fc.assert(
-      fc.property(fc.nat(bytes.length - 1), fc.integer({ min: 1, max: 255 }), (pos, x) => {
-        const b = bytes.slice();
-        b[pos]! ^= x;
-        expect(verifyBundle(b, policy).valid).toBe(false);
-      }),
-      { numRuns: 600 },
-    );
-  });
-
-  it('never accepts the bundle with one byte of a base64 field changed', () => {
-    const honest = bundles.cosigned!;
-    const fields: { get: (b: Mutable) => string; set: (b: Mutable, v: string) => void }[] = [];
-    honest.entries.forEach((_, i) => {
-      for (const k of ['salt', 'bytes'] as const) {
-        fields.push({
-          get: (b) => (b.entries[i] as unknown as Record<string, string>)[k]!,
-          set: (b, v) => ((b.entries[i] as unknown as Record<string, string>)[k] = v),
-        });
-      }
+    it('accepts the honest bundle, cosigned by the trusted witness', () => {
+      const v = verifyBundle(JSON.stringify(bundles.cosigned), policy);
+      if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+      expect(v.witnesses).toEqual(['witness.example/w1']);
+      expect(v.summary.totals.importWh).toBe(3000);
     });
-    honest.registry.forEach((_, i) => {
-      for (const k of ['salt', 'bytes'] as const) {
-        fields.push({
-          get: (b) => (b.registry[i] as unknown as Record<string, string>)[k]!,
-          set: (b, v) => ((b.registry[i] as unknown as Record<string, string>)[k] = v),
-        });
-      }
+
+    it('never accepts the bundle with one byte of its JSON changed', () => {
+      const bytes = utf8(JSON.stringify(bundles.cosigned));
+      fc.assert(
+        fc.property(fc.nat(bytes.length - 1), fc.integer({ min: 1, max: 255 }), (pos, x) => {
+          const b = bytes.slice();
+          b[pos]! ^= x;
+          expect(verifyBundle(b, policy).valid).toBe(false);
+        }),
+        { numRuns: 600 },
+      );
     });
-    honest.proof.hashes.forEach((_, i) => {
-      fields.push({
-        get: (b) => b.proof.hashes[i]!,
-        set: (b, v) => ((b.proof.hashes as string[])[i] = v),
+
+    it('never accepts the bundle with one byte of a base64 field changed', () => {
+      const honest = bundles.cosigned!;
+      const fields: { get: (b: Mutable) => string; set: (b: Mutable, v: string) => void }[] = [];
+      honest.entries.forEach((entry, i) => {
+        for (const k of ['salt', 'bytes', ...('link' in entry ? ['link' as const] : [])]) {
+          fields.push({
+            get: (b) => (b.entries[i] as unknown as Record<string, string>)[k]!,
+            set: (b, v) => ((b.entries[i] as unknown as Record<string, string>)[k] = v),
+          });
+        }
       });
+      honest.registry.forEach((_, i) => {
+        for (const k of ['salt', 'bytes'] as const) {
+          fields.push({
+            get: (b) => (b.registry[i] as unknown as Record<string, string>)[k]!,
+            set: (b, v) => ((b.registry[i] as unknown as Record<string, string>)[k] = v),
+          });
+        }
+      });
+      honest.proof.hashes.forEach((_, i) => {
+        fields.push({
+          get: (b) => b.proof.hashes[i]!,
+          set: (b, v) => ((b.proof.hashes as string[])[i] = v),
+        });
+      });
+      fc.assert(
+        fc.property(
+          fc.nat(fields.length - 1),
+          fc.nat(),
+          fc.integer({ min: 1, max: 255 }),
+          (which, pos, x) => {
+            const b = copy(honest);
+            const field = fields[which]!;
+            const raw = fromBase64(field.get(b));
+            raw[pos % raw.length]! ^= x;
+            field.set(b, toBase64(raw));
+            expect(verifyBundle(JSON.stringify(b), policy).valid).toBe(false);
+          },
+        ),
+        { numRuns: 300 },
+      );
     });
-    fc.assert(
-      fc.property(
-        fc.nat(fields.length - 1),
-        fc.nat(),
-        fc.integer({ min: 1, max: 255 }),
-        (which, pos, x) => {
-          const b = copy(honest);
-          const field = fields[which]!;
-          const raw = fromBase64(field.get(b));
-          raw[pos % raw.length]! ^= x;
-          field.set(b, toBase64(raw));
-          expect(verifyBundle(JSON.stringify(b), policy).valid).toBe(false);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
 
-  it('rejects swapped readings (PROOF_MISMATCH) and readings out of order (INDEX_ORDER)', () => {
-    const b = copy(bundles.cosigned!);
-    const e = b.entries as unknown as { index: number }[];
-    [e[1], e[2]] = [
-      { ...e[2]!, index: e[1]!.index },
-      { ...e[1]!, index: e[2]!.index },
-    ];
-    expectCode(b, 'PROOF_MISMATCH');
-    const c = copy(bundles.cosigned!);
-    const ce = c.entries as unknown[];
-    [ce[1], ce[2]] = [ce[2], ce[1]];
-    expectCode(c, 'INDEX_ORDER');
-  });
+    it('rejects swapped readings (PROOF_MISMATCH) and readings out of order (INDEX_ORDER)', () => {
+      const b = copy(bundles.cosigned!);
+      const e = b.entries as unknown as { index: number }[];
+      [e[1], e[2]] = [
+        { ...e[2]!, index: e[1]!.index },
+        { ...e[1]!, index: e[2]!.index },
+      ];
+      expectCode(b, 'PROOF_MISMATCH');
+      const c = copy(bundles.cosigned!);
+      const ce = c.entries as unknown[];
+      [ce[1], ce[2]] = [ce[2], ce[1]];
+      expectCode(c, 'INDEX_ORDER');
+    });
 
-  it('rejects a reading dropped from the middle (PROOF_MISMATCH)', () => {
-    const b = copy(bundles.cosigned!);
-    (b.entries as unknown[]).splice(2, 1);
-    expectCode(b, 'PROOF_MISMATCH');
-  });
+    it('rejects a reading dropped from the middle (PROOF_MISMATCH)', () => {
+      const b = copy(bundles.cosigned!);
+      (b.entries as unknown[]).splice(2, 1);
+      expectCode(b, 'PROOF_MISMATCH');
+    });
 
-  it('rejects a reading whose Wh were altered inside the signed bytes (BAD_READING_SIGNATURE)', () => {
-    const v = verifyBundle(JSON.stringify(bundles['meter-x']), { logVkey: f.log.vkey });
-    expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
-      'BAD_READING_SIGNATURE',
-      bundles['meter-x']!.entries[0]!.index,
-    ]);
-  });
+    it('rejects a reading whose Wh were altered inside the signed bytes (BAD_READING_SIGNATURE)', () => {
+      const v = verifyBundle(JSON.stringify(bundles['meter-x']), { logVkey: f.log.vkey });
+      expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+        'BAD_READING_SIGNATURE',
+        bundles['meter-x']!.entries[0]!.index,
+      ]);
+    });
 
-  it('rejects a proof hash of another index (PROOF_MISMATCH)', () => {
-    const b = copy(bundles.cosigned!);
-    (b.proof.hashes as string[])[0] = bundles['meter-b']!.proof.hashes[0]!;
-    expect(b.proof.hashes[0]).not.toBe(bundles.cosigned!.proof.hashes[0]);
-    expectCode(b, 'PROOF_MISMATCH');
-  });
+    it('rejects a proof hash of another index (PROOF_MISMATCH)', () => {
+      const b = copy(bundles.cosigned!);
+      (b.proof.hashes as string[])[0] = bundles['meter-b']!.proof.hashes[0]!;
+      expect(b.proof.hashes[0]).not.toBe(bundles.cosigned!.proof.hashes[0]);
+      expectCode(b, 'PROOF_MISMATCH');
+    });
 
-  it('rejects the checkpoint of another log (BAD_CHECKPOINT)', () => {
-    const b = copy(bundles.cosigned!);
-    const cp = parseCheckpoint(splitNote(b.checkpoint).text);
-    const other = generateEd25519Key('other.example/log');
-    b.checkpoint = signNote(formatCheckpoint({ ...cp, origin: 'other.example/log' }), [
-      ed25519Signer(other.skey),
-    ]);
-    expectCode(b, 'BAD_CHECKPOINT');
-    // Trusting the other log instead does not help: the bundle names this log.
-    expectCode(b, 'WRONG_LOG', { logVkey: other.vkey });
-  });
+    it('rejects the checkpoint of another log (BAD_CHECKPOINT)', () => {
+      const b = copy(bundles.cosigned!);
+      const cp = parseCheckpoint(splitNote(b.checkpoint).text);
+      const other = generateEd25519Key('other.example/log');
+      b.checkpoint = signNote(formatCheckpoint({ ...cp, origin: 'other.example/log' }), [
+        ed25519Signer(other.skey),
+      ]);
+      expectCode(b, 'BAD_CHECKPOINT');
+      // Trusting the other log instead does not help: the bundle names this log.
+      expectCode(b, 'WRONG_LOG', { logVkey: other.vkey });
+    });
 
-  it('rejects a cosignature of an unknown witness when one is required (TOO_FEW_WITNESSES)', () => {
-    const b = copy(bundles['meter-a']!);
-    b.checkpoint = addSignatures(b.checkpoint, [cosignatureV1Signer(stranger.skey)]);
-    expectCode(b, 'TOO_FEW_WITNESSES');
-    expect(verifyBundle(JSON.stringify(b), { ...policy, minWitnesses: 0 }).valid).toBe(true);
-  });
+    it('rejects a cosignature of an unknown witness when one is required (TOO_FEW_WITNESSES)', () => {
+      const b = copy(bundles['meter-a']!);
+      b.checkpoint = addSignatures(b.checkpoint, [cosignatureV1Signer(stranger.skey)]);
+      expectCode(b, 'TOO_FEW_WITNESSES');
+      expect(verifyBundle(JSON.stringify(b), { ...policy, minWitnesses: 0 }).valid).toBe(true);
+    });
 
-  it('rejects a reading logged before its key was registered (KEY_NOT_REGISTERED)', () => {
-    expectCode(bundles['meter-late'], 'KEY_NOT_REGISTERED', { logVkey: f.log.vkey });
-  });
+    it('rejects a reading logged before its key was registered (KEY_NOT_REGISTERED)', () => {
+      expectCode(bundles['meter-late'], 'KEY_NOT_REGISTERED', { logVkey: f.log.vkey });
+    });
 
-  it('rejects a reading logged after its key was revoked (KEY_REVOKED)', () => {
-    expectCode(bundles['meter-gone'], 'KEY_REVOKED', { logVkey: f.log.vkey });
-  });
+    it('rejects a reading logged after its key was revoked (KEY_REVOKED)', () => {
+      expectCode(bundles['meter-gone'], 'KEY_REVOKED', { logVkey: f.log.vkey });
+    });
 
-  it('rejects a reading of a meter its signer is not registered for (METER_NOT_AUTHORIZED)', () => {
-    expectCode(bundles['meter-z'], 'METER_NOT_AUTHORIZED', { logVkey: f.log.vkey });
-  });
+    it('rejects a reading of a meter its signer is not registered for (METER_NOT_AUTHORIZED)', () => {
+      expectCode(bundles['meter-z'], 'METER_NOT_AUTHORIZED', { logVkey: f.log.vkey });
+    });
 
-  it('rejects a repeated sequence number (SEQUENCE_BROKEN)', () => {
-    expectCode(bundles['meter-s'], 'SEQUENCE_BROKEN', { logVkey: f.log.vkey });
-  });
+    it('rejects a repeated sequence number (SEQUENCE_BROKEN)', () => {
+      expectCode(bundles['meter-s'], 'SEQUENCE_BROKEN', { logVkey: f.log.vkey });
+    });
 
-  it('rejects a changed summary, request or registry entry', () => {
-    const s = copy(bundles.cosigned!);
-    (s.summary.totals as { importWh: number }).importWh += 1;
-    expectCode(s, 'SUMMARY_MISMATCH');
-    const r = copy(bundles.cosigned!);
-    r.request = { ...r.request, from: r.request.from + 1 };
-    expectCode(r, 'OUTSIDE_REQUEST');
-    const g = copy(bundles.cosigned!);
-    (g.registry as unknown[]).splice(1, 1);
-    expectCode(g, 'PROOF_MISMATCH');
-    const u = copy(bundles.cosigned!);
-    u.extra = 1;
-    expectCode(u, 'MALFORMED_BUNDLE');
-  });
+    it('rejects a changed summary, request or registry entry', () => {
+      const s = copy(bundles.cosigned!);
+      (s.summary.totals as { importWh: number }).importWh += 1;
+      expectCode(s, 'SUMMARY_MISMATCH');
+      const r = copy(bundles.cosigned!);
+      r.request = { ...r.request, from: r.request.from + 1 };
+      expectCode(r, 'OUTSIDE_REQUEST');
+      const g = copy(bundles.cosigned!);
+      (g.registry as unknown[]).splice(1, 1);
+      expectCode(g, 'PROOF_MISMATCH');
+      const u = copy(bundles.cosigned!);
+      u.extra = 1;
+      expectCode(u, 'MALFORMED_BUNDLE');
+    });
 
-  it('accepts an erased reading listed as erased, and counts it', () => {
-    const b = copy(bundles.cosigned!);
-    const e = b.entries[3] as { index: number; kind: number; salt: string; bytes: string };
-    const leaf = encodeLeaf(e.kind as EntryKind, fromBase64(e.salt), fromBase64(e.bytes));
-    (b.entries as unknown[])[3] = { index: e.index, erased: true, leaf: toBase64(leaf) };
-    const first = verifyBundle(JSON.stringify(b), policy);
-    expect(first.valid ? 'valid' : first.code).toBe('SUMMARY_MISMATCH');
-    const honest = verifyBundle(JSON.stringify(bundles.cosigned), policy);
-    if (!honest.valid) throw new Error('honest bundle failed');
-    const kept = honest.readings.filter((r) => r.index !== e.index);
-    b.summary = computeSummary(b.request, kept, 1);
-    const v = verifyBundle(JSON.stringify(b), policy);
-    if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
-    expect(v.erased).toEqual([e.index]);
-    expect(v.summary.totals).toMatchObject({ readings: 5, erased: 1, importWh: 2500 });
-    expect(v.summary.meters[0]!.sequenceGaps).toEqual([{ scope: '', from: 4, to: 4 }]);
-  });
-});
+    it('accepts a bundle with erased readings listed as erased, and counts them', async () => {
+      const before = await bundleOf('meter-e');
+      // Readings 3 and 4 of meter-e (interval starts T0 + 2×900 and T0 + 3×900).
+      const erasure = await f.ledger.erase({
+        meterId: 'meter-e',
+        from: T0 + 2 * 900,
+        to: T0 + 4 * 900,
+        requestedBy: { tokenId: 't-1', label: 'test operator' },
+      });
+      expect(erasure.erased).toBe(2);
+      const b = await bundleOf('meter-e');
+      const v = verifyBundle(JSON.stringify(b), { logVkey: f.log.vkey });
+      if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+      expect(v.erased).toEqual([b.entries[2]!.index, b.entries[3]!.index]);
+      expect(v.summary.totals).toMatchObject({ readings: 4, erased: 2, importWh: 2000 });
+      expect(v.summary.meters[0]!.sequenceGaps).toEqual([{ scope: '', from: 3, to: 4 }]);
+      // Claiming the readings are all there still fails.
+      expectCode({ ...b, summary: before.summary }, 'SUMMARY_MISMATCH', { logVkey: f.log.vkey });
+      // So does presenting an erased entry as another meter's (the chain no longer meets).
+      if (chained) {
+        const c = copy(b);
+        (c.entries[3] as unknown as { meter: string }).meter = 'meter-a';
+        expectCode(c, 'PROOF_MISMATCH', { logVkey: f.log.vkey });
+      }
+    });
+
+    if (chained) {
+      it('carries one explicit link per run of a meter, and a multiproof of its last reading only', () => {
+        const b = bundles.cosigned!;
+        expect(b.entries.filter((e) => 'link' in e).map((e) => e.index)).toEqual([
+          b.entries[0]!.index,
+        ]);
+        const unlinked = copy(b);
+        delete (unlinked.entries[0] as { link?: string }).link;
+        expectCode(unlinked, 'BROKEN_CHAIN');
+      });
+
+      it('rejects a link that points forward, names another leaf hash, or is not 40 bytes', () => {
+        const e = bundles.cosigned!.entries;
+        const forward = copy(bundles.cosigned!);
+        (forward.entries[0] as { link?: string }).link = toBase64(
+          encodeChainLink({ index: e[0]!.index + 1, leafHash: new Uint8Array(32).fill(7) }),
+        );
+        expectCode(forward, 'BROKEN_CHAIN');
+        const otherHash = copy(bundles.cosigned!);
+        (otherHash.entries[3] as { link?: string }).link = toBase64(
+          encodeChainLink({ index: e[2]!.index, leafHash: new Uint8Array(32).fill(7) }),
+        );
+        expectCode(otherHash, 'BROKEN_CHAIN');
+        const short = copy(bundles.cosigned!);
+        (short.entries[0] as { link?: string }).link = toBase64(new Uint8Array(39));
+        expectCode(short, 'MALFORMED_BUNDLE');
+        const onRegistry = copy(bundles.cosigned!);
+        (onRegistry.registry[1] as { link?: string }).link = (e[0] as { link: string }).link;
+        expectCode(onRegistry, 'MALFORMED_BUNDLE');
+      });
+    }
+  },
+);

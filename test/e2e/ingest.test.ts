@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesEqual, utf8 } from '../../src/core/bytes.ts';
-import { checkDisclosure, EntryKind } from '../../src/core/leaf/leaf.ts';
+import {
+  checkDisclosure,
+  decodeChainLink,
+  entryBytesOf,
+  EntryKind,
+} from '../../src/core/leaf/leaf.ts';
 import { leafHash } from '../../src/core/merkle/hash.ts';
 import { verifyInclusion } from '../../src/core/merkle/verify.ts';
 import { parseOcmfPublicKey } from '../../src/core/ocmf/index.ts';
@@ -82,13 +87,20 @@ describe.each<BrokerKind>(['mosquitto', 'embedded'])(
       }
       const recs = (await liveRecords(t)).filter((r) => r.meta.meterId?.startsWith('meter-'));
       expect(recs).toHaveLength(12);
-      for (const r of recs) {
+      const previous = new Map<string, { index: number; leaf: Uint8Array }>();
+      for (const r of recs.sort((x, y) => x.index - y.index)) {
         expect(r.meta.trustMode).toBe('device');
-        expect(r.kind).toBe(EntryKind.readingCose);
+        expect(r.kind).toBe(EntryKind.readingCoseChained);
         expect(bytesEqual(r.bytes, sent.get(`${r.meta.meterId}/${r.meta.sequence}`)!)).toBe(true);
-        // The public leaf commits to the exact bytes, and is provably in the log.
+        // The public leaf commits to the link and the exact bytes, and is provably in the log.
         const leaf = await t.node.log.entry(r.index);
-        checkDisclosure(leaf, r.salt, r.bytes);
+        checkDisclosure(leaf, r.salt, entryBytesOf(r.kind, r.bytes, r.link));
+        // Each reading links to its meter's previous one (docs/log-format.md §Chained readings).
+        const link = decodeChainLink(r.link!);
+        const prev = previous.get(r.meta.meterId!);
+        if (prev === undefined) expect(link).toBeUndefined();
+        else expect(link).toEqual({ index: prev.index, leafHash: leafHash(prev.leaf) });
+        previous.set(r.meta.meterId!, { index: r.index, leaf });
         const proof = await t.node.log.inclusionProof(r.index, t.node.log.size);
         verifyInclusion(
           leafHash(leaf),
@@ -156,7 +168,7 @@ describe.each<BrokerKind>(['mosquitto', 'embedded'])(
       // 5 entries and 1 idempotent duplicate; the 2 tampered records fail their signature.
       const unique = [...new Set(records.filter((r) => r.valid).map((r) => r.ocmf))];
       const ocmfEntries = async () =>
-        (await liveRecords(t)).filter((r) => r.kind === EntryKind.readingOcmf);
+        (await liveRecords(t)).filter((r) => r.kind === EntryKind.readingOcmfChained);
       await waitFor(async () => (await ocmfEntries()).length === unique.length, 'the OCMF entries');
       await waitFor(
         () => (t.node.quarantine.counts().rejectedByCode.BAD_SIGNATURE ?? 0) === badBefore + 2,

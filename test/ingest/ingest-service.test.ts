@@ -101,7 +101,7 @@ describe('IngestService', () => {
       signer: key.signer,
       vkey: key.vkey,
     });
-    ledger = new Ledger(log, store);
+    ledger = await Ledger.open(log, store);
     source = new FakeSource();
     checker = new FakeChecker();
     service = new IngestService(source, checker, ledger, new ReceiptIssuer(log, key.signer), {

@@ -39,7 +39,7 @@ async function openNode(): Promise<Node> {
     meters: await MeterStateStore.open(store),
     now: () => NOW_MS,
   });
-  return { store, log, ledger: new Ledger(log, store), pipeline, quarantine };
+  return { store, log, ledger: await Ledger.open(log, store), pipeline, quarantine };
 }
 
 async function closeNode(n: Node): Promise<void> {

@@ -39,7 +39,10 @@ export interface ReadingRoutesOptions {
 export interface ReadingJson {
   index: number;
   erased: false;
-  /** Entry kind: 1 COSE_Sign1 reading, 2 OCMF record (docs/log-format.md §Leaf). */
+  /**
+   * Entry kind: 1 COSE_Sign1 reading, 2 OCMF record, 3 and 4 the same chained
+   * (docs/log-format.md §Leaf).
+   */
   kind: number;
   intervalStart: number;
   intervalEnd: number;
@@ -50,8 +53,10 @@ export interface ReadingJson {
   signerId: string;
   /** Base64 (RFC 4648 §4) of the 32-byte salt. */
   salt: string;
-  /** Base64 of the exact entry bytes. */
+  /** Base64 of the exact signed bytes (for a chained kind, the entry bytes after the link). */
   bytes: string;
+  /** A chained reading's 40-byte link, base64: the entry bytes are `link ‖ bytes`. */
+  link?: string;
 }
 
 /** An erased reading as listed. */
@@ -92,7 +97,10 @@ const liveSchema = {
   properties: {
     index: { ...uint, description: 'Leaf index.' },
     erased: { type: 'boolean', const: false },
-    kind: { type: 'integer', description: '1 COSE_Sign1 reading, 2 OCMF record.' },
+    kind: {
+      type: 'integer',
+      description: '1 COSE_Sign1 reading, 2 OCMF record; 3 and 4 the same, chained.',
+    },
     intervalStart: { ...uint, description: 'Unix seconds.' },
     intervalEnd: { ...uint, description: 'Unix seconds.' },
     sequence: uint,
@@ -101,7 +109,16 @@ const liveSchema = {
     trustMode: { type: 'string', enum: ['device', 'platform'] },
     signerId: { type: 'string' },
     salt: { type: 'string', description: 'Base64 of the 32-byte salt.' },
-    bytes: { type: 'string', description: 'Base64 of the exact entry bytes.' },
+    bytes: {
+      type: 'string',
+      description: 'Base64 of the exact signed bytes (for a chained kind, after the link).',
+    },
+    link: {
+      type: 'string',
+      description:
+        "A chained reading's 40-byte link (docs/log-format.md §Chained readings), base64; " +
+        'the committed entry bytes are link ‖ bytes.',
+    },
   },
 } as const;
 
@@ -238,5 +255,6 @@ async function readingJson(
     signerId: f.signerId,
     salt: toBase64(r.salt),
     bytes: toBase64(r.bytes),
+    ...(r.link === undefined ? {} : { link: toBase64(r.link) }),
   };
 }

@@ -15,6 +15,9 @@ import { WattproofError } from '../errors.ts';
  * - `INDEX_OUT_OF_RANGE`, `INDEX_ORDER`: an index beyond the tree, out of order, or disclosed twice.
  * - `WRONG_ENTRY_KIND`: an entry of a kind that does not belong where it is.
  * - `MALFORMED_LEAF`: an erased entry's leaf is not a 34-byte wattproof leaf.
+ * - `BROKEN_CHAIN`: a chained reading has neither a link nor an earlier entry of its meter in
+ *   the bundle, its link is malformed or does not point back, or it names an earlier entry of
+ *   the bundle with another leaf hash (docs/bundle.md §Chains).
  * - `PROOF_MISMATCH`: the multiproof does not lead to the checkpoint root (or has too few or too
  *   many hashes, or its tree size is not the checkpoint's).
  * - `BAD_OPERATOR_DECLARATION`: an operator key declaration is not signed by the log key.
@@ -44,6 +47,7 @@ export type BundleErrorCode =
   | 'INDEX_ORDER'
   | 'WRONG_ENTRY_KIND'
   | 'MALFORMED_LEAF'
+  | 'BROKEN_CHAIN'
   | 'PROOF_MISMATCH'
   | 'BAD_OPERATOR_DECLARATION'
   | 'NO_OPERATOR_KEY'

@@ -5,7 +5,7 @@
  * base64 (RFC 4648 §4) and wrong byte lengths are all refused.
  */
 import { fromBase64 } from '../bytes.ts';
-import { LEAF_SIZE, SALT_SIZE } from '../leaf/leaf.ts';
+import { CHAIN_LINK_SIZE, isChainedKind, LEAF_SIZE, SALT_SIZE } from '../leaf/leaf.ts';
 import { isValidMeterId } from '../reading/index.ts';
 import { parseAnchors, type ParsedAnchor } from './anchors.ts';
 import { BundleError } from './errors.ts';
@@ -18,6 +18,8 @@ export interface ParsedDisclosed {
   readonly kind: number;
   readonly salt: Uint8Array;
   readonly bytes: Uint8Array;
+  /** A chained reading's explicit link (40 bytes). */
+  readonly link?: Uint8Array;
 }
 
 /** An erased entry with its decoded leaf. */
@@ -25,6 +27,7 @@ export interface ParsedErased {
   readonly index: number;
   readonly erased: true;
   readonly leaf: Uint8Array;
+  readonly meter?: string;
 }
 
 /** A parsed bundle; the summary is kept as the JSON value it was. */
@@ -51,11 +54,18 @@ function bad(path: string, why: string, cause?: unknown): never {
   throw new BundleError('MALFORMED_BUNDLE', `${path}: ${why}`, { evidence: { path }, cause });
 }
 
-function object(v: unknown, path: string, keys: readonly string[]): Record<string, unknown> {
+function object(
+  v: unknown,
+  path: string,
+  keys: readonly string[],
+  optional: readonly string[] = [],
+): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, 'not an object');
   const o = v as Record<string, unknown>;
   const own = Object.keys(o);
-  for (const k of own) if (!keys.includes(k)) bad(`${path}.${k}`, 'unknown field');
+  for (const k of own) {
+    if (!keys.includes(k) && !optional.includes(k)) bad(`${path}.${k}`, 'unknown field');
+  }
   for (const k of keys) if (!Object.hasOwn(o, k)) bad(`${path}.${k}`, 'missing');
   return o;
 }
@@ -90,30 +100,40 @@ function array(v: unknown, path: string): unknown[] {
   return v;
 }
 
-function disclosed(v: unknown, path: string): ParsedDisclosed {
-  const o = object(v, path, ['index', 'kind', 'salt', 'bytes']);
+function disclosed(v: unknown, path: string, chains: boolean): ParsedDisclosed {
+  const o = object(v, path, ['index', 'kind', 'salt', 'bytes'], chains ? ['link'] : []);
   const kind = uint(o.kind, `${path}.kind`);
   if (kind > 0xff) bad(`${path}.kind`, 'not a byte');
+  if (Object.hasOwn(o, 'link') && !isChainedKind(kind)) {
+    bad(`${path}.link`, 'only a chained reading has a link');
+  }
   return {
     index: uint(o.index, `${path}.index`),
     erased: false,
     kind,
     salt: b64(o.salt, `${path}.salt`, SALT_SIZE),
     bytes: b64(o.bytes, `${path}.bytes`),
+    ...(Object.hasOwn(o, 'link') ? { link: b64(o.link, `${path}.link`, CHAIN_LINK_SIZE) } : {}),
   };
 }
 
 function entry(v: unknown, path: string): ParsedDisclosed | ParsedErased {
   if (typeof v === 'object' && v !== null && Object.hasOwn(v, 'erased')) {
-    const o = object(v, path, ['index', 'erased', 'leaf']);
+    const o = object(v, path, ['index', 'erased', 'leaf'], ['meter']);
     if (o.erased !== true) bad(`${path}.erased`, 'must be true');
+    let meter: string | undefined;
+    if (Object.hasOwn(o, 'meter')) {
+      meter = str(o.meter, `${path}.meter`);
+      if (!isValidMeterId(meter)) bad(`${path}.meter`, 'not a meter id');
+    }
     return {
       index: uint(o.index, `${path}.index`),
       erased: true,
       leaf: b64(o.leaf, `${path}.leaf`, LEAF_SIZE),
+      ...(meter === undefined ? {} : { meter }),
     };
   }
-  return disclosed(v, path);
+  return disclosed(v, path, true);
 }
 
 function request(v: unknown): ParsedBundle['request'] {
@@ -190,7 +210,7 @@ export function parseBundle(input: unknown): ParsedBundle {
     checkpoint: str(o.checkpoint, 'checkpoint'),
     request: request(o.request),
     entries: array(o.entries, 'entries').map((e, i) => entry(e, `entries[${i}]`)),
-    registry: array(o.registry, 'registry').map((e, i) => disclosed(e, `registry[${i}]`)),
+    registry: array(o.registry, 'registry').map((e, i) => disclosed(e, `registry[${i}]`, false)),
     treeSize: uint(proof.treeSize, 'proof.treeSize'),
     hashes: array(proof.hashes, 'proof.hashes').map((h, i) => b64(h, `proof.hashes[${i}]`, 32)),
     summary: o.summary,

@@ -5,7 +5,7 @@
  */
 import { fromUtf8 } from '../bytes.ts';
 import { CoseAlg, type DecodedSign1 } from '../cose/index.ts';
-import { EntryKind } from '../leaf/leaf.ts';
+import { EntryKind, readingFormatKind } from '../leaf/leaf.ts';
 import { parseOcmf, type OcmfRecord } from '../ocmf/index.ts';
 import {
   isValidMeterId,
@@ -119,12 +119,14 @@ function ocmfFigures(bytes: Uint8Array, index: number): ReadingFigures {
 }
 
 /**
- * Decodes a reading entry of `kind` (COSE_Sign1 or OCMF) at leaf `index` into its figures, as
+ * Decodes the signed bytes of a reading entry of `kind` (COSE_Sign1 or OCMF, chained or not;
+ * for a chained kind, the bytes after the link) at leaf `index` into its figures, as
  * the ingest node's decoder does. Throws {@link BundleError} `MALFORMED_READING` or
  * `WRONG_ENTRY_KIND` only.
  */
 export function readingFigures(kind: number, bytes: Uint8Array, index: number): ReadingFigures {
-  if (kind === EntryKind.readingCose) return coseFigures(bytes, index);
-  if (kind === EntryKind.readingOcmf) return ocmfFigures(bytes, index);
+  const format = readingFormatKind(kind);
+  if (format === EntryKind.readingCose) return coseFigures(bytes, index);
+  if (format === EntryKind.readingOcmf) return ocmfFigures(bytes, index);
   throw new BundleError('WRONG_ENTRY_KIND', `entry ${index} is not a reading`, { index });
 }

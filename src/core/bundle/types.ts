@@ -7,19 +7,29 @@ import type { BundleAnchorJson } from './anchors.ts';
 /** The `format` value of this version. */
 export const BUNDLE_FORMAT = 'wattproof.bundle/v1';
 
-/** A disclosed entry: its leaf index, entry kind, salt and exact entry bytes (base64). */
+/**
+ * A disclosed entry: its leaf index, entry kind, salt and exact entry bytes (base64). For a
+ * chained reading (kinds 3 and 4) `bytes` are the signed bytes after the link, and `link` is
+ * present only when the link does not point at the meter's previous entry in this bundle (the
+ * verifier rebuilds it from that entry otherwise; docs/bundle.md §Chains).
+ */
 export interface DisclosedEntryJson {
   readonly index: number;
   readonly kind: number;
   readonly salt: string;
   readonly bytes: string;
+  readonly link?: string;
 }
 
-/** An erased reading: only its 34-byte public leaf (base64) remains. */
+/**
+ * An erased reading: only its 34-byte public leaf (base64) remains, with the meter it belonged
+ * to (so that the meter's next chained reading can link to it).
+ */
 export interface ErasedEntryJson {
   readonly index: number;
   readonly erased: true;
   readonly leaf: string;
+  readonly meter?: string;
 }
 
 /** The bundle document as JSON. */
@@ -38,7 +48,10 @@ export interface BundleJson {
   readonly entries: readonly (DisclosedEntryJson | ErasedEntryJson)[];
   /** Operator declarations, registrations and revocations the readings depend on, index order. */
   readonly registry: readonly DisclosedEntryJson[];
-  /** One multiproof of all disclosed leaves (docs/bundle.md §Multiproof). */
+  /**
+   * One multiproof of the disclosed leaves that no later chained reading of the bundle links
+   * to (docs/bundle.md §Multiproof, §Chains).
+   */
   readonly proof: { readonly treeSize: number; readonly hashes: readonly string[] };
   readonly summary: BundleSummary;
   /** External anchors of checkpoints covering the readings (optional; docs/bundle.md §Anchors). */

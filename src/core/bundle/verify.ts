@@ -7,11 +7,17 @@ import { CoseAlg, type CoseAlgorithm } from '../cose/algorithms.ts';
 import { verifyWithAlg } from '../cose/algorithms.ts';
 import { sigStructure1 } from '../cose/sig-structure.ts';
 import {
+  decodeChainLink,
   decodeLeaf,
+  encodeChainLink,
   encodeLeaf,
+  entryBytesOf,
   EntryKind,
+  isChainedKind,
   LeafError,
   nobleSha256,
+  READING_KINDS,
+  type ChainLink,
   type Sha256,
 } from '../leaf/leaf.ts';
 import { bytesEqual, toBase64 } from '../bytes.ts';
@@ -111,7 +117,6 @@ export type Verdict =
       readonly error: BundleError;
     };
 
-const READING_KINDS = new Set<number>([EntryKind.readingCose, EntryKind.readingOcmf]);
 const REGISTRY_KINDS = new Set<number>([
   EntryKind.operatorKey,
   EntryKind.keyRegistration,
@@ -306,8 +311,9 @@ function checkReading(
   request: { meters: readonly string[]; from: number; to: number },
   signers: ReadonlyMap<string, SignerHistory>,
   jobs: JobQueue,
+  decoded?: ReadingFigures,
 ): VerifiedReading {
-  const f = readingFigures(e.kind, e.bytes, e.index);
+  const f = decoded ?? readingFigures(e.kind, e.bytes, e.index);
   if (!request.meters.includes(f.meterId)) {
     fail('OUTSIDE_REQUEST', `meter ${f.meterId} was not requested`, e.index);
   }
@@ -364,6 +370,38 @@ function checkSequences(readings: readonly VerifiedReading[]): void {
   }
 }
 
+/**
+ * The link a chained reading's entry bytes start with (docs/bundle.md §Chains): its explicit
+ * `link`, or else one rebuilt from the meter's previous entry in the bundle, which the reading
+ * then proves. An explicit link must point back, and at that previous entry's leaf hash when it
+ * names its index.
+ */
+function chainLink(
+  e: ParsedDisclosed,
+  prev: { index: number; hash: Uint8Array } | undefined,
+): Uint8Array {
+  if (e.link === undefined) {
+    if (prev === undefined) {
+      fail('BROKEN_CHAIN', 'no link, and no earlier entry of its meter to link to', e.index);
+    }
+    return encodeChainLink({ index: prev.index, leafHash: prev.hash });
+  }
+  let to: ChainLink;
+  try {
+    to = decodeChainLink(e.link);
+  } catch (err) {
+    fail('BROKEN_CHAIN', (err as Error).message, e.index, err);
+  }
+  if (to !== undefined) {
+    if (to.index >= e.index)
+      fail('BROKEN_CHAIN', `its link points forward to ${to.index}`, e.index);
+    if (prev !== undefined && to.index === prev.index && !bytesEqual(to.leafHash, prev.hash)) {
+      fail('BROKEN_CHAIN', `its link names entry ${to.index} with another leaf hash`, e.index);
+    }
+  }
+  return e.link;
+}
+
 /** Everything checked but the deferred reading signatures. */
 interface Prepared {
   readonly origin: string;
@@ -397,9 +435,29 @@ function prepare(
   const seen = new Set<number>();
   checkIndices(b.entries, cp.size, seen);
   checkIndices(b.registry, cp.size, seen);
-  const leaves: { index: number; hash: Uint8Array }[] = [];
-  for (const e of b.entries) {
+  // The registry and the readings are checked as the leaves are computed, so that the reading
+  // signatures go to the checker (other threads) while the rest is hashed; but their failures
+  // are reported only once the leaves are known to be the log's, in the order: proofs,
+  // registry, readings.
+  let deferred: unknown;
+  let signers: Map<string, SignerHistory> | undefined;
+  try {
+    signers = checkRegistry(b.registry, policy, b.origin);
+  } catch (err) {
+    deferred = err;
+  }
+  const readings: VerifiedReading[] = [];
+  const erased: number[] = [];
+  const queue = new JobQueue(dispatch);
+  // The leaves. Those that a later chained reading of the bundle links to are proven through
+  // that link (docs/bundle.md §Chains); the others, and the registry's, through the multiproof.
+  const hashes: Uint8Array[] = [];
+  const figures: (ReadingFigures | undefined)[] = [];
+  const linked = new Uint8Array(b.entries.length);
+  const lastOfMeter = new Map<string, { position: number; index: number; hash: Uint8Array }>();
+  b.entries.forEach((e, position) => {
     let leaf: Uint8Array;
+    let meter: string | undefined;
     if (e.erased) {
       try {
         leaf = e.leaf;
@@ -410,11 +468,35 @@ function prepare(
         if (!(err instanceof LeafError)) throw err;
         fail('MALFORMED_LEAF', err.message, e.index, err);
       }
+      meter = e.meter;
+    } else if (isChainedKind(e.kind)) {
+      // The meter, to find the entry the link points at, is in the signed bytes.
+      const f = readingFigures(e.kind, e.bytes, e.index);
+      figures[position] = f;
+      meter = f.meterId;
+      const prev = lastOfMeter.get(meter);
+      const link = chainLink(e, prev);
+      if (e.link === undefined) linked[prev!.position] = 1;
+      leaf = encodeLeaf(e.kind as EntryKind, e.salt, entryBytesOf(e.kind, e.bytes, link), sha);
     } else {
       leaf = leafOf(e, READING_KINDS, sha);
     }
-    leaves.push({ index: e.index, hash: leafHash(leaf) });
-  }
+    if (e.erased) erased.push(e.index);
+    else if (deferred === undefined) {
+      try {
+        readings.push(checkReading(e, b.request, signers!, queue, figures[position]));
+      } catch (err) {
+        deferred = err;
+      }
+    }
+    const hash = leafHash(leaf);
+    hashes.push(hash);
+    if (meter !== undefined) lastOfMeter.set(meter, { position, index: e.index, hash });
+  });
+  const leaves: { index: number; hash: Uint8Array }[] = [];
+  b.entries.forEach((e, position) => {
+    if (linked[position] === 0) leaves.push({ index: e.index, hash: hashes[position]! });
+  });
   for (const e of b.registry)
     leaves.push({ index: e.index, hash: leafHash(leafOf(e, REGISTRY_KINDS, sha)) });
   leaves.sort((x, y) => x.index - y.index);
@@ -425,15 +507,9 @@ function prepare(
     });
   }
 
-  const signers = checkRegistry(b.registry, policy, b.origin);
-  const readings: VerifiedReading[] = [];
-  const erased: number[] = [];
-  const queue = new JobQueue(dispatch);
-  for (const e of b.entries) {
-    if (e.erased) erased.push(e.index);
-    else readings.push(checkReading(e, b.request, signers, queue));
-  }
+  if (deferred !== undefined) throw deferred;
   queue.flush();
+
   return {
     origin: b.origin,
     cp,
@@ -493,7 +569,8 @@ function refusal(e: unknown): Verdict {
  * Verifies a wattproof.bundle/v1 document (JSON text, UTF-8 bytes or a parsed value) against
  * `policy`: the checkpoint is signed by the log key (c2sp.org/signed-note) and cosigned by at
  * least `minWitnesses` trusted witnesses (c2sp.org/tlog-cosignature); every disclosed leaf
- * (RFC 9162 §2.1.1 over the 34-byte commitment leaf) is in its tree through the multiproof; the
+ * (RFC 9162 §2.1.1 over the 34-byte commitment leaf) is in its tree through the multiproof or
+ * through the link of the meter's next chained reading, which is itself proven so; the
  * operator declarations verify under the log key and the registrations and revocations under
  * the operator key in force at their index; each reading verifies (COSE_Sign1, RFC 9052 §4.4,
  * or OCMF ECDSA) under a key registered for its meter before its index and not revoked before

@@ -24,6 +24,10 @@ export const EntryKind = {
   readingCose: 0x01,
   /** A reading as an OCMF record (docs/ocmf.md). */
   readingOcmf: 0x02,
+  /** A COSE_Sign1 reading chained to its meter's previous entry: `link(40) ‖ reading`. */
+  readingCoseChained: 0x03,
+  /** An OCMF reading chained to its meter's previous entry: `link(40) ‖ reading`. */
+  readingOcmfChained: 0x04,
   /** An operator-signed key registration. */
   keyRegistration: 0x10,
   /** An operator-signed key revocation. */
@@ -38,7 +42,11 @@ const KNOWN_KINDS = new Set<number>(Object.values(EntryKind));
 
 /** Reasons a leaf or a disclosed entry is refused. */
 export type LeafErrorCode =
-  'MALFORMED_LEAF' | 'UNKNOWN_ENTRY_KIND' | 'COMMITMENT_MISMATCH' | 'MALFORMED_SALT';
+  | 'MALFORMED_LEAF'
+  | 'UNKNOWN_ENTRY_KIND'
+  | 'COMMITMENT_MISMATCH'
+  | 'MALFORMED_SALT'
+  | 'MALFORMED_LINK';
 
 /** A leaf that is not a wattproof leaf, or a disclosure that does not match its leaf. */
 export class LeafError extends WattproofError<LeafErrorCode> {}
@@ -115,4 +123,105 @@ export function checkDisclosure(leaf: Uint8Array, salt: Uint8Array, entry: Uint8
     );
   }
   return decoded;
+}
+
+/** The kinds of readings, chained or not. */
+export const READING_KINDS: ReadonlySet<number> = new Set<number>([
+  EntryKind.readingCose,
+  EntryKind.readingOcmf,
+  EntryKind.readingCoseChained,
+  EntryKind.readingOcmfChained,
+]);
+
+/** Whether entries of `kind` start with a {@link ChainLink}. */
+export function isChainedKind(kind: number): boolean {
+  return kind === EntryKind.readingCoseChained || kind === EntryKind.readingOcmfChained;
+}
+
+/** The kind of a reading's signed bytes alone: `readingCose` or `readingOcmf` (others as given). */
+export function readingFormatKind(kind: number): number {
+  if (kind === EntryKind.readingCoseChained) return EntryKind.readingCose;
+  if (kind === EntryKind.readingOcmfChained) return EntryKind.readingOcmf;
+  return kind;
+}
+
+/** The chained kind of an unchained reading kind (others as given). */
+export function chainedKind(kind: EntryKind): EntryKind {
+  if (kind === EntryKind.readingCose) return EntryKind.readingCoseChained;
+  if (kind === EntryKind.readingOcmf) return EntryKind.readingOcmfChained;
+  return kind;
+}
+
+/**
+ * Where a chained reading points (docs/log-format.md §Chained readings): the leaf index and the
+ * RFC 9162 leaf hash `SHA-256(0x00 ‖ leaf)` of its meter's previous reading in the log, or
+ * `undefined` for the meter's first chained reading.
+ */
+export type ChainLink = { readonly index: number; readonly leafHash: Uint8Array } | undefined;
+
+/** Size in bytes of an encoded {@link ChainLink}. */
+export const CHAIN_LINK_SIZE = 40;
+
+const NO_PREVIOUS_WORD = 0xffffffff;
+
+/**
+ * Encodes a link as `leafHash(32) ‖ u64be(index)`; "no previous reading" is 32 zero bytes and
+ * index 2^64 − 1.
+ */
+export function encodeChainLink(link: ChainLink): Uint8Array {
+  const out = new Uint8Array(CHAIN_LINK_SIZE);
+  const view = new DataView(out.buffer);
+  if (link === undefined) {
+    view.setUint32(32, NO_PREVIOUS_WORD);
+    view.setUint32(36, NO_PREVIOUS_WORD);
+    return out;
+  }
+  if (link.leafHash.length !== 32 || !Number.isSafeInteger(link.index) || link.index < 0) {
+    throw new RangeError('a chain link is a 32-byte leaf hash and a leaf index');
+  }
+  out.set(link.leafHash, 0);
+  view.setUint32(32, Math.floor(link.index / 2 ** 32));
+  view.setUint32(36, link.index >>> 0);
+  return out;
+}
+
+/** Decodes a link written by {@link encodeChainLink}; throws `MALFORMED_LINK` for anything else. */
+export function decodeChainLink(bytes: Uint8Array): ChainLink {
+  if (bytes.length !== CHAIN_LINK_SIZE) {
+    throw new LeafError('MALFORMED_LINK', `a chain link is ${CHAIN_LINK_SIZE} bytes`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const hi = view.getUint32(32);
+  const lo = view.getUint32(36);
+  const leafHash = bytes.slice(0, 32);
+  if (hi === NO_PREVIOUS_WORD && lo === NO_PREVIOUS_WORD) {
+    if (leafHash.some((b) => b !== 0)) {
+      throw new LeafError('MALFORMED_LINK', 'a link to no previous reading has a zero hash');
+    }
+    return undefined;
+  }
+  if (hi >= 2 ** 21) throw new LeafError('MALFORMED_LINK', 'the link index is too large');
+  return { index: hi * 2 ** 32 + lo, leafHash };
+}
+
+/**
+ * The entry bytes a leaf of `kind` commits to: the signed bytes themselves, or for a chained
+ * kind the encoded `link` followed by them.
+ */
+export function entryBytesOf(kind: number, signed: Uint8Array, link?: Uint8Array): Uint8Array {
+  if (!isChainedKind(kind)) return signed;
+  if (link === undefined || link.length !== CHAIN_LINK_SIZE) {
+    throw new LeafError('MALFORMED_LINK', `a chained entry needs a ${CHAIN_LINK_SIZE}-byte link`);
+  }
+  const out = new Uint8Array(CHAIN_LINK_SIZE + signed.length);
+  out.set(link, 0);
+  out.set(signed, CHAIN_LINK_SIZE);
+  return out;
+}
+
+const LEAF_HASH_PREFIX = Uint8Array.of(0x00);
+
+/** RFC 9162 §2.1.1 leaf hash of a public leaf: `SHA-256(0x00 ‖ leaf)`. */
+export function leafHashOf(leaf: Uint8Array, hash: Sha256 = nobleSha256): Uint8Array {
+  return hash(LEAF_HASH_PREFIX, leaf);
 }

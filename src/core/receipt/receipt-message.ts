@@ -13,9 +13,17 @@
  * | 5 | entry kind (uint, leaf byte 1) |
  * | 6 | salt (32 bytes) |
  * | 7 | COSE Receipt (bytes) |
+ * | 8 | chain link (40 bytes), for a chained reading only (docs/log-format.md §Chained readings) |
  */
 import { decodeCbor, encodeCbor, type CborValue } from '../cbor/index.ts';
-import { encodeLeaf, SALT_SIZE, type EntryKind } from '../leaf/leaf.ts';
+import {
+  CHAIN_LINK_SIZE,
+  encodeLeaf,
+  entryBytesOf,
+  isChainedKind,
+  SALT_SIZE,
+  type EntryKind,
+} from '../leaf/leaf.ts';
 import { ReceiptError, verifyReceipt, type InclusionProof } from './receipt.ts';
 
 /** The fields of a receipt message. */
@@ -27,6 +35,8 @@ export interface ReceiptMessage {
   readonly kind: EntryKind;
   readonly salt: Uint8Array;
   readonly receipt: Uint8Array;
+  /** The link a chained reading's entry bytes start with (absent for other kinds). */
+  readonly link?: Uint8Array;
 }
 
 /** Encodes a receipt message. */
@@ -40,6 +50,7 @@ export function encodeReceiptMessage(m: ReceiptMessage): Uint8Array {
       [5, m.kind],
       [6, m.salt],
       [7, m.receipt],
+      ...(m.link === undefined ? [] : [[8, m.link] as [number, CborValue]]),
     ]),
   );
 }
@@ -52,11 +63,11 @@ export function decodeReceiptMessage(bytes: Uint8Array): ReceiptMessage {
   } catch (e) {
     throw new ReceiptError('MALFORMED_RECEIPT', 'receipt message is not CBOR', { cause: e });
   }
-  if (!(m instanceof Map) || m.size !== 7)
-    throw new ReceiptError('MALFORMED_RECEIPT', 'receipt message is not a 7-field map');
-  const [origin, meterId, sequence, leafIndex, kind, salt, receipt] = [1, 2, 3, 4, 5, 6, 7].map(
-    (k) => m.get(k),
-  );
+  if (!(m instanceof Map) || m.size < 7 || m.size > 8)
+    throw new ReceiptError('MALFORMED_RECEIPT', 'receipt message is not a 7- or 8-field map');
+  const [origin, meterId, sequence, leafIndex, kind, salt, receipt, link] = [
+    1, 2, 3, 4, 5, 6, 7, 8,
+  ].map((k) => m.get(k));
   if (
     typeof origin !== 'string' ||
     typeof meterId !== 'string' ||
@@ -65,11 +76,23 @@ export function decodeReceiptMessage(bytes: Uint8Array): ReceiptMessage {
     typeof kind !== 'number' ||
     !(salt instanceof Uint8Array) ||
     salt.length !== SALT_SIZE ||
-    !(receipt instanceof Uint8Array)
+    !(receipt instanceof Uint8Array) ||
+    (isChainedKind(kind)
+      ? !(link instanceof Uint8Array) || link.length !== CHAIN_LINK_SIZE
+      : link !== undefined || m.size !== 7)
   ) {
     throw new ReceiptError('MALFORMED_RECEIPT', 'receipt message fields have the wrong types');
   }
-  return { origin, meterId, sequence, leafIndex, kind: kind as EntryKind, salt, receipt };
+  return {
+    origin,
+    meterId,
+    sequence,
+    leafIndex,
+    kind: kind as EntryKind,
+    salt,
+    receipt,
+    ...(link instanceof Uint8Array ? { link } : {}),
+  };
 }
 
 /**
@@ -83,7 +106,11 @@ export function verifyReceiptMessage(
   logVkey: string,
 ): { message: ReceiptMessage; proof: InclusionProof } {
   const message = decodeReceiptMessage(bytes);
-  const leaf = encodeLeaf(message.kind, message.salt, signedReading);
+  const leaf = encodeLeaf(
+    message.kind,
+    message.salt,
+    entryBytesOf(message.kind, signedReading, message.link),
+  );
   const proof = verifyReceipt(message.receipt, leaf, logVkey);
   if (proof.leafIndex !== message.leafIndex) {
     throw new ReceiptError(

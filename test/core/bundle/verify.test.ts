@@ -1,10 +1,13 @@
 /**
- * The pure-core verifier on a stored bundle (built once by a node's builder): one meter, two
- * hours, sequence 3 missing, cosigned by a witness. Imports nothing outside src/core.
+ * The pure-core verifier on stored bundles (built once by the builder): one meter, two hours,
+ * sequence 3 missing, cosigned by a witness — of unchained readings (kind 1), and of chained
+ * ones (kind 3, as a node writes them; made by make-chained-vector.ts). Imports nothing outside
+ * src/core.
  */
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../../src/core/bytes.ts';
 import { parseBundle, verifyBundle, type BundleJson } from '../../../src/core/bundle/index.ts';
+import chainedVector from './bundle-v1-chained.json' with { type: 'json' };
 import vector from './bundle-v1.json' with { type: 'json' };
 
 const T0 = 1_767_225_600;
@@ -123,5 +126,42 @@ describe('when verifying the stored bundle', () => {
     );
     expect(p.hashes.map(toBase64)).toEqual(vector.bundle.proof.hashes);
     expect(fromBase64(vector.bundle.entries[0]!.salt)).toHaveLength(32);
+  });
+});
+
+describe('when verifying the stored bundle of chained readings', () => {
+  const chainedPolicy = {
+    logVkey: chainedVector.logVkey,
+    witnessVkeys: [chainedVector.witnessVkey],
+    minWitnesses: 1,
+  };
+  const chainedText = JSON.stringify(chainedVector.bundle);
+
+  it('accepts it with one explicit link and a multiproof of the last reading and the registry', () => {
+    const v = verifyBundle(chainedText, chainedPolicy);
+    if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+    expect(v.readings.map((r) => r.sequence)).toEqual([1, 2, 4, 5, 6, 7, 8]);
+    expect(v.summary.totals.importWh).toBe(3500);
+    const entries = chainedVector.bundle.entries as {
+      index: number;
+      kind: number;
+      link?: string;
+    }[];
+    expect(entries.every((e) => e.kind === 3)).toBe(true);
+    expect(entries.filter((e) => e.link !== undefined)).toHaveLength(1);
+    // Leaves 0 and 1 (registry) and the last reading in a tree of 17: 6 hashes (the unchained
+    // stored bundle, in a tree of 18, needs 8).
+    expect(chainedVector.bundle.proof.hashes).toHaveLength(6);
+  });
+
+  it('fails PROOF_MISMATCH when a reading in the middle is dropped, and BROKEN_CHAIN when the first link is', () => {
+    const dropped = JSON.parse(chainedText) as Loose;
+    dropped.entries.splice(3, 1);
+    let v = verifyBundle(JSON.stringify(dropped), chainedPolicy);
+    expect(v.valid ? 'valid' : v.code).toBe('PROOF_MISMATCH');
+    const unlinked = JSON.parse(chainedText) as Loose;
+    delete unlinked.entries[0].link;
+    v = verifyBundle(JSON.stringify(unlinked), chainedPolicy);
+    expect(v.valid ? 'valid' : [v.code, v.index]).toEqual(['BROKEN_CHAIN', 3]);
   });
 });
