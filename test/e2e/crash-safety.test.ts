@@ -16,6 +16,7 @@ import { createPublicKey } from 'node:crypto';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, toBase64, utf8 } from '../../src/core/bytes.ts';
+import { decodeChainLink } from '../../src/core/leaf/leaf.ts';
 import { leafHash } from '../../src/core/merkle/hash.ts';
 import { rootFromLeafHashes } from '../../src/core/merkle/tree.ts';
 import { verifyConsistency } from '../../src/core/merkle/verify.ts';
@@ -193,6 +194,9 @@ describe('when the node is killed with SIGKILL while readings stream in through 
       try {
         expect(log.size).toBe(expectedSize);
         const seen = new Map<string, number>();
+        // Each meter's chain survived the kills: every reading links to the one before it.
+        const heads = new Map<string, { index: number; leafHash: Uint8Array }>();
+        let brokenLinks = 0;
         for (let i = 0; i < log.size; i++) {
           const r = await ledger.record(i);
           if (
@@ -203,10 +207,21 @@ describe('when the node is killed with SIGKILL while readings stream in through 
           ) {
             const k = `${r.meta.meterId}/${r.meta.sequence}`;
             seen.set(k, (seen.get(k) ?? 0) + 1);
+            const link = decodeChainLink(r.link!);
+            const head = heads.get(r.meta.meterId);
+            const linksBack =
+              head === undefined
+                ? link === undefined
+                : link !== undefined &&
+                  link.index === head.index &&
+                  bytesEqual(link.leafHash, head.leafHash);
+            if (!linksBack) brokenLinks++;
+            heads.set(r.meta.meterId, { index: i, leafHash: leafHash(await log.entry(i)) });
           }
         }
         for (const k of acked) expect(seen.get(k), k).toBe(1);
         expect(seen.size).toBe(acked.size);
+        expect(brokenLinks).toBe(0);
 
         const root = rootFromLeafHashes((await log.entries(0, log.size)).map(leafHash));
         expect(bytesEqual(root, log.publishedRoot())).toBe(true);

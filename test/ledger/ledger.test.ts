@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesEqual, utf8 } from '../../src/core/bytes.ts';
-import { checkDisclosure, EntryKind } from '../../src/core/leaf/leaf.ts';
+import {
+  checkDisclosure,
+  decodeChainLink,
+  entryBytesOf,
+  EntryKind,
+  leafHashOf,
+} from '../../src/core/leaf/leaf.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';
@@ -87,5 +93,68 @@ describe('Ledger', () => {
     expect(r.entries).toHaveLength(0);
     expect(r.size).toBe(1);
     expect(await store.get(Uint8Array.of(0x7f, 2))).toEqual(Uint8Array.of(9));
+  });
+
+  describe('opened with chains, as a node opens it', () => {
+    /** Checks that each meter's live readings link to the one before, from the first on. */
+    async function expectChains(meters: readonly string[]): Promise<void> {
+      const last = new Map<string, { index: number; leaf: Uint8Array }>();
+      for (let index = 0; index < log.size; index++) {
+        const rec = await ledger.record(index);
+        if (rec === undefined || rec.erased) throw new Error(`record ${index} missing`);
+        const meter = rec.meta.meterId!;
+        expect(meters).toContain(meter);
+        expect(rec.kind).toBe(EntryKind.readingCoseChained);
+        const leaf = await log.entry(index);
+        checkDisclosure(leaf, rec.salt, entryBytesOf(rec.kind, rec.bytes, rec.link));
+        const prev = last.get(meter);
+        expect(decodeChainLink(rec.link!)).toEqual(
+          prev === undefined ? undefined : { index: prev.index, leafHash: leafHashOf(prev.leaf) },
+        );
+        last.set(meter, { index, leaf });
+      }
+    }
+
+    it('links each meter’s readings to its previous one, in a batch and across batches', async () => {
+      ledger = await Ledger.open(log, store);
+      expect(ledger.chained).toBe(true);
+      const r = await ledger.append([reading('m1', 0), reading('m2', 0), reading('m1', 900)]);
+      expect(r.entries.map((e) => e.kind)).toEqual([
+        EntryKind.readingCoseChained,
+        EntryKind.readingCoseChained,
+        EntryKind.readingCoseChained,
+      ]);
+      // Two batches planned before either commits still chain in call order.
+      const a = ledger.append([reading('m1', 1800)]);
+      const b = ledger.append([reading('m2', 900), reading('m1', 2700)]);
+      await Promise.all([a, b]);
+      await expectChains(['m1', 'm2']);
+    });
+
+    it('carries each meter’s chain head over a restart', async () => {
+      ledger = await Ledger.open(log, store);
+      await ledger.append([reading('m1', 0), reading('m2', 0)]);
+      const reopened = await Ledger.open(log, store);
+      await reopened.append([reading('m2', 900), reading('m1', 900)]);
+      await expectChains(['m1', 'm2']);
+    });
+
+    it('leaves entries without a meter, and registry kinds, unchained', async () => {
+      ledger = await Ledger.open(log, store);
+      const r = await ledger.append([
+        { kind: EntryKind.keyRegistration, bytes: utf8('registration'), meta: { receivedAt: 1 } },
+        { kind: EntryKind.readingCose, bytes: utf8('no meter'), meta: { receivedAt: 1 } },
+      ]);
+      expect(r.entries.map((e) => [e.kind, e.link])).toEqual([
+        [EntryKind.keyRegistration, undefined],
+        [EntryKind.readingCose, undefined],
+      ]);
+    });
+
+    it('is not what a ledger made with new Ledger does: that one appends readings unchained', async () => {
+      expect(ledger.chained).toBe(false);
+      const r = await ledger.append([reading('m1', 0)]);
+      expect(r.entries[0]!.kind).toBe(EntryKind.readingCose);
+    });
   });
 });

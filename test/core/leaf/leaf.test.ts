@@ -4,8 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../../src/core/bytes.ts';
 import { isWattproofError } from '../../../src/core/errors.ts';
 import {
+  CHAIN_LINK_SIZE,
   checkDisclosure,
   commitment,
+  decodeChainLink,
+  encodeChainLink,
+  entryBytesOf,
   decodeLeaf,
   encodeLeaf,
   EntryKind,
@@ -64,5 +68,46 @@ describe('the public leaf', () => {
     expect(code(Uint8Array.from([2, ...leaf.slice(1)]))).toBe('MALFORMED_LEAF');
     expect(code(Uint8Array.from([1, 0x7f, ...leaf.slice(2)]))).toBe('UNKNOWN_ENTRY_KIND');
     expect(() => commitment(new Uint8Array(31), utf8('x'))).toThrow(/salt/);
+  });
+});
+
+describe('the chain link of a chained reading', () => {
+  it('round-trips an index and leaf hash as leafHash ‖ u64be(index)', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (index, leafHash) => {
+          const link = encodeChainLink({ index, leafHash });
+          expect(link).toHaveLength(CHAIN_LINK_SIZE);
+          expect(Buffer.from(link.subarray(32)).readBigUInt64BE()).toBe(BigInt(index));
+          expect(decodeChainLink(link)).toEqual({ index, leafHash });
+        },
+      ),
+    );
+  });
+
+  it('writes "no previous reading" as zero hash and index 2^64 − 1, and refuses near misses', () => {
+    const none = encodeChainLink(undefined);
+    expect(toHex(none)).toBe('00'.repeat(32) + 'ff'.repeat(8));
+    expect(decodeChainLink(none)).toBeUndefined();
+    const hashed = none.slice();
+    hashed[0] = 1;
+    expect(() => decodeChainLink(hashed)).toThrow(/zero hash/);
+    const huge = encodeChainLink({ index: 0, leafHash: new Uint8Array(32) });
+    huge[32] = 0x01; // index 2^56: beyond 2^53 − 1
+    expect(() => decodeChainLink(huge)).toThrow(/too large/);
+    expect(() => decodeChainLink(new Uint8Array(39))).toThrow(/40 bytes/);
+    expect(() => encodeChainLink({ index: -1, leafHash: new Uint8Array(32) })).toThrow(RangeError);
+  });
+
+  it('prefixes the signed bytes with the link for chained kinds only', () => {
+    const signed = utf8('signed');
+    const link = encodeChainLink(undefined);
+    expect(entryBytesOf(EntryKind.readingCose, signed)).toBe(signed);
+    expect(entryBytesOf(EntryKind.readingCoseChained, signed, link)).toEqual(
+      Uint8Array.from([...link, ...signed]),
+    );
+    expect(() => entryBytesOf(EntryKind.readingOcmfChained, signed)).toThrow(/40-byte link/);
   });
 });

@@ -1,7 +1,7 @@
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isWattproofError } from '../../../src/core/errors.ts';
-import { encodeLeaf, EntryKind } from '../../../src/core/leaf/leaf.ts';
+import { encodeChainLink, encodeLeaf, EntryKind } from '../../../src/core/leaf/leaf.ts';
 import { leafHash } from '../../../src/core/merkle/hash.ts';
 import { CompactRange } from '../../../src/core/merkle/compact-range.ts';
 import { inclusionProof } from '../../../src/core/merkle/proof.ts';
@@ -102,5 +102,24 @@ describe('COSE Receipts (RFC 9942, RFC9162_SHA256)', () => {
     const lying = encodeReceiptMessage({ ...decodeReceiptMessage(msg), leafIndex: 3 });
     expect(() => verifyReceiptMessage(lying, readings[2]!, vkey)).toThrow(/another leaf index/);
     expect(() => decodeReceiptMessage(utf8('garbage'))).toThrow();
+  });
+
+  it('carries the link of a chained reading, without which the meter cannot recompute its leaf', () => {
+    const link = encodeChainLink({ index: 1, leafHash: new Uint8Array(32).fill(3) });
+    const base = {
+      origin: ORIGIN,
+      meterId: 'meter-1',
+      sequence: 7,
+      leafIndex: 2,
+      salt: new Uint8Array(32),
+      receipt: new Uint8Array(4),
+    };
+    const chained = encodeReceiptMessage({ ...base, kind: EntryKind.readingCoseChained, link });
+    expect(decodeReceiptMessage(chained).link).toEqual(link);
+    // A chained kind without its link, or a link on an unchained kind, is malformed.
+    const bare = encodeReceiptMessage({ ...base, kind: EntryKind.readingCoseChained });
+    expect(() => decodeReceiptMessage(bare)).toThrow(/wrong types/);
+    const stray = encodeReceiptMessage({ ...base, kind: EntryKind.readingCose, link });
+    expect(() => decodeReceiptMessage(stray)).toThrow(/wrong types/);
   });
 });
