@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -142,6 +142,29 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+/**
+ * The pid of the Mosquitto serving 127.0.0.1:1883 (its pid file, or the one process started
+ * with the stock configuration), or undefined when neither is found.
+ */
+async function brokerPid(): Promise<number | undefined> {
+  const isMosquitto = async (pid: number): Promise<boolean> =>
+    (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'mosquitto';
+  const fromFile = Number(
+    (await readFile('/run/mosquitto/mosquitto.pid', 'utf8').catch(() => '')).trim(),
+  );
+  if (Number.isSafeInteger(fromFile) && fromFile > 0 && (await isMosquitto(fromFile))) {
+    return fromFile;
+  }
+  const found: number[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    const pid = Number(name);
+    if (!Number.isSafeInteger(pid) || !(await isMosquitto(pid))) continue;
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes('/etc/mosquitto/mosquitto.conf') || cmd.includes('1883')) found.push(pid);
+  }
+  return found.length === 1 ? found[0] : undefined;
+}
+
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -156,7 +179,15 @@ async function phase(
   readings: number,
   rate: number,
   seconds: number,
-): Promise<{ sustained: number; latencies: number[]; receipts: number; published: number }> {
+): Promise<{
+  sustained: number;
+  latencies: number[];
+  receipts: number;
+  published: number;
+  committed: number;
+  /** CPU seconds this process spent publishing (the pre-signing before it not counted). */
+  publisherCpu: number;
+}> {
   const file = join(dir, `${name}.bin`);
   process.stderr.write(
     `[${name}] pre-signing ${readings.toLocaleString('en-US')} readings for ${meters} meters…\n`,
@@ -178,6 +209,7 @@ async function phase(
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
+  const cpuBefore = process.cpuUsage();
   const result = await publishPresigned({
     file,
     url: MOSQUITTO,
@@ -194,6 +226,14 @@ async function phase(
         `[${name}] ${p.elapsedS.toFixed(0)} s: published ${p.published}, receipts ${p.receipts} (${p.receiptRate}/s)\r`,
       ),
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  // Every reading published must reach the log (receipts may be skipped while they lag).
+  let committed = (await logSize(node)) - startSize;
+  const settleUntil = Date.now() + 30_000;
+  while (committed < result.published && Date.now() < settleUntil) {
+    await new Promise((r) => setTimeout(r, 200));
+    committed = (await logSize(node)) - startSize;
+  }
   sampling = false;
   await sampler;
   process.stderr.write('\n');
@@ -212,6 +252,8 @@ async function phase(
     latencies: result.latencies,
     receipts: result.receipts,
     published: result.published,
+    committed,
+    publisherCpu: (cpu.user + cpu.system) / 1e6,
   };
 }
 
@@ -236,11 +278,17 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
   const node = await startNodeProcess(join(dir, 'node'));
   try {
     const maxReadings = Math.ceil(opts.maxSeconds * Math.max(baseline, 5000) * 0.7);
+    const broker = await brokerPid();
     const cpuBefore = await cpuSeconds(node.child.pid!);
+    const brokerBefore = broker === undefined ? 0 : await cpuSeconds(broker);
     const sizeBefore = await logSize(node);
     const max = await phase(node, dir, 'max', opts.meters, maxReadings, 0, opts.maxSeconds);
-    const perReading =
-      ((await cpuSeconds(node.child.pid!)) - cpuBefore) / ((await logSize(node)) - sizeBefore);
+    const logged = (await logSize(node)) - sizeBefore;
+    const perReading = ((await cpuSeconds(node.child.pid!)) - cpuBefore) / logged;
+    const brokerPerReading =
+      broker === undefined ? Number.NaN : ((await cpuSeconds(broker)) - brokerBefore) / logged;
+    const publisherPerReading = max.publisherCpu / logged;
+    const verifyPerReading = availableParallelism() / baseline;
     figures.push({
       name: `sustained ingest, as fast as possible (${opts.maxSeconds} s)`,
       value: Math.round(max.sustained),
@@ -248,12 +296,35 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
       note: `${((max.sustained / baseline) * 100).toFixed(0)}% of the bare verify rate`,
     });
     figures.push({
-      name:
-        'node CPU per reading (all threads; the bare verify is ' +
-        ((1e6 * availableParallelism()) / baseline).toFixed(0) +
-        ' µs)',
+      name: 'readings in the log of those published in that run',
+      value: max.committed,
+      unit: `of ${max.published}`,
+    });
+    figures.push({
+      name: `node CPU per reading (all threads; the bare verify is ${(verifyPerReading * 1e6).toFixed(0)} µs)`,
       value: perReading * 1e6,
       unit: 'µs',
+    });
+    figures.push({
+      name: 'Mosquitto CPU per reading (in, to the node, receipt out)',
+      value: brokerPerReading * 1e6,
+      unit: 'µs',
+      ...(broker === undefined ? { note: 'broker process not found' } : {}),
+    });
+    figures.push({
+      name: 'publisher CPU per reading (this process, while publishing)',
+      value: publisherPerReading * 1e6,
+      unit: 'µs',
+    });
+    // What the cores could carry if the node did nothing but verify: bare verify, broker and
+    // publisher costs per reading, all measured in this run, over all cores.
+    const ceiling =
+      availableParallelism() / (verifyPerReading + (brokerPerReading || 0) + publisherPerReading);
+    figures.push({
+      name: 'ceiling: cores ÷ (bare verify + broker + publisher per reading)',
+      value: Math.round(ceiling),
+      unit: 'readings/s',
+      note: `sustained is ${((max.sustained / ceiling) * 100).toFixed(0)}% of it`,
     });
 
     // A rate the node cannot sustain only measures a growing queue: then use 80% of it.

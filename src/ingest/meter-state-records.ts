@@ -3,7 +3,7 @@
  * state, (meter, sequence) references, equivocation evidence and flagged meters, with their
  * CBOR encodings.
  */
-import { createHash } from 'node:crypto';
+import { fastSha256 } from '../log/node-hashes.ts';
 import { readU64be } from '../core/bytes.ts';
 import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../core/cbor/index.ts';
 import { StorageError } from '../storage/errors.ts';
@@ -159,7 +159,7 @@ export function flaggedRecord(s: MeterState): Uint8Array {
 
 /** SHA-256 of entry bytes (`node:crypto` on this hot path, DESIGN.md decision 9). */
 export function entrySha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
+  return fastSha256(bytes);
 }
 
 /** Decodes a flagged-meter record. */

@@ -11,7 +11,9 @@
  */
 import { utf8 } from '../core/bytes.ts';
 import { leafHash } from '../core/merkle/hash.ts';
-import { consistencyProof, inclusionProof } from '../core/merkle/proof.ts';
+import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
+import { consistencyProof } from '../core/merkle/proof.ts';
+import { inclusionNodes } from '../core/merkle/proof-nodes.ts';
 import type { NoteSigner } from '../core/note/keys.ts';
 import { entryBundleWidth, hashTileWidth, TILE_WIDTH } from '../core/tiles/layout.ts';
 import { encodeEntryBundle } from '../core/tiles/tile.ts';
@@ -77,6 +79,8 @@ export class MerkleLog implements LogReadModel {
   private pending: Uint8Array[] = [];
   private readonly listeners = new Set<(cp: PublishedCheckpoint) => void>();
   private readonly nodes: TileNodeReader;
+  /** Right-border node hashes of inclusion proofs, by tree size (the latest few sizes). */
+  private readonly ephemeral = new Map<number, Map<string, Uint8Array>>();
 
   private constructor(
     private readonly store: LevelStore,
@@ -307,7 +311,31 @@ export class MerkleLog implements LogReadModel {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
       throw new LogError('OUT_OF_RANGE', `leaf index ${index} is not below tree size ${size}`);
     }
-    return inclusionProof(index, size, (ids) => this.nodes.read(ids), this.hashNode);
+    const nodes = inclusionNodes(index, size);
+    if (nodes.begin === nodes.end) return this.nodes.read(nodes.ids);
+    // The right-border ("ephemeral") node is folded from several stored subtrees; every proof
+    // at this size that passes it (receipts prove a whole batch at one size) shares it.
+    let bySize = this.ephemeral.get(size);
+    if (bySize === undefined) {
+      bySize = new Map();
+      this.ephemeral.set(size, bySize);
+      if (this.ephemeral.size > 4) this.ephemeral.delete(this.ephemeral.keys().next().value!);
+    }
+    const key = `${nodes.ephem.level}/${nodes.ephem.index}`;
+    let border = bySize.get(key);
+    if (border === undefined) {
+      // rehashProof's fold (RFC 9162 §2.1.1 MTH of the right border), lowest subtree first.
+      const parts = this.nodes.read(nodes.ids.slice(nodes.begin, nodes.end));
+      const hashNode = this.hashNode ?? coreNodeHash;
+      border = parts[0]!;
+      for (let i = 1; i < parts.length; i++) border = hashNode(parts[i]!, border);
+      bySize.set(key, border);
+    }
+    return [
+      ...this.nodes.read(nodes.ids.slice(0, nodes.begin)),
+      border,
+      ...this.nodes.read(nodes.ids.slice(nodes.end)),
+    ];
   }
 
   /** RFC 9162 §2.1.4.1 consistency proof from `size1` to `size2` (≤ published size). */

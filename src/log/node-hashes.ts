@@ -3,7 +3,7 @@
  * paths (DESIGN.md decision 9). They must agree with the core's `@noble` versions; the tests
  * check that they do.
  */
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { COMMITMENT_TAG, LEAF_SIZE, LEAF_VERSION, type Sha256 } from '../core/leaf/leaf.ts';
 
 const LEAF = Uint8Array.of(0x00);
@@ -34,14 +34,14 @@ export const fastSha256: Sha256 = (...parts) => {
 
 /** `SHA-256(0x00 ‖ data)` with OpenSSL. */
 export function fastLeafHash(data: Uint8Array): Uint8Array {
-  return view(createHash('sha256').update(LEAF).update(data).digest());
+  return fastSha256(LEAF, data);
 }
 
 /** `SHA-256(0x01 ‖ left ‖ right)` with OpenSSL. */
 export function fastNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== 32 || right.length !== 32)
     throw new RangeError('fastNodeHash: children must be 32-byte hashes');
-  return view(createHash('sha256').update(NODE).update(left).update(right).digest());
+  return fastSha256(NODE, left, right);
 }
 
 /**
@@ -52,6 +52,6 @@ export function fastLeaf(kind: number, salt: Uint8Array, entry: Uint8Array): Uin
   const out = new Uint8Array(LEAF_SIZE);
   out[0] = LEAF_VERSION;
   out[1] = kind;
-  out.set(createHash('sha256').update(COMMITMENT_TAG).update(salt).update(entry).digest(), 2);
+  out.set(fastSha256(COMMITMENT_TAG, salt, entry), 2);
   return out;
 }

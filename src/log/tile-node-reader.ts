@@ -4,7 +4,7 @@
  * power-of-two run inside one tile (C2SP tlog-tiles: tile level L holds tree level 8L).
  *
  * A full tile is stored with its interior nodes (integrator.ts), so a node is a slice of the
- * stored bytes. For a growing right-edge tile the interior is hashed once per cached copy. The
+ * stored bytes. For a growing right-edge tile the interior is hashed as the tile grows. The
  * cache holds at most `maxTiles` tiles, each as one byte array of at most 16,320 bytes (about
  * 32 MiB at the default bound); a cached tile that is too short (a right-edge tile that has
  * grown since) is read again. The node hash function is injected so that the server can use
@@ -31,7 +31,10 @@ interface CachedTile {
 
 /** Node-hash reader over the tiles of one store. */
 export class TileNodeReader {
-  private readonly cache = new Map<string, CachedTile>();
+  /** Tiles by `index × 64 + level` (tlog-tiles levels are below 64), least recently used first. */
+  private readonly cache = new Map<number, CachedTile>();
+  /** The key used last: reading it again needs no reordering. */
+  private lastKey = -1;
 
   constructor(
     private readonly store: LevelStore,
@@ -53,11 +56,14 @@ export class TileNodeReader {
   }
 
   private tile(level: number, index: number, need: number): CachedTile {
-    const key = `${level}/${index}`;
+    const key = index * 64 + level;
     const cached = this.cache.get(key);
     if (cached !== undefined && cached.width >= need) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
+      if (key !== this.lastKey) {
+        this.cache.delete(key);
+        this.cache.set(key, cached);
+        this.lastKey = key;
+      }
       return cached;
     }
     const stored = this.store.tileSync(level, index);
@@ -71,15 +77,21 @@ export class TileNodeReader {
     if (stored.length === FULL_BYTES) {
       tile = { width: TILE_WIDTH, bytes: stored.slice() };
     } else {
-      // A growing tile: hash its complete interior nodes once for this cached copy.
+      // A growing tile: hash its complete interior nodes for this cached copy. The nodes of an
+      // earlier, shorter copy are complete subtrees that never change, so only the new ones
+      // are hashed (the right edge grows with every batch, and receipts read it each time).
       const width = stored.length / HASH;
       const bytes = new Uint8Array(FULL_BYTES);
+      const known = cached !== undefined && cached.width < width ? cached.width : 0;
+      if (known > 0) bytes.set(cached!.bytes);
       bytes.set(stored);
       let below = 0; // offset (in hashes) of the level below
       let count = width;
+      let done = known;
       for (let h = 1; h < TILE_HEIGHT && count >= 2; h++) {
         const at = TILE_WIDTH + interiorOffset(h);
-        for (let j = 0; j + 1 < count; j += 2) {
+        done = Math.floor(done / 2);
+        for (let j = 2 * done; j + 1 < count; j += 2) {
           const l = bytes.subarray((below + j) * HASH, (below + j + 1) * HASH);
           const r = bytes.subarray((below + j + 1) * HASH, (below + j + 2) * HASH);
           bytes.set(this.hashNode(l, r), (at + j / 2) * HASH);
@@ -91,8 +103,8 @@ export class TileNodeReader {
     }
     this.cache.delete(key);
     this.cache.set(key, tile);
-    if (this.cache.size > this.maxTiles)
-      this.cache.delete(this.cache.keys().next().value as string);
+    this.lastKey = key;
+    if (this.cache.size > this.maxTiles) this.cache.delete(this.cache.keys().next().value!);
     return tile;
   }
 }

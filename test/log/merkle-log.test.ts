@@ -76,6 +76,20 @@ describe('MerkleLog', () => {
       }
     });
 
+    it('proves the newest leaves after every batch, as the right-edge tiles grow', async () => {
+      const all: Uint8Array[] = [];
+      for (const n of [1, 2, 3, 5, 60, 1, 128, 70, 255, 300, 7, 513, 1, 900, 2, 600]) {
+        const batch = Array.from({ length: n }, (_, k) => entry(all.length + k));
+        const r = await log.append(batch);
+        all.push(...batch);
+        const probes = new Set([0, r.first, r.size - 1, Math.floor(r.size / 2), r.first - 1]);
+        for (const i of [...probes].filter((x) => x >= 0 && x < r.size)) {
+          const proof = await log.inclusionProof(i, r.size);
+          expect(() => verifyInclusion(leafHash(all[i]!), i, r.size, proof, r.root)).not.toThrow();
+        }
+      }
+    });
+
     it('serves tiles and entry bundles that match the entries, cut to the requested width', async () => {
       const all = Array.from({ length: 600 }, (_, i) => entry(i));
       await log.append(all.slice(0, 100));
