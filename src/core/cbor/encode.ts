@@ -47,6 +47,31 @@ class ByteWriter {
     this.len += b.length;
   }
 
+  /** `n` big-endian bytes of `v`, a non-negative safe integer below 2^(8n). */
+  uint(v: number, n: number): void {
+    this.reserve(n);
+    const buf = this.buf;
+    let at = this.len + n;
+    this.len = at;
+    // Above 2^32 the low word is split off arithmetically (bit operators are 32-bit).
+    let lo = v % 0x100000000;
+    let hi = (v - lo) / 0x100000000;
+    for (let i = 0; i < n; i++) {
+      buf[--at] = lo & 0xff;
+      lo = i === 3 ? hi : lo >>> 8;
+      if (i === 3) hi = 0;
+    }
+  }
+
+  /** The characters of `s`, all below U+0080, as bytes: UTF-8 for ASCII is the same. */
+  ascii(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) buf[this.len + i] = s.charCodeAt(i);
+    this.len += n;
+  }
+
   /** The bytes written (a copy); returns the scratch buffer, which may have grown. */
   result(): Uint8Array {
     const out = this.buf.slice(0, this.len);
@@ -69,7 +94,10 @@ function writeHead(w: ByteWriter, major: number, arg: number | bigint): void {
     w.byte(arg & 0xff);
   } else if (typeof arg === 'number' && arg < 0x100000000) {
     w.byte(mt | 26);
-    w.bytes(Uint8Array.of(arg >>> 24, (arg >>> 16) & 0xff, (arg >>> 8) & 0xff, arg & 0xff));
+    w.uint(arg, 4);
+  } else if (typeof arg === 'number' && Number.isSafeInteger(arg)) {
+    w.byte(mt | 27);
+    w.uint(arg, 8);
   } else {
     const big = BigInt(arg);
     if (big < 0x100000000n) {
@@ -95,7 +123,17 @@ function writeInteger(w: ByteWriter, v: number | bigint): void {
   else writeHead(w, 1, -1n - v);
 }
 
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 function writeText(w: ByteWriter, s: string): void {
+  if (isAscii(s)) {
+    writeHead(w, 3, s.length);
+    w.ascii(s);
+    return;
+  }
   if (LONE_SURROGATE.test(s)) throw new TypeError('encodeCbor: string has a lone surrogate');
   const b = textEncoder.encode(s);
   writeHead(w, 3, b.length);
