@@ -4,7 +4,7 @@
  * and summarise entries. Stored as a deterministic CBOR map with small integer keys. Erasure
  * replaces a record with a tombstone that keeps only the kind and the erasure time.
  */
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../core/cbor/index.ts';
+import { decodeCbor, encodeCborView, type CborMap, type CborValue } from '../core/cbor/index.ts';
 import type { EntryKind } from '../core/leaf/leaf.ts';
 import { StorageError } from '../storage/errors.ts';
 import type { TrustMode } from '../ingest/types.ts';
@@ -88,7 +88,7 @@ export function encodeEntryRecord(r: EntryRecord): Uint8Array {
       if (v !== undefined) m.set(K[f], v);
     }
   }
-  return encodeCbor(m);
+  return encodeCborView(m);
 }
 
 function corrupt(why: string): never {

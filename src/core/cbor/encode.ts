@@ -15,6 +15,28 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** One reusable scratch buffer: an encode borrows it and returns it with `result()`. */
 let scratch: Uint8Array | undefined = new Uint8Array(4096);
 
+/**
+ * Small encodings handed out as views into 8 KiB slabs, as Node's Buffer pool does: one
+ * allocation serves many short-lived encodings, instead of one backing store each (which costs
+ * an allocation and garbage-collector work per encoding on a hot path). A slab is never written
+ * again once handed out, and lives as long as any view of it.
+ */
+const SLAB_SIZE = 8192;
+const SLAB_MAX_VIEW = 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+function slabView(n: number): Uint8Array {
+  if (n > SLAB_MAX_VIEW) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += (n + 7) & ~7;
+  return out;
+}
+
 class ByteWriter {
   private buf: Uint8Array;
   private len = 0;
@@ -72,9 +94,18 @@ class ByteWriter {
     this.len += n;
   }
 
-  /** The bytes written (a copy); returns the scratch buffer, which may have grown. */
-  result(): Uint8Array {
-    const out = this.buf.slice(0, this.len);
+  /**
+   * The bytes written (a copy of their own, or with `view` a view into a shared slab);
+   * returns the scratch buffer, which may have grown.
+   */
+  result(view = false): Uint8Array {
+    let out: Uint8Array;
+    if (view) {
+      out = slabView(this.len);
+      out.set(this.buf.subarray(0, this.len));
+    } else {
+      out = this.buf.slice(0, this.len);
+    }
     if (this.borrowed) scratch = this.buf.length <= 1 << 20 ? this.buf : new Uint8Array(4096);
     return out;
   }
@@ -208,7 +239,7 @@ function encodeKey(k: number | string): Uint8Array {
   return b;
 }
 
-function encodeInner(v: CborValue, depth: number): Uint8Array {
+function encodeInner(v: CborValue, depth: number, view = false): Uint8Array {
   const w = new ByteWriter();
   try {
     writeValue(w, v, depth);
@@ -216,7 +247,7 @@ function encodeInner(v: CborValue, depth: number): Uint8Array {
     w.result(); // give the scratch buffer back
     throw e;
   }
-  return w.result();
+  return w.result(view);
 }
 
 /**
@@ -227,4 +258,14 @@ function encodeInner(v: CborValue, depth: number): Uint8Array {
  */
 export function encodeCbor(value: CborValue): Uint8Array {
   return encodeInner(value, 0);
+}
+
+/**
+ * {@link encodeCbor}, but an encoding of up to 1 KiB comes as a view into a shared 8 KiB slab
+ * (`byteOffset` may be non-zero): for bytes that are used at once and dropped — published,
+ * written to storage, hashed, signed. A view kept for long keeps its whole slab alive, so
+ * values that are kept use {@link encodeCbor}.
+ */
+export function encodeCborView(value: CborValue): Uint8Array {
+  return encodeInner(value, 0, true);
 }

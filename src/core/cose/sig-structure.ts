@@ -1,7 +1,7 @@
 /**
  * The to-be-signed bytes of a COSE_Sign1 (RFC 9052 §4.4).
  */
-import { encodeCbor } from '../cbor/index.ts';
+import { encodeCborView } from '../cbor/index.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -15,5 +15,5 @@ export function sigStructure1(
   payload: Uint8Array,
   externalAad: Uint8Array = EMPTY,
 ): Uint8Array {
-  return encodeCbor(['Signature1', protectedBytes, externalAad, payload]);
+  return encodeCborView(['Signature1', protectedBytes, externalAad, payload]);
 }

@@ -15,7 +15,7 @@
  * | 7 | COSE Receipt (bytes) |
  * | 8 | chain link (40 bytes), for a chained reading only (docs/log-format.md §Chained readings) |
  */
-import { decodeCbor, encodeCbor, type CborValue } from '../cbor/index.ts';
+import { decodeCbor, encodeCborView, type CborValue } from '../cbor/index.ts';
 import {
   CHAIN_LINK_SIZE,
   encodeLeaf,
@@ -41,7 +41,7 @@ export interface ReceiptMessage {
 
 /** Encodes a receipt message. */
 export function encodeReceiptMessage(m: ReceiptMessage): Uint8Array {
-  return encodeCbor(
+  return encodeCborView(
     new Map<number, CborValue>([
       [1, m.origin],
       [2, m.meterId],

@@ -7,7 +7,7 @@
  * (RFC 9942 §5.2, §5.3). One signature over a root serves every leaf of the batch that root
  * commits, so the log signs once per batch, not once per reading.
  */
-import { CborTag, decodeCbor, encodeCbor, type CborValue } from '../cbor/index.ts';
+import { CborTag, decodeCbor, encodeCbor, encodeCborView, type CborValue } from '../cbor/index.ts';
 import { sigStructure1 } from '../cose/sig-structure.ts';
 import { WattproofError } from '../errors.ts';
 import { leafHash } from '../merkle/hash.ts';
@@ -71,11 +71,13 @@ export function encodeReceipt(
   signature: Uint8Array,
   proof: InclusionProof,
 ): Uint8Array {
-  const proofBytes = encodeCbor([proof.treeSize, proof.leafIndex, [...proof.path]]);
+  const proofBytes = encodeCborView([proof.treeSize, proof.leafIndex, [...proof.path]]);
   const unprotected = new Map<number, CborValue>([
     [ReceiptLabel.VDP, new Map<number, CborValue>([[ReceiptLabel.INCLUSION_PROOFS, [proofBytes]]])],
   ]);
-  return encodeCbor(new CborTag(COSE_SIGN1_TAG, [protectedHeader, unprotected, null, signature]));
+  return encodeCborView(
+    new CborTag(COSE_SIGN1_TAG, [protectedHeader, unprotected, null, signature]),
+  );
 }
 
 function malformed(why: string, cause?: unknown): never {
