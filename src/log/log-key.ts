@@ -5,7 +5,9 @@
  */
 import { chmod, open, readFile, stat } from 'node:fs/promises';
 import { WattproofError } from '../core/errors.ts';
+import { decodeEd25519SignerKey } from '../core/note/ed25519.ts';
 import { ed25519Signer, generateEd25519Key, vkeyOf, type NoteSigner } from '../core/note/keys.ts';
+import { opensslNoteSigner } from './openssl-signer.ts';
 
 /** Reasons the key file cannot be used. */
 export type LogKeyErrorCode =
@@ -88,7 +90,8 @@ export async function loadOrCreateNoteKey(
   let signer: NoteSigner;
   let vkey: string;
   try {
-    signer = ed25519Signer(skey);
+    // Checked by the core, signing through OpenSSL (the same signatures, faster).
+    signer = opensslNoteSigner(ed25519Signer(skey), decodeEd25519SignerKey(skey).seed);
     vkey = vkeyOf(skey);
   } catch (e) {
     throw new LogKeyError(
