@@ -18,6 +18,7 @@ export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find(
 /** A running private broker. */
 export interface PrivateMosquitto {
   readonly url: string;
+  readonly pid: number;
   close(): Promise<void>;
 }
 
@@ -61,6 +62,7 @@ export async function startMosquitto(
   }
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    pid: child.pid!,
     close: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
