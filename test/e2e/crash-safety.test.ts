@@ -42,7 +42,7 @@ const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 describe('when the node is killed with SIGKILL while readings stream in through Mosquitto', () => {
   const test = MOSQUITTO_BIN === undefined ? it.skip : it;
   const skipped = MOSQUITTO_BIN === undefined ? ' (skipped: mosquitto is not installed)' : '';
-  test(`keeps every acknowledged reading exactly once (${METERS * PER_METER} readings)${skipped}`, async () => {
+  test(`keeps every acknowledged reading exactly once, each meter chained unbroken (${METERS * PER_METER} readings)${skipped}`, async () => {
     const tmp = await tempDir();
     const broker = await startMosquitto(tmp.path, [
       'max_queued_messages 100000000',
