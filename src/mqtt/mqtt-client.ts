@@ -42,7 +42,8 @@ interface Connection {
   /** DISCONNECT sent: whatever still arrives is ignored (and read only to see the close). */
   closing: boolean;
   pingOutstanding: boolean;
-  corked: boolean;
+  /** Packets written in this tick, sent as one buffer at its end (see `#write`). */
+  pending: Buffer[] | undefined;
   keepaliveTimer: NodeJS.Timeout | undefined;
   keepaliveSeconds: number;
   /** The broker's Maximum Packet Size (MQTT 5 §3.2.2.3.6), or Infinity. */
@@ -227,7 +228,7 @@ export class MqttSource implements MessageSource {
         halted: false,
         closing: false,
         pingOutstanding: false,
-        corked: false,
+        pending: undefined,
         keepaliveTimer: undefined,
         keepaliveSeconds: o.keepaliveSeconds ?? MQTT_SOURCE_DEFAULTS.keepaliveSeconds,
         maxPacketSize: Infinity,
@@ -495,16 +496,22 @@ export class MqttSource implements MessageSource {
 
   #write(conn: Connection, bytes: Buffer): void {
     if (conn.closed || conn.closing) return;
-    if (!conn.corked) {
-      // Coalesce the PUBACKs of one batch commit (all resolved in the same tick) into one write.
-      conn.corked = true;
-      conn.socket.cork();
-      process.nextTick(() => {
-        conn.corked = false;
-        conn.socket.uncork();
-      });
+    if (conn.pending === undefined) {
+      // Coalesce the packets of one tick (the PUBACKs of a batch commit, a run of receipts)
+      // into one buffer and one socket write: far cheaper than a write per small packet.
+      conn.pending = [bytes];
+      process.nextTick(() => this.#flush(conn));
+    } else {
+      conn.pending.push(bytes);
     }
-    conn.socket.write(bytes);
+  }
+
+  /** Sends what `#write` gathered, in order. */
+  #flush(conn: Connection): void {
+    const pending = conn.pending;
+    conn.pending = undefined;
+    if (pending === undefined || conn.closed || conn.socket.destroyed) return;
+    conn.socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
   }
 
   #startKeepalive(conn: Connection): void {
@@ -539,6 +546,7 @@ export class MqttSource implements MessageSource {
         protocolVersion: this.#v,
       }),
     );
+    this.#flush(conn);
     conn.socket.end();
     // Read again (ignoring it) so that the broker's close is seen.
     conn.closing = true;
