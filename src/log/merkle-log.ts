@@ -11,9 +11,8 @@
  */
 import { utf8 } from '../core/bytes.ts';
 import { leafHash } from '../core/merkle/hash.ts';
-import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
 import { consistencyProof } from '../core/merkle/proof.ts';
-import { inclusionNodes } from '../core/merkle/proof-nodes.ts';
+import { inclusionNodes, rehashProof } from '../core/merkle/proof-nodes.ts';
 import type { NoteSigner } from '../core/note/keys.ts';
 import { entryBundleWidth, hashTileWidth, TILE_WIDTH } from '../core/tiles/layout.ts';
 import { encodeEntryBundle } from '../core/tiles/tile.ts';
@@ -324,11 +323,10 @@ export class MerkleLog implements LogReadModel {
     const key = `${nodes.ephem.level}/${nodes.ephem.index}`;
     let border = bySize.get(key);
     if (border === undefined) {
-      // rehashProof's fold (RFC 9162 §2.1.1 MTH of the right border), lowest subtree first.
-      const parts = this.nodes.read(nodes.ids.slice(nodes.begin, nodes.end));
-      const hashNode = this.hashNode ?? coreNodeHash;
-      border = parts[0]!;
-      for (let i = 1; i < parts.length; i++) border = hashNode(parts[i]!, border);
+      // The core's fold of the right border (RFC 9162 §2.1.1), on that run of nodes alone.
+      const ids = nodes.ids.slice(nodes.begin, nodes.end);
+      const run = { ids, begin: 0, end: ids.length, ephem: nodes.ephem };
+      border = rehashProof(run, this.nodes.read(ids), this.hashNode)[0]!;
       bySize.set(key, border);
     }
     return [
