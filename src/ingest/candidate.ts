@@ -5,6 +5,7 @@
  */
 import type { EntryKind } from '../core/leaf/leaf.ts';
 import type { OcmfCurveName } from '../core/ocmf/index.ts';
+import type { ChannelFigures } from '../core/reading/index.ts';
 import type { Rejection } from './reject-codes.ts';
 import type { SignerKeyType } from './types.ts';
 
@@ -19,18 +20,14 @@ export interface ParsedReading {
    * transaction and fiscal pagination counters are independent (docs/ocmf.md).
    */
   readonly sequenceScope: string;
-  /** Interval start, Unix seconds (OCMF: first `RD` time, rounded down). */
+  /** The reading's span, Unix seconds (OCMF: first `RD` time rounded down to last rounded up). */
   readonly intervalStart: number;
-  /** Interval end, Unix seconds (OCMF: last `RD` time, rounded up). */
   readonly intervalEnd: number;
-  /** OBIS code of the register in the native spelling, e.g. `1-0:1.8.0`. */
-  readonly obis: string;
-  /** Register value at the interval end, milli-Wh (OCMF: last `RV`). */
-  readonly registerMilliWh: number;
-  /** Register value at the interval start as far as the reading tells: OCMF first `RV`; native: the end value. */
-  readonly registerStartMilliWh: number;
-  /** Energy of the interval, milli-Wh (OCMF: last minus first `RV`). */
-  readonly energyMilliWh: number;
+  /**
+   * Its register channels, each on the meter's timeline for that OBIS code: one for a native
+   * reading; OCMF: one per energy register read over an interval, none for a begin-only record.
+   */
+  readonly channels: readonly ChannelFigures[];
   /** Quality flags, bits of the core's `QualityFlag` (OCMF: derived from TM status, ST and EF). */
   readonly quality: number;
 }
@@ -45,7 +42,11 @@ export interface CandidateReading {
   readonly signerId: string;
   /** The key type the message's algorithm needs (COSE `alg`: EdDSA → Ed25519, ES256 → P-256). */
   readonly keyType: SignerKeyType;
-  /** The exact signed bytes: COSE Sig_structure (RFC 9052 §4.4) or the OCMF payload bytes. */
+  /**
+   * The exact signed bytes: COSE Sig_structure (RFC 9052 §4.4) or the OCMF payload bytes. They
+   * are the reading's identity (DESIGN.md decision 14): a second valid signature over the same
+   * content is the same reading.
+   */
   readonly message: Uint8Array;
   /** COSE: the raw signature; OCMF: the DER ECDSA-Sig-Value. */
   readonly signature: Uint8Array;
@@ -55,6 +56,8 @@ export interface CandidateReading {
   readonly ocmfCurve?: OcmfCurveName;
   /** The reading's figures. */
   readonly reading: ParsedReading;
+  /** A fault of the signed content, refused only once the signature verifies (docs/formats.md). */
+  readonly fault?: Rejection;
 }
 
 /** The outcome of decoding one reading: a candidate, or a typed refusal. */

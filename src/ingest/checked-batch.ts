@@ -10,14 +10,26 @@ import type { RejectCode } from './reject-codes.ts';
 export interface ReadingOutcome {
   /** Accepted (a new entry), duplicate (already in the log, same bytes) or rejected. */
   readonly status: 'accepted' | 'duplicate' | 'rejected';
-  /** Why it was rejected. */
+  /** Why it was rejected: the coarse class. */
   readonly code?: RejectCode;
+  /** Why it was rejected: the precise code (docs/formats.md reject table). */
+  readonly detail?: string;
   /** Human explanation of the rejection. */
   readonly message?: string;
   /** The reading's meter, once decoded. */
   readonly meterId?: string;
   /** The reading's sequence, once decoded. */
   readonly sequence?: number;
+  /** The counter its sequence belongs to (`''` native, `T`/`F` OCMF), once decoded. */
+  readonly sequenceScope?: string;
+  /** The signer the reading names, once decoded. */
+  readonly signerId?: string;
+  /**
+   * For `INTERVAL_OVERLAP` and the other timeline refusals: the leaf index of the accepted
+   * reading it collides with; set by the time `opsFor` returns when that one is in a batch
+   * not yet planned.
+   */
+  collidesWith?: number;
   /** Index of its item in {@link CheckedBatch.items}, when accepted. */
   readonly itemIndex?: number;
   /**

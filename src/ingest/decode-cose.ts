@@ -8,7 +8,7 @@ import { CoseAlg, CoseError, sigStructure1 } from '../core/cose/index.ts';
 import { EntryKind } from '../core/leaf/leaf.ts';
 import { openSignedReading, ReadingError, type OpenedReading } from '../core/reading/index.ts';
 import type { DecodeResult } from './candidate.ts';
-import { reject, type Rejection } from './reject-codes.ts';
+import { evidenceOf, reject, type Rejection } from './reject-codes.ts';
 
 function refused(rejection: Rejection): DecodeResult {
   return { ok: false, rejection };
@@ -16,14 +16,16 @@ function refused(rejection: Rejection): DecodeResult {
 
 function rejectionOf(e: unknown): Rejection {
   if (e instanceof CoseError) {
-    if (e.code === 'UNSUPPORTED_ALG') return reject('UNSUPPORTED_ALGORITHM', e.message);
-    return reject('MALFORMED_COSE', `${e.code}: ${e.message}`);
+    if (e.code === 'UNSUPPORTED_ALG') {
+      return reject('UNSUPPORTED_ALGORITHM', e.message, e.code, evidenceOf(e));
+    }
+    return reject('MALFORMED_COSE', e.message, e.code, evidenceOf(e));
   }
   if (e instanceof ReadingError) {
     if (e.code === 'UNPROTECTED_NOT_EMPTY' || e.code === 'WRONG_CONTENT_TYPE') {
-      return reject('MALFORMED_COSE', `${e.code}: ${e.message}`);
+      return reject('MALFORMED_COSE', e.message, e.code, evidenceOf(e));
     }
-    return reject('MALFORMED_READING', `${e.code}: ${e.message}`);
+    return reject('MALFORMED_READING', e.message, e.code, evidenceOf(e));
   }
   return reject('INTERNAL_ERROR', `unexpected error decoding COSE: ${String(e)}`);
 }
@@ -53,7 +55,9 @@ export function decodeCoseReading(bytes: Uint8Array): DecodeResult {
   try {
     signerId = fromUtf8(sign1.kid);
   } catch {
-    return refused(reject('UNKNOWN_KEY', 'kid is not UTF-8, so it names no registered signer'));
+    return refused(
+      reject('UNKNOWN_KEY', 'kid is not UTF-8, so it names no registered signer', 'KID_NOT_UTF8'),
+    );
   }
   const registerMilliWh = milliWh(reading.registerWh);
   const energyMilliWh = milliWh(reading.energyWh);
@@ -76,10 +80,15 @@ export function decodeCoseReading(bytes: Uint8Array): DecodeResult {
         sequenceScope: '',
         intervalStart: reading.intervalStart,
         intervalEnd: reading.intervalEnd,
-        obis: reading.obis,
-        registerMilliWh,
-        registerStartMilliWh: registerMilliWh,
-        energyMilliWh,
+        channels: [
+          {
+            obis: reading.obis,
+            intervalStart: reading.intervalStart,
+            intervalEnd: reading.intervalEnd,
+            registerMilliWh,
+            energyMilliWh,
+          },
+        ],
         quality: reading.quality,
       },
     },

@@ -1,8 +1,10 @@
 /**
  * Per-meter ingest state (docs/formats.md, "Checks and quarantine"): the last accepted
- * sequence per counter, the last register value per OBIS code, (meter, sequence) → leaf index
- * and SHA-256 of the entry bytes, equivocation evidence and flagged meters, in LevelDB with an
- * in-memory cache in front.
+ * sequence per counter, the head of each channel's timeline (the last accepted interval and
+ * register per OBIS code), (meter, sequence) → leaf index and SHA-256 of the signed content,
+ * equivocation evidence and flagged meters, in LevelDB with an in-memory cache in front. The
+ * timeline checks read only this state, which is read once per meter and then cached: they add
+ * no LevelDB read per reading.
  *
  * Changes are staged in memory as a batch is checked, so the next batch sees them at once,
  * and written by that batch's store operations in the same atomic commit as its entries.
@@ -24,8 +26,8 @@ import {
   readStringPart,
 } from './ingest-keys.ts';
 import {
-  corrupt,
   decodeEvidence,
+  decodeSequenceRef,
   decodeFlagged,
   decodeState,
   newMeterState,
@@ -171,8 +173,7 @@ export class MeterStateStore {
     if (staged !== undefined) return staged;
     const b = this.store.getSync(meterSequenceKey(meterId, scope, sequence));
     if (b === undefined) return undefined;
-    if (b.length !== 40) corrupt('sequence record is not 40 bytes');
-    return { index: readU64be(b, 0), sha256: b.slice(8) };
+    return decodeSequenceRef(b);
   }
 
   /** @internal Remembers a staged (meter, sequence) until its batch is committed. */

@@ -19,6 +19,7 @@ import { entrySha256, type SequenceRef } from './meter-state-records.ts';
 import type { StateBatch } from './state-batch.ts';
 import type { Quarantine } from './quarantine.ts';
 import { PUBACK_REASON_BY_CODE, PubackReason, reject, type Rejection } from './reject-codes.ts';
+import { timelineFault } from '../core/reading/index.ts';
 import {
   authorizationRejection,
   energyRejection,
@@ -55,6 +56,17 @@ export interface IngestPipelineOptions {
   readonly energyTolerance?: number;
   /** First levels of the readings topics (default `wattproof/v1`). */
   readonly topicRoot?: string;
+  /**
+   * Finds the committed reading of a meter's channel that overlaps an interval (the ledger's
+   * `findOverlap`), to name it when a reading lies before the head of its timeline. Without
+   * it such a reading is refused `INTERVAL_OUT_OF_ORDER`, naming the head.
+   */
+  readonly findOverlap?: (
+    meterId: string,
+    obis: string,
+    start: number,
+    end: number,
+  ) => Promise<number | undefined>;
 }
 
 interface Part {
@@ -64,6 +76,8 @@ interface Part {
   signer?: SignerRecord;
   check?: number;
   rejection?: Rejection;
+  /** Per OBIS code: the committed reading it overlaps, for a reading before its channel's head. */
+  overlaps?: Map<string, number>;
 }
 
 interface Work {
@@ -76,8 +90,10 @@ interface Work {
 interface Settling {
   readonly batch: StateBatch;
   readonly items: LedgerItem[];
-  readonly quarantineOps: StoreOp[];
-  readonly duplicates: { outcome: ReadingOutcome; ref: SequenceRef }[];
+  /** Quarantine records' operations, made once the batch's indices are known. */
+  readonly quarantineOps: (() => StoreOp[])[];
+  /** Outcomes that point at an entry of a batch not yet planned (duplicates, collisions). */
+  readonly later: (() => void)[];
 }
 
 /** Checks batches of inbound messages and turns the good readings into ledger items. */
@@ -135,6 +151,7 @@ export class IngestPipeline {
       }
       let batch: CheckedBatch;
       try {
+        await this.findOverlaps(work);
         batch = this.settle(work);
       } catch (e) {
         this.failure = e;
@@ -207,10 +224,39 @@ export class IngestPipeline {
       }
       p.rejection =
         authorizationRejection(w.topic!, c, p.signer!) ??
-        timeRejection(c.reading, nowMs, this.skew);
+        timeRejection(c.reading, nowMs, this.skew) ??
+        c.fault;
     } catch (e) {
       p.rejection = reject('INTERNAL_ERROR', `unexpected error: ${String(e)}`);
     }
+  }
+
+  /**
+   * For the rare reading that lies before the head of its channel's timeline (a replay of an
+   * earlier run), looks up the committed reading it overlaps, so that the refusal names it. The
+   * state read here includes every earlier batch's staged changes.
+   */
+  private async findOverlaps(work: readonly Work[]): Promise<void> {
+    const find = this.opts.findOverlap;
+    if (find === undefined) return;
+    const lookups: Promise<void>[] = [];
+    for (const w of work) {
+      for (const p of w.parts) {
+        const c = p.candidate;
+        if (p.rejection !== undefined || c === undefined) continue;
+        const state = this.opts.meters.state(c.reading.meterId);
+        for (const ch of c.reading.channels) {
+          const head = state.channels.get(ch.obis);
+          if (head === undefined || ch.intervalEnd > head.intervalStart) continue;
+          lookups.push(
+            find(c.reading.meterId, ch.obis, ch.intervalStart, ch.intervalEnd).then((i) => {
+              if (i !== undefined) (p.overlaps ??= new Map()).set(ch.obis, i);
+            }),
+          );
+        }
+      }
+    }
+    if (lookups.length > 0) await Promise.all(lookups);
   }
 
   private settle(work: readonly Work[]): CheckedBatch {
@@ -218,7 +264,7 @@ export class IngestPipeline {
       batch: this.opts.meters.beginBatch(),
       items: [],
       quarantineOps: [],
-      duplicates: [],
+      later: [],
     };
     const outcomes = work.map((w) => this.settleMessage(w, s));
     s.batch.close();
@@ -236,8 +282,8 @@ export class IngestPipeline {
         }
         const ops = s.batch.opsFor(appended.map((a) => a.index));
         planned = true;
-        for (const d of s.duplicates) d.outcome.duplicateOf = d.ref.index;
-        ops.push(...s.quarantineOps);
+        for (const f of s.later) f();
+        for (const q of s.quarantineOps) ops.push(...q());
         return ops;
       },
     };
@@ -249,17 +295,24 @@ export class IngestPipeline {
     bytes: Uint8Array,
     r: Rejection,
     readingIndex?: number,
+    collision?: SequenceRef,
   ): number {
-    const { id, ops } = this.opts.quarantine.add({
-      code: r.code,
+    const evidence =
+      collision === undefined
+        ? r.evidence
+        : () => ({ ...r.evidence, collidesWith: collision.index });
+    const { id, ops } = this.opts.quarantine.reserve({
+      code: r.detail,
+      class: r.code,
       message: r.message,
       topic: w.message.topic,
       receivedAt: w.message.receivedAt,
       payload: bytes,
       readingIndex,
+      ...(evidence === undefined ? {} : { evidence }),
     });
     this.opts.metrics?.rejections.inc({ code: r.code });
-    s.quarantineOps.push(...ops);
+    s.quarantineOps.push(ops);
     return id;
   }
 
@@ -287,14 +340,30 @@ export class IngestPipeline {
 
   private settleReading(w: Work, p: Part, s: Settling): ReadingOutcome {
     const c = p.candidate;
-    const id = c === undefined ? {} : { meterId: c.reading.meterId, sequence: c.reading.sequence };
-    const refuse = (r: Rejection): ReadingOutcome => ({
-      status: 'rejected',
-      code: r.code,
-      message: r.message,
-      ...id,
-      quarantineId: this.quarantine(w, s, p.bytes, r, p.readingIndex),
-    });
+    const id =
+      c === undefined
+        ? {}
+        : {
+            meterId: c.reading.meterId,
+            sequence: c.reading.sequence,
+            sequenceScope: c.reading.sequenceScope,
+            signerId: c.signerId,
+          };
+    const refuse = (r: Rejection, collision?: SequenceRef): ReadingOutcome => {
+      const outcome: ReadingOutcome = {
+        status: 'rejected',
+        code: r.code,
+        detail: r.detail,
+        message: r.message,
+        ...id,
+        quarantineId: this.quarantine(w, s, p.bytes, r, p.readingIndex, collision),
+      };
+      if (collision !== undefined) {
+        if (collision.index !== undefined) outcome.collidesWith = collision.index;
+        else s.later.push(() => (outcome.collidesWith = collision.index));
+      }
+      return outcome;
+    };
     if (p.rejection !== undefined || c === undefined || p.signer === undefined) {
       return refuse(p.rejection ?? reject('INTERNAL_ERROR', 'reading without a candidate'));
     }
@@ -308,14 +377,22 @@ export class IngestPipeline {
           reject('SEQUENCE_NOT_INCREASING', `sequence ${r.sequence} is not above ${last}`),
         );
       }
-      if (bytesEqual(entrySha256(c.bytes), prior.sha256)) {
+      // A reading is its signed content: another valid signature over it is the same reading.
+      const same = prior.content
+        ? bytesEqual(entrySha256(c.message), prior.sha256)
+        : bytesEqual(entrySha256(c.bytes), prior.sha256);
+      if (same) {
         const outcome: ReadingOutcome = { status: 'duplicate', ...id, duplicateOf: prior.index };
-        if (prior.index === undefined) s.duplicates.push({ outcome, ref: prior });
+        if (prior.index === undefined) s.later.push(() => (outcome.duplicateOf = prior.index));
         this.opts.metrics?.duplicates.inc();
         return outcome;
       }
       const out = refuse(
-        reject('EQUIVOCATION', `sequence ${r.sequence} of ${r.meterId} already has other bytes`),
+        reject(
+          'EQUIVOCATION',
+          `sequence ${r.sequence} of ${r.meterId} already has other signed content`,
+        ),
+        prior,
       );
       s.batch.equivocate(state, {
         meterId: r.meterId,
@@ -330,20 +407,30 @@ export class IngestPipeline {
       });
       return out;
     }
-    const lastRegister = state.registers.get(r.obis);
-    if (lastRegister !== undefined && r.registerStartMilliWh < lastRegister) {
-      return refuse(
-        reject(
-          'REGISTER_BACKWARDS',
-          `register ${r.registerStartMilliWh} mWh below the last ${lastRegister} mWh (${r.obis})`,
-        ),
-      );
+    for (const ch of r.channels) {
+      const energy = energyRejection(ch, p.signer.ratedCapacityW, this.tolerance);
+      if (energy !== undefined) return refuse(energy);
     }
-    const energy = energyRejection(r, p.signer.ratedCapacityW, this.tolerance);
-    if (energy !== undefined) return refuse(energy);
+    for (const ch of r.channels) {
+      const head = state.channels.get(ch.obis);
+      const fault = head === undefined ? undefined : timelineFault(head, ch);
+      if (fault === undefined) continue;
+      const earlier = fault.code === 'INTERVAL_OUT_OF_ORDER' ? p.overlaps?.get(ch.obis) : undefined;
+      if (earlier !== undefined) {
+        return refuse(
+          reject(
+            'INTERVAL_OVERLAP',
+            `[${ch.intervalStart}, ${ch.intervalEnd}) overlaps entry ${earlier} of ${ch.obis}`,
+          ),
+          { index: earlier, sha256: new Uint8Array(0), content: true },
+        );
+      }
+      return refuse(reject(fault.code, fault.message), head!.ref);
+    }
 
-    s.batch.accept(state, r, c.bytes);
+    s.batch.accept(state, r, c.message);
     const itemIndex = s.items.length;
+    const only = r.channels.length === 1 ? r.channels[0] : undefined;
     s.items.push({
       kind: c.kind,
       bytes: c.bytes,
@@ -356,9 +443,13 @@ export class IngestPipeline {
         receivedAt: w.message.receivedAt,
         intervalStart: r.intervalStart,
         intervalEnd: r.intervalEnd,
-        obis: r.obis,
-        energyMilliWh: r.energyMilliWh,
-        registerMilliWh: r.registerMilliWh,
+        ...(only === undefined
+          ? {}
+          : {
+              obis: only.obis,
+              energyMilliWh: only.energyMilliWh,
+              registerMilliWh: only.registerMilliWh,
+            }),
       },
     });
     return { status: 'accepted', ...id, itemIndex };

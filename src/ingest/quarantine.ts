@@ -31,10 +31,22 @@ export const DEFAULT_QUARANTINE_CAPACITY = 100_000;
 export const DEFAULT_MAX_STORED_PAYLOAD = 64 * 1024;
 const MAX_TEXT = 1024;
 
+/** Evidence of a refusal (docs/api.md, quarantine record). */
+export interface QuarantineEvidence {
+  readonly field?: string;
+  readonly key?: number;
+  /** Leaf index of the accepted reading it collides with. */
+  readonly collidesWith?: number;
+}
+
 /** What to quarantine. */
 export interface QuarantineInput {
-  /** The reject code (a `RejectCode`). */
+  /** The precise code (e.g. `WRONG_TAG`, `INVALID_FIELD`, `INTERVAL_OVERLAP`). */
   readonly code: string;
+  /** The coarse class (a `RejectCode`); defaults to `code`. */
+  readonly class?: string;
+  /** Evidence; a function when part of it is known only once the batch is planned. */
+  readonly evidence?: QuarantineEvidence | (() => QuarantineEvidence | undefined);
   /** Human explanation. */
   readonly message: string;
   /** The MQTT topic the message arrived on. */
@@ -50,7 +62,11 @@ export interface QuarantineInput {
 /** A stored record. */
 export interface QuarantineRecord {
   readonly id: number;
+  /** The precise code. */
   readonly code: string;
+  /** The coarse class (the reject code that sets the PUBACK reason). */
+  readonly class: string;
+  readonly evidence?: QuarantineEvidence;
   readonly message: string;
   readonly topic: string;
   readonly receivedAt: number;
@@ -71,7 +87,7 @@ export interface QuarantineOptions {
 
 /** Arguments of {@link Quarantine.list}. */
 export interface QuarantineQuery {
-  /** Only records with this code. */
+  /** Only records with this precise code or class. */
   readonly code?: string;
   /** Most records returned (default 100). */
   readonly limit?: number;
@@ -116,9 +132,24 @@ function decodeRecord(id: number, v: Uint8Array, withPayload: boolean): Quaranti
   if (!(m instanceof Map)) corrupt('record is not a map');
   const payload = m.get(6);
   const readingIndex = m.get(7);
+  const cls = m.get(8);
+  const ev = m.get(9);
+  let evidence: QuarantineEvidence | undefined;
+  if (ev instanceof Map) {
+    const field = ev.get(1);
+    const key = ev.get(2);
+    const collidesWith = ev.get(3);
+    evidence = {
+      ...(typeof field === 'string' ? { field } : {}),
+      ...(typeof key === 'number' ? { key } : {}),
+      ...(typeof collidesWith === 'number' ? { collidesWith } : {}),
+    };
+  }
   return {
     id,
     code: String(m.get(1)),
+    class: typeof cls === 'string' ? cls : String(m.get(1)),
+    ...(evidence === undefined ? {} : { evidence }),
     message: String(m.get(2)),
     topic: String(m.get(3)),
     receivedAt: Number(m.get(4)),
@@ -130,7 +161,10 @@ function decodeRecord(id: number, v: Uint8Array, withPayload: boolean): Quaranti
 
 /** The bounded quarantine of one node. */
 export class Quarantine {
-  /** Codes of the live records, oldest first; `ids[i]` = `firstId + i`. */
+  /**
+   * Class of the live records, oldest first; `ids[i]` = `firstId + i`. `details` holds the
+   * precise code of those whose code differs from the class (for their second index row).
+   */
   private readonly codes: string[];
   private head = 0;
   private readonly byCode = new Map<string, number>();
@@ -144,6 +178,7 @@ export class Quarantine {
     private firstId: number,
     codes: string[],
     private readonly totals: Map<string, number>,
+    private readonly details: Map<number, string>,
   ) {
     this.codes = codes;
     for (const c of codes) this.byCode.set(c, (this.byCode.get(c) ?? 0) + 1);
@@ -160,11 +195,31 @@ export class Quarantine {
       throw new RangeError('maxStoredPayloadBytes must be >= 0');
     }
     const next = await store.get(QUARANTINE_NEXT_KEY);
-    const rows: { id: number; code: string }[] = [];
+    const byId = new Map<number, string[]>();
     const codeRows = quarantineCodePrefix();
     for await (const [k] of store.range({ gte: codeRows, lt: prefixSuccessor(codeRows) })) {
       const { value, next: at } = readStringPart(k, codeRows.length);
-      rows.push({ id: readU64be(k, at), code: value });
+      const id = readU64be(k, at);
+      const list = byId.get(id);
+      if (list === undefined) byId.set(id, [value]);
+      else list.push(value);
+    }
+    // A record indexed under its class and its precise code: the record says which is which.
+    const rows: { id: number; code: string }[] = [];
+    const details = new Map<number, string>();
+    const twice = [...byId].filter(([, codes]) => codes.length > 1).map(([id]) => id);
+    const values = await store.getMany(twice.map(quarantineRecordKey));
+    const classOf = new Map<number, string>();
+    twice.forEach((id, i) => {
+      const v = values[i];
+      if (v === undefined) corrupt(`record ${id} is indexed but missing`);
+      classOf.set(id, decodeRecord(id, v, false).class);
+    });
+    for (const [id, codes] of byId) {
+      const cls = classOf.get(id) ?? codes[0]!;
+      rows.push({ id, code: cls });
+      const detail = codes.find((c) => c !== cls);
+      if (detail !== undefined) details.set(id, detail);
     }
     rows.sort((a, b) => a.id - b.id);
     for (let i = 1; i < rows.length; i++) {
@@ -187,6 +242,7 @@ export class Quarantine {
       firstId,
       rows.map((r) => r.code),
       totals,
+      details,
     );
   }
 
@@ -200,28 +256,59 @@ export class Quarantine {
    * returns the operations that write all of it. Commit them in call order.
    */
   add(input: QuarantineInput): { id: number; ops: StoreOp[] } {
+    const { id, ops } = this.reserve(input);
+    return { id, ops: ops() };
+  }
+
+  /**
+   * {@link add}, with the operations made later (call `ops` once, when the evidence is known,
+   * in call order with the other records' operations). Ids, counts and eviction are staged now.
+   */
+  reserve(input: QuarantineInput): { id: number; ops: () => StoreOp[] } {
     const id = this.nextId++;
-    const payload = input.payload.subarray(0, this.maxPayload);
-    const record = new Map<number, CborValue>([
-      [1, input.code],
-      [2, clip(input.message)],
-      [3, clip(input.topic)],
-      [4, input.receivedAt],
-      [5, input.payload.length],
-      [6, Uint8Array.from(payload)],
-    ]);
-    if (input.readingIndex !== undefined) record.set(7, input.readingIndex);
-    const total = (this.totals.get(input.code) ?? 0) + 1;
-    this.totals.set(input.code, total);
-    this.codes.push(input.code);
-    this.byCode.set(input.code, (this.byCode.get(input.code) ?? 0) + 1);
-    const ops: StoreOp[] = [
-      { type: 'put', key: quarantineRecordKey(id), value: encodeCbor(record) },
-      { type: 'put', key: quarantineCodeKey(input.code, id), value: new Uint8Array(0) },
-      { type: 'put', key: rejectionTotalKey(input.code), value: u64be(total) },
-      { type: 'put', key: QUARANTINE_NEXT_KEY, value: u64be(this.nextId) },
-    ];
-    while (this.size > this.capacity) ops.push(...this.evictOldest());
+    const cls = input.class ?? input.code;
+    const total = (this.totals.get(cls) ?? 0) + 1;
+    this.totals.set(cls, total);
+    this.codes.push(cls);
+    if (input.code !== cls) this.details.set(id, input.code);
+    this.byCode.set(cls, (this.byCode.get(cls) ?? 0) + 1);
+    const next = this.nextId;
+    const evictions: StoreOp[] = [];
+    while (this.size > this.capacity) evictions.push(...this.evictOldest());
+    const ops = (): StoreOp[] => {
+      const payload = input.payload.subarray(0, this.maxPayload);
+      const record = new Map<number, CborValue>([
+        [1, input.code],
+        [2, clip(input.message)],
+        [3, clip(input.topic)],
+        [4, input.receivedAt],
+        [5, input.payload.length],
+        [6, Uint8Array.from(payload)],
+      ]);
+      if (input.readingIndex !== undefined) record.set(7, input.readingIndex);
+      if (cls !== input.code) record.set(8, cls);
+      const ev = typeof input.evidence === 'function' ? input.evidence() : input.evidence;
+      if (ev !== undefined) {
+        const m = new Map<number, CborValue>();
+        if (ev.field !== undefined) m.set(1, clip(ev.field));
+        if (ev.key !== undefined) m.set(2, ev.key);
+        if (ev.collidesWith !== undefined) m.set(3, ev.collidesWith);
+        if (m.size > 0) record.set(9, m);
+      }
+      const out: StoreOp[] = [
+        { type: 'put', key: quarantineRecordKey(id), value: encodeCbor(record) },
+        { type: 'put', key: quarantineCodeKey(cls, id), value: new Uint8Array(0) },
+      ];
+      if (cls !== input.code) {
+        out.push({ type: 'put', key: quarantineCodeKey(input.code, id), value: new Uint8Array(0) });
+      }
+      out.push(
+        { type: 'put', key: rejectionTotalKey(cls), value: u64be(total) },
+        { type: 'put', key: QUARANTINE_NEXT_KEY, value: u64be(next) },
+        ...evictions,
+      );
+      return out;
+    };
     return { id, ops };
   }
 
@@ -236,10 +323,16 @@ export class Quarantine {
       this.codes.splice(0, this.head);
       this.head = 0;
     }
-    return [
+    const ops: StoreOp[] = [
       { type: 'del', key: quarantineRecordKey(id) },
       { type: 'del', key: quarantineCodeKey(code, id) },
     ];
+    const detail = this.details.get(id);
+    if (detail !== undefined) {
+      this.details.delete(id);
+      ops.push({ type: 'del', key: quarantineCodeKey(detail, id) });
+    }
+    return ops;
   }
 
   /** Counts of records held and rejections ever quarantined (staged ones included). */

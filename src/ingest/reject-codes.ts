@@ -22,7 +22,11 @@ export const REJECT_CODES = [
   'FUTURE_TIMESTAMP',
   'EQUIVOCATION',
   'SEQUENCE_NOT_INCREASING',
+  'INTERVAL_OVERLAP',
+  'INTERVAL_OUT_OF_ORDER',
   'REGISTER_BACKWARDS',
+  'REGISTER_MISMATCH',
+  'ENERGY_EXCEEDS_REGISTER',
   'IMPLAUSIBLE_ENERGY',
   'INTERNAL_ERROR',
 ] as const;
@@ -51,9 +55,18 @@ export const REJECT_CODES = [
  *   reading on another platform's topic or on a meter topic; the topic's meter ≠ the reading's.
  * - `METER_NOT_AUTHORIZED`: the signer is not registered for the reading's meter.
  * - `FUTURE_TIMESTAMP`: interval end later than now plus the clock-skew tolerance.
- * - `EQUIVOCATION`: same meter and sequence as an entry in the log, different bytes.
+ * - `EQUIVOCATION`: same meter, counter and sequence as an entry in the log, other signed
+ *   content (a second valid signature over the same content is a duplicate, not this).
  * - `SEQUENCE_NOT_INCREASING`: sequence not above the meter's last accepted sequence.
- * - `REGISTER_BACKWARDS`: register value below the last accepted one for the same OBIS code.
+ * - `INTERVAL_OVERLAP`: the interval overlaps the last accepted reading of the same meter and
+ *   OBIS channel (`evidence.collidesWith` names its leaf index), whoever signed either.
+ * - `INTERVAL_OUT_OF_ORDER`: the interval ends before the channel's last accepted reading
+ *   starts: a channel's timeline only moves forward.
+ * - `REGISTER_BACKWARDS`: register value below the last accepted one for the same OBIS code,
+ *   or falling inside an OCMF record.
+ * - `REGISTER_MISMATCH`: the reading starts where the channel's last one ended, and register −
+ *   previous register ≠ its interval energy (exact, in milli-Wh).
+ * - `ENERGY_EXCEEDS_REGISTER`: after a gap, the interval energy exceeds the register's progress.
  * - `IMPLAUSIBLE_ENERGY`: more energy than the rated capacity allows in the interval, or a
  *   value beyond 2^53 − 1 milli-Wh.
  * - `INTERNAL_ERROR`: an unexpected failure while checking hostile input.
@@ -90,7 +103,11 @@ export const PUBACK_REASON_BY_CODE: Readonly<Record<RejectCode, number>> = Objec
   FUTURE_TIMESTAMP: PubackReason.unspecifiedError,
   EQUIVOCATION: PubackReason.unspecifiedError,
   SEQUENCE_NOT_INCREASING: PubackReason.unspecifiedError,
+  INTERVAL_OVERLAP: PubackReason.unspecifiedError,
+  INTERVAL_OUT_OF_ORDER: PubackReason.unspecifiedError,
   REGISTER_BACKWARDS: PubackReason.unspecifiedError,
+  REGISTER_MISMATCH: PubackReason.unspecifiedError,
+  ENERGY_EXCEEDS_REGISTER: PubackReason.unspecifiedError,
   IMPLAUSIBLE_ENERGY: PubackReason.unspecifiedError,
   INTERNAL_ERROR: PubackReason.unspecifiedError,
 });
@@ -102,13 +119,44 @@ export function isRejectCode(s: unknown): s is RejectCode {
   return typeof s === 'string' && CODE_SET.has(s);
 }
 
-/** A refusal: the code and a human explanation (stored in the quarantine). */
-export interface Rejection {
-  readonly code: RejectCode;
-  readonly message: string;
+/** Evidence kept with a refusal (docs/api.md, quarantine record): field, key, colliding entry. */
+export interface RejectionEvidence {
+  /** The offending field (a reading field name, an OCMF field such as `RD[1].TM`). */
+  readonly field?: string;
+  /** The CBOR map key of that field in a native reading. */
+  readonly key?: number;
+  /** Leaf index of the accepted reading it collides with (known once its batch is planned). */
+  readonly collidesWith?: number;
 }
 
-/** Builds a {@link Rejection}. */
-export function reject(code: RejectCode, message: string): Rejection {
-  return { code, message };
+/**
+ * A refusal: the coarse class (a {@link RejectCode}, which sets the PUBACK reason and the
+ * metrics), the precise code the docs name (e.g. `WRONG_TAG`, `INVALID_FIELD`; the class
+ * itself where there is nothing finer), a human explanation and its evidence.
+ */
+export interface Rejection {
+  readonly code: RejectCode;
+  readonly detail: string;
+  readonly message: string;
+  readonly evidence?: RejectionEvidence;
+}
+
+/** Builds a {@link Rejection}; `detail` defaults to the class. */
+export function reject(
+  code: RejectCode,
+  message: string,
+  detail: string = code,
+  evidence?: RejectionEvidence,
+): Rejection {
+  return evidence === undefined ? { code, detail, message } : { code, detail, message, evidence };
+}
+
+/** The `field` and `key` of an error's evidence, where it names them. */
+export function evidenceOf(e: unknown): RejectionEvidence | undefined {
+  const ev = (e as { evidence?: Record<string, unknown> } | undefined)?.evidence;
+  if (ev === undefined || ev === null || typeof ev !== 'object') return undefined;
+  const field = typeof ev.field === 'string' ? ev.field : undefined;
+  const key = typeof ev.key === 'number' ? ev.key : undefined;
+  if (field === undefined && key === undefined) return undefined;
+  return { ...(field === undefined ? {} : { field }), ...(key === undefined ? {} : { key }) };
 }

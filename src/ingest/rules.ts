@@ -4,6 +4,7 @@
  * what time and energy are plausible.
  */
 import { parseOcmfPublicKey, type OcmfCurveName } from '../core/ocmf/index.ts';
+import type { ChannelFigures } from '../core/reading/index.ts';
 import type { CandidateReading, ParsedReading } from './candidate.ts';
 import { reject, type Rejection } from './reject-codes.ts';
 import type { ParsedTopic } from './topics.ts';
@@ -53,12 +54,14 @@ export function signerRejection(
     return reject(
       'BAD_SIGNATURE',
       `message needs a ${c.keyType} key, ${signer.signerId} has ${signer.keyType}`,
+      'KEY_TYPE_MISMATCH',
     );
   }
   if (c.ocmfCurve !== undefined && ocmfCurveOf(signer) !== c.ocmfCurve) {
     return reject(
       'BAD_SIGNATURE',
       `SA names ${c.ocmfCurve}, the registered key is on another curve`,
+      'CURVE_MISMATCH',
     );
   }
   return undefined;
@@ -124,12 +127,12 @@ export function timeRejection(
 }
 
 /**
- * `IMPLAUSIBLE_ENERGY` when the interval energy exceeds
+ * `IMPLAUSIBLE_ENERGY` when a channel's interval energy exceeds
  * `ratedCapacityW × seconds / 3600 × 1000 × tolerance` milli-Wh. A signer without a positive
  * finite capacity is not checked.
  */
 export function energyRejection(
-  r: ParsedReading,
+  r: ChannelFigures,
   ratedCapacityW: number,
   tolerance: number,
 ): Rejection | undefined {

@@ -2,7 +2,7 @@
  * The state changes of one checked batch (docs/formats.md, "State records"): staged in memory
  * while the batch is checked, turned into store operations once its leaf indices are known.
  */
-import { concatBytes, u64be } from '../core/bytes.ts';
+import { u64be } from '../core/bytes.ts';
 import type { StoreOp } from '../storage/level-store.ts';
 import type { ParsedReading } from './candidate.ts';
 import { IngestError } from './errors.ts';
@@ -16,12 +16,15 @@ import {
 import type { MeterStateStore } from './meter-state.ts';
 import {
   encodeEvidence,
+  encodeSequenceRef,
   encodeState,
   entrySha256,
   flaggedRecord,
+  snapshotState,
   type EvidenceRecord,
   type MeterState,
   type SequenceRef,
+  type StateSnapshot,
 } from './meter-state-records.ts';
 
 /**
@@ -34,7 +37,7 @@ export class StateBatch {
   private readonly evidence: (Omit<EvidenceRecord, 'firstIndex' | 'firstSha256'> & {
     readonly first: SequenceRef;
   })[] = [];
-  private stateOps: StoreOp[] | undefined;
+  private snapshots: StateSnapshot[] | undefined;
   private planned = false;
 
   constructor(
@@ -54,14 +57,26 @@ export class StateBatch {
   }
 
   /**
-   * Stages an accepted reading: its sequence becomes the last, its register the last for its
-   * OBIS code, and (meter, scope, sequence) points at its entry. Call in item order.
+   * Stages an accepted reading: its sequence becomes the last, each of its channels the head of
+   * that channel's timeline, and (meter, scope, sequence) points at its entry, identified by
+   * its signed content. Call in item order.
    */
-  accept(state: MeterState, r: ParsedReading, bytes: Uint8Array): SequenceRef {
+  accept(state: MeterState, r: ParsedReading, signedContent: Uint8Array): SequenceRef {
     this.assertStaging();
-    const ref: SequenceRef = { sha256: entrySha256(bytes), index: undefined };
+    const ref: SequenceRef = {
+      sha256: entrySha256(signedContent),
+      content: true,
+      index: undefined,
+    };
     state.lastSequence.set(r.sequenceScope, r.sequence);
-    state.registers.set(r.obis, r.registerMilliWh);
+    for (const c of r.channels) {
+      state.channels.set(c.obis, {
+        intervalStart: c.intervalStart,
+        intervalEnd: c.intervalEnd,
+        registerMilliWh: c.registerMilliWh,
+        ref,
+      });
+    }
     this.touch(state);
     this.owner.stage(this.number, r.meterId, r.sequenceScope, r.sequence, ref);
     this.accepted.push({ key: meterSequenceKey(r.meterId, r.sequenceScope, r.sequence), ref });
@@ -84,17 +99,13 @@ export class StateBatch {
     this.evidence.push(e);
   }
 
-  /** Ends staging: snapshots the changed meters' state records. */
+  /**
+   * Ends staging: snapshots the changed meters' state (later batches may change it before this
+   * one is written); the records are encoded by {@link opsFor}, once the heads' indices are known.
+   */
   close(): void {
-    if (this.stateOps !== undefined) return;
-    const ops: StoreOp[] = [];
-    for (const s of this.touched) {
-      ops.push({ type: 'put', key: meterStateKey(s.meterId), value: encodeState(s) });
-      if (s.equivocations > 0) {
-        ops.push({ type: 'put', key: flaggedMeterKey(s.meterId), value: flaggedRecord(s) });
-      }
-    }
-    this.stateOps = ops;
+    if (this.snapshots !== undefined) return;
+    this.snapshots = [...this.touched].map(snapshotState);
     this.owner.closed(this);
   }
 
@@ -104,7 +115,7 @@ export class StateBatch {
    * {@link close}; the operations must be committed in that order too.
    */
   opsFor(indexes: readonly number[]): StoreOp[] {
-    if (this.stateOps === undefined) throw new IngestError('BATCH_ORDER', 'batch not closed');
+    if (this.snapshots === undefined) throw new IngestError('BATCH_ORDER', 'batch not closed');
     if (this.planned) throw new IngestError('BATCH_ORDER', 'store operations already planned');
     if (indexes.length !== this.accepted.length) {
       throw new IngestError(
@@ -117,7 +128,7 @@ export class StateBatch {
     const ops: StoreOp[] = [];
     this.accepted.forEach((a, i) => {
       a.ref.index = indexes[i]!;
-      ops.push({ type: 'put', key: a.key, value: concatBytes(u64be(a.ref.index), a.ref.sha256) });
+      ops.push({ type: 'put', key: a.key, value: encodeSequenceRef(a.ref) });
     });
     for (const e of this.evidence) {
       if (e.first.index === undefined) {
@@ -130,7 +141,12 @@ export class StateBatch {
         value: encodeEvidence({ ...rest, firstIndex: first.index!, firstSha256: first.sha256 }),
       });
     }
-    ops.push(...this.stateOps);
+    for (const s of this.snapshots) {
+      ops.push({ type: 'put', key: meterStateKey(s.meterId), value: encodeState(s) });
+      if (s.equivocations > 0) {
+        ops.push({ type: 'put', key: flaggedMeterKey(s.meterId), value: flaggedRecord(s) });
+      }
+    }
     ops.push({ type: 'put', key: BATCH_WATERMARK_KEY, value: u64be(this.number) });
     return ops;
   }
@@ -141,6 +157,8 @@ export class StateBatch {
   }
 
   private assertStaging(): void {
-    if (this.stateOps !== undefined) throw new IngestError('BATCH_ORDER', 'batch already closed');
+    if (this.snapshots !== undefined) {
+      throw new IngestError('BATCH_ORDER', 'batch already closed');
+    }
   }
 }

@@ -6,6 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readU64be, u64be } from '../core/bytes.ts';
+import { readingFigures } from '../core/bundle/reading-figures.ts';
+import type { ChannelFigures } from '../core/reading/index.ts';
 import {
   chainedKind,
   encodeChainLink,
@@ -237,6 +239,46 @@ export class Ledger {
   async record(index: number): Promise<EntryRecord | undefined> {
     const v = await this.store.get(entryRecordKey(index));
     return v === undefined ? undefined : decodeEntryRecord(v);
+  }
+
+  /**
+   * The committed reading of `meterId` on channel `obis` whose interval overlaps [start, end),
+   * if any: the leaf index a refused overlapping reading collides with (docs/formats.md "Energy
+   * counted once"). Walks the meter index backwards from `end`; a channel's intervals never
+   * overlap and only move forward, so it stops at the first reading of the channel that ends
+   * by `start`. Reads at most `limit` rows; off the hot path (only for a reading that lies
+   * before the head of its channel's timeline).
+   */
+  async findOverlap(
+    meterId: string,
+    obis: string,
+    start: number,
+    end: number,
+    limit = 256,
+  ): Promise<number | undefined> {
+    const prefixLen = compositeKey(KeyPrefix.meterIndex, meterId).length;
+    for await (const [k] of this.store.range({
+      gte: compositeKey(KeyPrefix.meterIndex, meterId),
+      lt: compositeKey(KeyPrefix.meterIndex, meterId, end),
+      reverse: true,
+      limit,
+    })) {
+      const view = new DataView(k.buffer, k.byteOffset, k.length);
+      const index = view.getUint32(prefixLen + 8) * 2 ** 32 + view.getUint32(prefixLen + 12);
+      const r = await this.record(index);
+      if (r === undefined || r.erased) continue;
+      let channels: readonly ChannelFigures[];
+      try {
+        channels = readingFigures(r.kind, r.bytes, index).channels;
+      } catch {
+        continue;
+      }
+      const c = channels.find((x) => x.obis === obis);
+      if (c === undefined) continue;
+      if (c.intervalEnd <= start) return undefined;
+      if (c.intervalStart < end) return index;
+    }
+    return undefined;
   }
 
   /**

@@ -74,6 +74,7 @@ describe('when an operator lists the quarantine', () => {
         {
           id: 3,
           code: 'OVERSIZE',
+          class: 'OVERSIZE',
           message: 'too big',
           topic: 't/3',
           receivedAt: 3,
@@ -82,6 +83,7 @@ describe('when an operator lists the quarantine', () => {
         {
           id: 2,
           code: 'BAD_SIGNATURE',
+          class: 'BAD_SIGNATURE',
           message: 'bad',
           topic: 't/2',
           receivedAt: 2,
@@ -91,6 +93,7 @@ describe('when an operator lists the quarantine', () => {
         {
           id: 1,
           code: 'OVERSIZE',
+          class: 'OVERSIZE',
           message: 'too big',
           topic: 't/1',
           receivedAt: 1,

@@ -42,7 +42,7 @@ const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 describe('when the node is killed with SIGKILL while readings stream in through Mosquitto', () => {
   const test = MOSQUITTO_BIN === undefined ? it.skip : it;
   const skipped = MOSQUITTO_BIN === undefined ? ' (skipped: mosquitto is not installed)' : '';
-  test(`keeps every acknowledged reading exactly once, each meter chained unbroken (${METERS * PER_METER} readings)${skipped}`, async () => {
+  test(`keeps every acknowledged reading exactly once, each meter chained unbroken and its timeline whole (${METERS * PER_METER} readings)${skipped}`, async () => {
     const tmp = await tempDir();
     const broker = await startMosquitto(tmp.path, [
       'max_queued_messages 100000000',
@@ -176,6 +176,45 @@ describe('when the node is killed with SIGKILL while readings stream in through 
           ((await (await fetch(`${base}/v1/log`)).json()) as { size: number }).size >= expectedSize,
         'every reading in the log',
         60_000,
+      );
+      // Timelines survived the kills: redeliveries were duplicates, nothing was refused; and
+      // after one more SIGKILL a reading over the last quarter hour of a meter is an overlap.
+      const quarantined = async (code?: string): Promise<number> => {
+        const q = code === undefined ? '' : `&code=${code}`;
+        const res = await fetch(`${base}/v1/quarantine?limit=1000${q}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return ((await res.json()) as { records: unknown[] }).records.length;
+      };
+      expect(await quarantined()).toBe(0);
+      child!.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+      await startChild();
+      const late = await mqtt.connectAsync(MOSQUITTO_URL, {
+        protocolVersion: 4,
+        clean: true,
+        reconnectPeriod: 0,
+      });
+      for (const m of meters.slice(0, 3)) {
+        const bytes = m.sign({
+          meterId: m.meterId,
+          sequence: PER_METER + 1,
+          intervalStart: t0 + (PER_METER - 1) * 900 + 300,
+          intervalEnd: t0 + PER_METER * 900 + 300,
+          obis: '1-0:1.8.0',
+          registerWh: (PER_METER + 1) * 400,
+          energyWh: 400,
+          quality: 1,
+        });
+        await late.publishAsync(meterReadingsTopic(m.meterId, root), Buffer.from(bytes), {
+          qos: 1,
+        });
+      }
+      await late.endAsync();
+      await waitFor(
+        async () => (await quarantined('INTERVAL_OVERLAP')) === 3,
+        'three overlaps refused after the kill',
+        20_000,
       );
       polling = false;
       await poll;

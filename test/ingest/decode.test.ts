@@ -48,10 +48,15 @@ describe('when decoding a COSE reading', () => {
       sequenceScope: '',
       intervalStart: T0 + 2700,
       intervalEnd: T0 + 3600,
-      obis: '1-0:1.8.0',
-      registerMilliWh: 100_750_000,
-      registerStartMilliWh: 100_750_000,
-      energyMilliWh: 250_000,
+      channels: [
+        {
+          obis: '1-0:1.8.0',
+          intervalStart: T0 + 2700,
+          intervalEnd: T0 + 3600,
+          registerMilliWh: 100_750_000,
+          energyMilliWh: 250_000,
+        },
+      ],
       quality: QualityFlag.CLOCK_SYNCED,
     });
   });
@@ -99,10 +104,15 @@ describe('when decoding an OCMF record', () => {
       sequenceScope: 'T',
       intervalStart: T0 + 3600,
       intervalEnd: T0 + 4500,
-      obis: '1-0:1.8.0',
-      registerMilliWh: 101_250_000,
-      registerStartMilliWh: 101_000_000,
-      energyMilliWh: 250_000,
+      channels: [
+        {
+          obis: '1-0:1.8.0',
+          intervalStart: T0 + 3600,
+          intervalEnd: T0 + 4500,
+          registerMilliWh: 101_250_000,
+          energyMilliWh: 250_000,
+        },
+      ],
       quality: QualityFlag.CLOCK_SYNCED,
     });
   });
@@ -111,9 +121,9 @@ describe('when decoding an OCMF record', () => {
     const keba = OCMF_SAMPLES.find((s) => s.sample === 'test_ocmf_keba_kcp30.xml')!;
     const c = candidate(utf8(keba.ocmf));
     expect(c.signerId).toBe('17619300');
-    expect(c.reading.registerMilliWh).toBe(259_700);
-    expect(c.reading.registerStartMilliWh).toBe(259_600);
-    expect(c.reading.energyMilliWh).toBe(100);
+    expect(c.reading.channels).toHaveLength(1);
+    expect(c.reading.channels[0]!.registerMilliWh).toBe(259_700);
+    expect(c.reading.channels[0]!.energyMilliWh).toBe(100);
     expect(c.reading.sequence).toBe(32);
     expect(c.reading.quality & QualityFlag.CLOCK_SYNCED).toBe(0);
   });
@@ -123,9 +133,8 @@ describe('when decoding an OCMF record', () => {
     const c = candidate(utf8(s.ocmf));
     expect(c.signerId).toBe('1DZG0033016824');
     expect(c.ocmfCurve).toBe('secp256k1');
-    expect(c.reading.obis).toBe('1-0:1.8.0');
-    expect(c.reading.registerMilliWh).toBe(9_038_000);
-    expect(c.reading.energyMilliWh).toBe(0);
+    // Its energy register is read at one time only: a point, so no energy interval.
+    expect(c.reading.channels).toEqual([]);
   });
 
   it('marks a meter error from ST or EF', () => {
@@ -167,16 +176,6 @@ describe('when decoding an OCMF record', () => {
       'MALFORMED_OCMF',
     ],
     [
-      'a register that falls',
-      {
-        RD: [
-          { TM: '2026-01-01T00:00:00,000+0000 S', RV: 2, RI: '1-0:1.8.0', RU: 'kWh', ST: 'G' },
-          { TM: '2026-01-01T00:15:00,000+0000 S', RV: 1 },
-        ],
-      },
-      'REGISTER_BACKWARDS',
-    ],
-    [
       'a negative value',
       {
         RD: [{ TM: '2026-01-01T00:00:00,000+0000 S', RV: -1, RI: '1-0:1.8.0', RU: 'kWh', ST: 'G' }],
@@ -196,6 +195,23 @@ describe('when decoding an OCMF record', () => {
     ],
   ])('refuses %s', (_name, over, code) => {
     expect(codeOf(utf8(ocmfRecord(ocmfPayload(1, over))))).toBe(code);
+  });
+
+  it('keeps a register that falls inside the record as a fault for after the signature check', () => {
+    const c = candidate(
+      utf8(
+        ocmfRecord(
+          ocmfPayload(1, {
+            RD: [
+              { TM: '2026-01-01T00:00:00,000+0000 S', RV: 2, RI: '1-0:1.8.0', RU: 'kWh', ST: 'G' },
+              { TM: '2026-01-01T00:15:00,000+0000 S', RV: 1 },
+            ],
+          }),
+        ),
+      ),
+    );
+    expect(c.fault?.code).toBe('REGISTER_BACKWARDS');
+    expect(c.fault?.detail).toBe('REGISTER_FALLS_IN_RECORD');
   });
 
   it('refuses an unknown SA as an unsupported algorithm', () => {

@@ -52,7 +52,7 @@ describe('when hostile messages arrive between good readings', () => {
       expect(b.items.map((i) => i.meta.meterId)).toEqual(['mtr-C', 'mtr-C']);
       expect(h.quarantine.size).toBe(before + expected.length);
       const stored = (await h.quarantine.list({ limit: expected.length })).records.map(
-        (r) => r.code,
+        (r) => r.class,
       );
       expect(stored.reverse()).toEqual(expected);
     },

@@ -11,7 +11,16 @@ import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';
 import { LevelStore } from '../../src/storage/level-store.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
-import { DEV_A, DEV_C, FakeDirectory, msg, NOW_MS, reading, signed } from './helpers/fixtures.ts';
+import {
+  DEV_A,
+  DEV_C,
+  FakeDirectory,
+  msg,
+  NOW_MS,
+  reading,
+  signed,
+  T0,
+} from './helpers/fixtures.ts';
 import { NobleVerifier } from './helpers/noble-verifier.ts';
 
 const ORIGIN = 'wattproof.test/ingest';
@@ -32,14 +41,16 @@ async function openNode(): Promise<Node> {
   const key = await loadOrCreateLogKey(`${dir.path}/log.key`, ORIGIN);
   const log = await MerkleLog.open({ store, origin: ORIGIN, signer: key.signer, vkey: key.vkey });
   const quarantine = await Quarantine.open(store);
+  const ledger = await Ledger.open(log, store);
   const pipeline = new IngestPipeline({
     signers: new FakeDirectory(),
     verifier: new NobleVerifier(),
     quarantine,
     meters: await MeterStateStore.open(store),
     now: () => NOW_MS,
+    findOverlap: (meterId, obis, start, end) => ledger.findOverlap(meterId, obis, start, end),
   });
-  return { store, log, ledger: await Ledger.open(log, store), pipeline, quarantine };
+  return { store, log, ledger, pipeline, quarantine };
 }
 
 async function closeNode(n: Node): Promise<void> {
@@ -126,5 +137,50 @@ describe('when pipelined batches go through a real ledger', () => {
       expect(original).toBeDefined();
     }
     expect(node.quarantine.size).toBe(0);
+  });
+});
+
+describe('when a second run of readings overlaps the first, across a restart', () => {
+  const quarter = (q: number, sequence: number, registerWh: number): InboundMessage =>
+    msg(
+      meterReadingsTopic('mtr-A'),
+      signed(
+        DEV_A,
+        reading('mtr-A', sequence, {
+          intervalStart: T0 + (q - 1) * 900,
+          intervalEnd: T0 + q * 900,
+          registerWh,
+          energyWh: 110,
+        }),
+      ),
+    );
+
+  it('refuses each overlapping reading, naming the committed entry it collides with', async () => {
+    // Two meters interleaved, so that leaf indices and meter index rows differ.
+    await ingest(node, [
+      [
+        quarter(1, 1000, 10_110),
+        msg(meterReadingsTopic('mtr-C'), signed(DEV_C, reading('mtr-C', 1))),
+      ],
+      [quarter(2, 1001, 10_220), quarter(3, 1002, 10_330)],
+      [quarter(4, 1003, 10_440)],
+    ]);
+    await closeNode(node);
+    node = await openNode();
+    const [second] = await ingest(node, [
+      [quarter(2, 2000, 20_110), quarter(3, 2001, 20_220), quarter(4, 2002, 20_330)],
+    ]);
+    const refused = second!.outcomes.map((o) => [o.readings[0]!.code, o.readings[0]!.collidesWith]);
+    expect(refused).toEqual([
+      ['INTERVAL_OVERLAP', 2],
+      ['INTERVAL_OVERLAP', 3],
+      ['INTERVAL_OVERLAP', 4],
+    ]);
+    expect(node.log.size).toBe(5);
+    expect(await node.ledger.findOverlap('mtr-A', '1-0:1.8.0', T0, T0 + 900)).toBe(0);
+    expect(await node.ledger.findOverlap('mtr-A', '1-0:2.8.0', T0, T0 + 900)).toBeUndefined();
+    expect(
+      await node.ledger.findOverlap('mtr-A', '1-0:1.8.0', T0 + 3600, T0 + 4500),
+    ).toBeUndefined();
   });
 });

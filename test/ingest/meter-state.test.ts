@@ -12,10 +12,15 @@ function parsed(meterId: string, sequence: number): ParsedReading {
     sequenceScope: '',
     intervalStart: 1000 + sequence * 900,
     intervalEnd: 1900 + sequence * 900,
-    obis: '1-0:1.8.0',
-    registerMilliWh: sequence * 1000,
-    registerStartMilliWh: sequence * 1000,
-    energyMilliWh: 1000,
+    channels: [
+      {
+        obis: '1-0:1.8.0',
+        intervalStart: 1000 + sequence * 900,
+        intervalEnd: 1900 + sequence * 900,
+        registerMilliWh: sequence * 1000,
+        energyMilliWh: 1000,
+      },
+    ],
     quality: 0,
   };
 }
@@ -60,7 +65,12 @@ describe('when the meter cache is full', () => {
     // Evicted meters come back from disk with their state and sequence records.
     const m2 = b3.state('m2');
     expect(m2.lastSequence.get('')).toBe(7);
-    expect(m2.registers.get('1-0:1.8.0')).toBe(7000);
+    expect(m2.channels.get('1-0:1.8.0')).toMatchObject({
+      intervalStart: 1000 + 7 * 900,
+      intervalEnd: 1900 + 7 * 900,
+      registerMilliWh: 7000,
+      ref: { index: 11 },
+    });
     expect(b3.state('m1').lastSequence.get('')).toBe(8);
     expect(b3.findSequence('m1', '', 8)?.index).toBe(15);
     expect(b3.findSequence('m4', '', 7)?.index).toBe(13);

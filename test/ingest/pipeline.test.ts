@@ -48,7 +48,16 @@ describe('when a meter publishes good readings', () => {
       {
         status: 'accepted',
         reasonCode: 0,
-        readings: [{ status: 'accepted', meterId: 'mtr-A', sequence: 1, itemIndex: 0 }],
+        readings: [
+          {
+            status: 'accepted',
+            meterId: 'mtr-A',
+            sequence: 1,
+            sequenceScope: '',
+            signerId: 'dev-A',
+            itemIndex: 0,
+          },
+        ],
       },
     ]);
     expect(b.items).toHaveLength(1);
@@ -195,7 +204,16 @@ describe('when the stateful rules apply', () => {
     expect(b.outcomes[0]).toEqual({
       status: 'duplicate',
       reasonCode: 0,
-      readings: [{ status: 'duplicate', meterId: 'mtr-A', sequence: 1, duplicateOf: 0 }],
+      readings: [
+        {
+          status: 'duplicate',
+          meterId: 'mtr-A',
+          sequence: 1,
+          sequenceScope: '',
+          signerId: 'dev-A',
+          duplicateOf: 0,
+        },
+      ],
     });
     expect(h.quarantine.size).toBe(0);
     expect(h.metrics.duplicates.get()).toBe(1);
@@ -254,7 +272,7 @@ describe('when the stateful rules apply', () => {
     const b = await h.run([
       msg(A, signed(DEV_A, reading('mtr-A', 2, { registerWh: 4999 }))),
       msg(A, signed(DEV_A, reading('mtr-A', 3, { registerWh: 10, obis: '1-0:2.8.0' }))),
-      msg(A, signed(DEV_A, reading('mtr-A', 4, { registerWh: 5000 }))),
+      msg(A, signed(DEV_A, reading('mtr-A', 4, { registerWh: 5250 }))),
     ]);
     expect(codes(b)).toEqual(['REGISTER_BACKWARDS', 'accepted', 'accepted']);
   });
@@ -262,8 +280,8 @@ describe('when the stateful rules apply', () => {
   it('refuses energy above the rated capacity times the tolerance', async () => {
     // 10 kW for 900 s = 2.5 kWh; with the 1.1 tolerance at most 2750 Wh.
     const b = await h.run([
-      msg(A, signed(DEV_A, reading('mtr-A', 1, { energyWh: 2750 }))),
-      msg(A, signed(DEV_A, reading('mtr-A', 2, { energyWh: 2751 }))),
+      msg(A, signed(DEV_A, reading('mtr-A', 1, { energyWh: 2750, registerWh: 102_750 }))),
+      msg(A, signed(DEV_A, reading('mtr-A', 2, { energyWh: 2751, registerWh: 105_501 }))),
     ]);
     expect(codes(b)).toEqual(['accepted', 'IMPLAUSIBLE_ENERGY']);
   });
@@ -312,7 +330,8 @@ describe('when the stateful rules apply', () => {
       msg(meterReadingsTopic('OCMF-1'), t),
       msg(meterReadingsTopic('OCMF-1'), f),
     ]);
-    expect(codes(b)).toEqual(['accepted', 'REGISTER_BACKWARDS']);
+    // The counters are apart, the timeline of the register is one: F3 lies before T5.
+    expect(codes(b)).toEqual(['accepted', 'INTERVAL_OUT_OF_ORDER']);
     const f2 = ocmfRecord(ocmfPayload(6, { PG: 'F3' }));
     const b2 = await h.run([msg(meterReadingsTopic('OCMF-1'), f2)]);
     expect(codes(b2)).toEqual(['accepted']);
@@ -335,6 +354,7 @@ describe('when messages reach the wrong place or are refused whole', () => {
       {
         id: 1,
         code: 'UNKNOWN_TOPIC',
+        class: 'UNKNOWN_TOPIC',
         message: 'not a readings topic',
         topic: 'wattproof/v1/meters/mtr-A/receipts',
         receivedAt: 42,

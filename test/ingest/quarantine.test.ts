@@ -114,8 +114,8 @@ describe('when listing', () => {
     expect(p3.next).toBeUndefined();
     const byCode = await q.list({ code: 'UNKNOWN_KEY', withPayload: true });
     expect(byCode.records).toEqual([
-      { ...input('UNKNOWN_KEY', 6), id: 6, payloadLength: 1, message: 'reason 6' },
-      { ...input('UNKNOWN_KEY', 3), id: 3, payloadLength: 1, message: 'reason 3' },
+      { ...input('UNKNOWN_KEY', 6), class: 'UNKNOWN_KEY', id: 6, payloadLength: 1 },
+      { ...input('UNKNOWN_KEY', 3), class: 'UNKNOWN_KEY', id: 3, payloadLength: 1 },
     ]);
     const oneByCode = await q.list({ code: 'OVERSIZE', limit: 1, before: 5 });
     expect(oneByCode.records.map((r) => r.id)).toEqual([4]);
@@ -145,5 +145,46 @@ describe('when listing', () => {
 describe('when misconfigured', () => {
   it('refuses a capacity below 1', async () => {
     await expect(Quarantine.open(store, { capacity: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('when a record has a precise code beside its class', () => {
+  const precise = (n: number, collidesWith?: number): QuarantineInput => ({
+    ...input('WRONG_TAG', n),
+    class: 'MALFORMED_COSE',
+    evidence: () => ({ field: 'tag', ...(collidesWith === undefined ? {} : { collidesWith }) }),
+  });
+
+  it('stores both with the evidence, finds it by either and counts by class', async () => {
+    const q = await Quarantine.open(store);
+    await addBatch(q, [precise(1, 7), input('BAD_SIGNATURE', 2)]);
+    const byDetail = await q.list({ code: 'WRONG_TAG' });
+    const byClass = await q.list({ code: 'MALFORMED_COSE' });
+    expect(byDetail.records.map((r) => [r.id, r.code, r.class])).toEqual([
+      [1, 'WRONG_TAG', 'MALFORMED_COSE'],
+    ]);
+    expect(byClass.records.map((r) => r.id)).toEqual([1]);
+    expect(byDetail.records[0]!.evidence).toEqual({ field: 'tag', collidesWith: 7 });
+    expect(q.counts().recordsByCode).toEqual({ BAD_SIGNATURE: 1, MALFORMED_COSE: 1 });
+  });
+
+  it('makes the evidence only when the operations are asked for', async () => {
+    const q = await Quarantine.open(store);
+    let index: number | undefined;
+    const r = q.reserve({ ...precise(1), evidence: () => ({ collidesWith: index }) });
+    index = 41;
+    await store.commit(r.ops(), true);
+    expect((await q.list()).records[0]!.evidence).toEqual({ collidesWith: 41 });
+  });
+
+  it('evicts both index rows and reopens with the class of each record', async () => {
+    const q = await Quarantine.open(store, { capacity: 2 });
+    await addBatch(q, [precise(1), precise(2)]);
+    const again = await Quarantine.open(store, { capacity: 2 });
+    expect(again.counts().recordsByCode).toEqual({ MALFORMED_COSE: 2 });
+    await addBatch(again, [input('OVERSIZE', 3)]);
+    expect((await again.list({ code: 'WRONG_TAG' })).records.map((r) => r.id)).toEqual([2]);
+    expect((await again.list({ code: 'MALFORMED_COSE' })).records.map((r) => r.id)).toEqual([2]);
+    expect(again.counts().recordsByCode).toEqual({ MALFORMED_COSE: 1, OVERSIZE: 1 });
   });
 });

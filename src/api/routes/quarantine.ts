@@ -30,7 +30,9 @@ const listQuerySchema = {
     code: {
       type: 'string',
       pattern: '^[A-Z][A-Z0-9_]{0,63}$',
-      description: 'Only records with this reject code, e.g. BAD_SIGNATURE.',
+      description:
+        'Only records with this precise code (e.g. WRONG_TAG, INTERVAL_OVERLAP) or class ' +
+        '(e.g. MALFORMED_COSE, BAD_SIGNATURE).',
     },
     limit: {
       type: 'integer',
@@ -55,11 +57,34 @@ const listQuerySchema = {
 
 const recordSchema = {
   type: 'object',
-  required: ['id', 'code', 'message', 'topic', 'receivedAt', 'payloadLength'],
+  required: ['id', 'code', 'class', 'message', 'topic', 'receivedAt', 'payloadLength'],
   additionalProperties: false,
   properties: {
     id: { type: 'integer', description: 'Record id, increasing with arrival.' },
-    code: { type: 'string', description: 'Reject code.' },
+    code: {
+      type: 'string',
+      description: 'The precise code (docs/formats.md reject table), e.g. WRONG_TAG.',
+    },
+    class: {
+      type: 'string',
+      description: 'The coarse class: the reject code that sets the PUBACK reason.',
+    },
+    evidence: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What the refusal points at, where known.',
+      properties: {
+        field: {
+          type: 'string',
+          description: 'The offending field, e.g. intervalEnd or RD[1].TM.',
+        },
+        key: { type: 'integer', description: 'Its CBOR map key in a native reading.' },
+        collidesWith: {
+          type: 'integer',
+          description: 'Leaf index of the accepted reading it collides with.',
+        },
+      },
+    },
     message: { type: 'string', description: 'Why it was refused.' },
     topic: { type: 'string', description: 'MQTT topic it arrived on.' },
     receivedAt: { type: 'integer', description: 'Arrival time, ms since the Unix epoch.' },
@@ -99,10 +124,10 @@ const countsResponses = {
     properties: {
       records: { type: 'integer', description: 'Records held.' },
       capacity: { type: 'integer', description: 'Records kept before the oldest are evicted.' },
-      recordsByCode: { ...countsSchema, description: 'Records held, per code.' },
+      recordsByCode: { ...countsSchema, description: 'Records held, per class.' },
       rejectedByCode: {
         ...countsSchema,
-        description: 'Rejections ever quarantined, per code (evicted ones included).',
+        description: 'Rejections ever quarantined, per class (evicted ones included).',
       },
     },
   },

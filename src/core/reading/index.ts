@@ -19,3 +19,10 @@ export {
   verifySignedReading,
 } from './signed-reading.ts';
 export type { OpenedReading, SignReadingOptions } from './signed-reading.ts';
+export {
+  TIMELINE_CODES,
+  timelineFault,
+  type ChannelFigures,
+  type TimelineCode,
+  type TimelineFault,
+} from './timeline.ts';

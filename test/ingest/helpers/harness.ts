@@ -3,6 +3,7 @@
  * noble verifier and a fake clock. `run` checks a batch and commits its operations the way
  * the ledger does, giving items consecutive leaf indices.
  */
+import { readingFigures } from '../../../src/core/bundle/reading-figures.ts';
 import type { SignerRecord } from '../../../src/ingest/types.ts';
 import type { CheckedBatch } from '../../../src/ingest/checked-batch.ts';
 import { MeterStateStore } from '../../../src/ingest/meter-state.ts';
@@ -74,8 +75,21 @@ export class Harness {
       meters: this.meters,
       metrics: this.metrics,
       now: () => this.clock.now,
+      findOverlap: (meterId, obis, start, end) =>
+        Promise.resolve(this.findOverlap(meterId, obis, start, end)),
       ...this.extra,
     });
+  }
+
+  /** The committed entry of the meter's channel overlapping [start, end), as the ledger finds it. */
+  findOverlap(meterId: string, obis: string, start: number, end: number): number | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i]!;
+      if (e.meta.meterId !== meterId) continue;
+      const c = readingFigures(e.kind, e.bytes, i).channels.find((x) => x.obis === obis);
+      if (c !== undefined && c.intervalStart < end && c.intervalEnd > start) return i;
+    }
+    return undefined;
   }
 
   /** Plans a checked batch the way the ledger does: consecutive indices, then its ops. */
