@@ -19,6 +19,14 @@ commands:
 Run 'wattproof-sim <command> --help' for a command's options; docs/simulator.md has them all.
 `;
 
+const DEMO_USAGE = `usage: npm run demo   (wattproof-sim demo)
+
+Starts a node with its embedded broker on free ports and a temporary data folder, replays
+yesterday for a small simulated fleet with three injected faults, requests an evidence bundle for
+one PV meter, verifies it offline with \`wattproof verify\`, prints the verdict and the energy
+figures, then stops and removes everything. Takes no options (docs/simulator.md).
+`;
+
 /** Runs the CLI with `argv` (without the node and script paths); resolves to the exit status. */
 export async function simMain(argv: readonly string[], io: SimIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,6 +37,14 @@ export async function simMain(argv: readonly string[], io: SimIo = processIo): P
       case 'load':
         return await loadCommand(rest, io);
       case 'demo':
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.stdout(DEMO_USAGE);
+          return 0;
+        }
+        if (rest.length > 0) {
+          io.stderr(`wattproof-sim: demo takes no options, got ${rest.join(' ')}\n\n${DEMO_USAGE}`);
+          return 2;
+        }
         await runDemo(io);
         return 0;
       case 'help':

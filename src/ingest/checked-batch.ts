@@ -52,6 +52,9 @@ export interface MessageOutcome {
   readonly reasonCode: number;
   /** The rejection of the whole message, or of its first reading when all were rejected. */
   readonly code?: RejectCode;
+  /** For a message refused as a whole: the precise code and its quarantine record. */
+  readonly detail?: string;
+  readonly quarantineId?: number;
   /** One outcome per reading; empty when the message was refused before it was split. */
   readonly readings: readonly ReadingOutcome[];
 }

@@ -13,6 +13,7 @@
  * | 0x12 ‖ 0x00 ‖ str(meter)                         | flagged meter (CBOR)                     |
  * | 0x40 ‖ 0x01                                      | u64be: next quarantine id                |
  * | 0x40 ‖ 0x02 ‖ u64(id)                            | quarantine record (CBOR)                 |
+ * | 0x40 ‖ 0x05 ‖ u64(id)                            | its tier, source, size, class and code   |
  * | 0x40 ‖ 0x03 ‖ str(code) ‖ u64(id)                | empty: index by code                     |
  * | 0x40 ‖ 0x04 ‖ str(code)                          | u64be: rejections ever counted           |
  */
@@ -59,7 +60,16 @@ const Q = {
   record: Uint8Array.of(0x02),
   byCode: Uint8Array.of(0x03),
   total: Uint8Array.of(0x04),
+  meta: Uint8Array.of(0x05),
 } as const;
+
+/** Key of the bookkeeping row of record `id` (tier, source, size, class, code). */
+export function quarantineMetaKey(id: number): Uint8Array {
+  return compositeKey(KeyPrefix.quarantine, Q.meta, id);
+}
+
+/** Prefix of every bookkeeping row. */
+export const QUARANTINE_META_PREFIX: Uint8Array = compositeKey(KeyPrefix.quarantine, Q.meta);
 
 /** Key of the next quarantine id. */
 export const QUARANTINE_NEXT_KEY: Uint8Array = compositeKey(KeyPrefix.quarantine, Q.next);

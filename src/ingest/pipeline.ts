@@ -26,7 +26,7 @@ import {
   signerRejection,
   timeRejection,
 } from './rules.ts';
-import { parseTopic, type ParsedTopic } from './topics.ts';
+import { isReadingsTopic, parseTopic, type ParsedTopic } from './topics.ts';
 import type {
   InboundMessage,
   SignatureCheck,
@@ -78,6 +78,8 @@ interface Part {
   rejection?: Rejection;
   /** Per OBIS code: the committed reading it overlaps, for a reading before its channel's head. */
   overlaps?: Map<string, number>;
+  /** Its signature verified under the registered key: a refusal of it is signed evidence. */
+  verified?: boolean;
 }
 
 interface Work {
@@ -176,7 +178,7 @@ export class IngestPipeline {
         work.rejection = reject('OVERSIZE', `message of ${size} bytes exceeds ${limit}`);
         return work;
       }
-      if (topic === undefined || topic.kind === 'meterReceipts') {
+      if (topic === undefined || !isReadingsTopic(topic)) {
         work.rejection = reject('UNKNOWN_TOPIC', 'not a readings topic');
         return work;
       }
@@ -222,6 +224,7 @@ export class IngestPipeline {
         p.rejection = reject('BAD_SIGNATURE', `signature of ${c.signerId} does not verify`);
         return;
       }
+      p.verified = true;
       p.rejection =
         authorizationRejection(w.topic!, c, p.signer!) ??
         timeRejection(c.reading, nowMs, this.skew) ??
@@ -296,6 +299,7 @@ export class IngestPipeline {
     r: Rejection,
     readingIndex?: number,
     collision?: SequenceRef,
+    signer?: string,
   ): number {
     const evidence =
       collision === undefined
@@ -310,6 +314,7 @@ export class IngestPipeline {
       payload: bytes,
       readingIndex,
       ...(evidence === undefined ? {} : { evidence }),
+      ...(signer === undefined ? {} : { tier: 'signed' as const, source: `signer:${signer}` }),
     });
     this.opts.metrics?.rejections.inc({ code: r.code });
     s.quarantineOps.push(ops);
@@ -319,11 +324,13 @@ export class IngestPipeline {
   private settleMessage(w: Work, s: Settling): MessageOutcome {
     let outcome: MessageOutcome;
     if (w.rejection !== undefined) {
-      this.quarantine(w, s, w.message.payload, w.rejection);
+      const quarantineId = this.quarantine(w, s, w.message.payload, w.rejection);
       outcome = {
         status: 'rejected',
         reasonCode: PUBACK_REASON_BY_CODE[w.rejection.code],
         code: w.rejection.code,
+        detail: w.rejection.detail,
+        quarantineId,
         readings: [],
       };
     } else {
@@ -356,7 +363,15 @@ export class IngestPipeline {
         detail: r.detail,
         message: r.message,
         ...id,
-        quarantineId: this.quarantine(w, s, p.bytes, r, p.readingIndex, collision),
+        quarantineId: this.quarantine(
+          w,
+          s,
+          p.bytes,
+          r,
+          p.readingIndex,
+          collision,
+          p.verified === true ? p.signer?.signerId : undefined,
+        ),
       };
       if (collision !== undefined) {
         if (collision.index !== undefined) outcome.collidesWith = collision.index;

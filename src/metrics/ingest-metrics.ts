@@ -17,6 +17,13 @@ export interface IngestGaugeSources {
   quarantineRecords(): number;
   /** Meters flagged for equivocation. */
   metersFlagged(): number;
+  /** The quarantine's counts by tier (docs/formats.md "Quarantine"), when it has them. */
+  quarantineTiers?(): {
+    readonly bytes: number;
+    readonly maxBytes: number;
+    readonly tiers: Readonly<Record<'signed' | 'junk', { records: number; bytes: number }>>;
+    readonly evicted: Readonly<Record<'signed' | 'junk', number>>;
+  };
 }
 
 /** The counters, gauges and histograms of the ingest pipeline. */
@@ -37,6 +44,13 @@ export class IngestMetrics {
   readonly quarantineRecords: Gauge;
   /** Meters flagged for equivocation. */
   readonly metersFlagged: Gauge;
+  /** Bytes held in the quarantine, and its budget. */
+  readonly quarantineBytes: Gauge;
+  readonly quarantineMaxBytes: Gauge;
+  /** Records and bytes held, and records evicted since start, per quarantine tier. */
+  readonly quarantineTierRecords: Gauge<'tier'>;
+  readonly quarantineTierBytes: Gauge<'tier'>;
+  readonly quarantineEvicted: Gauge<'tier'>;
 
   constructor(registry: MetricsRegistry, sources?: IngestGaugeSources) {
     this.messages = registry.counter(
@@ -77,6 +91,43 @@ export class IngestMetrics {
       'Meters flagged for equivocation.',
       [],
       sources === undefined ? undefined : (g) => g.set(sources.metersFlagged()),
+    );
+    const tiers = sources?.quarantineTiers?.bind(sources);
+    this.quarantineBytes = registry.gauge(
+      'quarantine_bytes',
+      'Bytes held in the quarantine (records as stored, approximately).',
+      [],
+      tiers === undefined ? undefined : (g) => g.set(tiers().bytes),
+    );
+    this.quarantineMaxBytes = registry.gauge(
+      'quarantine_max_bytes',
+      'The quarantine byte budget.',
+      [],
+      tiers === undefined ? undefined : (g) => g.set(tiers().maxBytes),
+    );
+    const perTier =
+      (pick: (c: ReturnType<NonNullable<typeof tiers>>, t: 'signed' | 'junk') => number) =>
+      (g: Gauge<'tier'>): void => {
+        const c = tiers!();
+        for (const t of ['signed', 'junk'] as const) g.set({ tier: t }, pick(c, t));
+      };
+    this.quarantineTierRecords = registry.gauge(
+      'quarantine_tier_records',
+      'Records held in the quarantine, by tier (signed evidence, junk).',
+      ['tier'],
+      tiers === undefined ? undefined : perTier((c, t) => c.tiers[t].records),
+    );
+    this.quarantineTierBytes = registry.gauge(
+      'quarantine_tier_bytes',
+      'Bytes held in the quarantine, by tier.',
+      ['tier'],
+      tiers === undefined ? undefined : perTier((c, t) => c.tiers[t].bytes),
+    );
+    this.quarantineEvicted = registry.gauge(
+      'quarantine_evicted_records',
+      'Records evicted from the quarantine since the node started, by tier.',
+      ['tier'],
+      tiers === undefined ? undefined : perTier((c, t) => c.evicted[t]),
     );
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandling, sendError } from '../../src/api/errors.ts';
@@ -79,6 +80,8 @@ describe('when an operator lists the quarantine', () => {
           topic: 't/3',
           receivedAt: 3,
           payloadLength: 1,
+          tier: 'junk',
+          source: '',
         },
         {
           id: 2,
@@ -89,6 +92,8 @@ describe('when an operator lists the quarantine', () => {
           receivedAt: 2,
           payloadLength: 3,
           readingIndex: 4,
+          tier: 'junk',
+          source: '',
         },
         {
           id: 1,
@@ -98,6 +103,9 @@ describe('when an operator lists the quarantine', () => {
           topic: 't/1',
           receivedAt: 1,
           payloadLength: 70_000,
+          tier: 'junk',
+          source: '',
+          sha256: toBase64(createHash('sha256').update(big).digest()),
         },
       ],
     });
@@ -112,7 +120,8 @@ describe('when an operator lists the quarantine', () => {
     const body = res.json() as { records: { id: number; payload: string }[] };
     expect(body.records.map((r) => r.id)).toEqual([3, 1]);
     expect(body.records[0]!.payload).toBe(toBase64(Uint8Array.of(9)));
-    expect(body.records[1]!.payload).toBe(toBase64(big.subarray(0, 65_536)));
+    // Junk keeps a 256-byte prefix beside the SHA-256 of the whole.
+    expect(body.records[1]!.payload).toBe(toBase64(big.subarray(0, 256)));
   });
 
   it('pages with limit and before', async () => {
@@ -144,9 +153,11 @@ describe('when an operator lists the quarantine', () => {
   it('counts records and rejections per code', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/quarantine/counts', headers: OP });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    expect(res.json()).toMatchObject({
       records: 3,
       capacity: 10,
+      tiers: { signed: { records: 0, bytes: 0 }, junk: { records: 3 } },
+      evicted: { signed: 0, junk: 0 },
       recordsByCode: { BAD_SIGNATURE: 1, OVERSIZE: 2 },
       rejectedByCode: { BAD_SIGNATURE: 1, OVERSIZE: 2 },
     });

@@ -360,6 +360,8 @@ describe('when messages reach the wrong place or are refused whole', () => {
         receivedAt: 42,
         payloadLength: 5,
         payload,
+        tier: 'junk',
+        source: '',
       },
     ]);
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Quarantine, type QuarantineInput } from '../../src/ingest/quarantine.ts';
 import { LevelStore } from '../../src/storage/level-store.ts';
@@ -15,12 +16,24 @@ afterEach(async () => {
   await dir.remove();
 });
 
+/** A signed record (the tier whose eviction is plain oldest-first within the capacity). */
 const input = (code: string, n: number): QuarantineInput => ({
   code,
   message: `reason ${n}`,
   topic: `wattproof/v1/meters/m${n}/readings`,
   receivedAt: 1000 + n,
   payload: Uint8Array.of(n),
+  tier: 'signed',
+  source: `signer:s${n}`,
+});
+
+/** A junk record on meter `m`'s topic. */
+const junk = (n: number, m = n, size = 1): QuarantineInput => ({
+  code: 'MALFORMED_COSE',
+  message: `junk ${n}`,
+  topic: `wattproof/v1/meters/m${m}/readings`,
+  receivedAt: 1000 + n,
+  payload: new Uint8Array(size).fill(n & 0xff),
 });
 
 /** Adds the inputs as one batch and commits it. */
@@ -47,9 +60,10 @@ describe('when more records arrive than the capacity', () => {
     const page = await q.list();
     expect(page.records.map((r) => r.id)).toEqual([5, 4, 3]);
     expect(page.next).toBeUndefined();
-    expect(q.counts()).toEqual({
+    expect(q.counts()).toMatchObject({
       records: 3,
       capacity: 3,
+      evicted: { signed: 2, junk: 0 },
       recordsByCode: { BAD_SIGNATURE: 2, UNKNOWN_KEY: 1 },
       rejectedByCode: { BAD_SIGNATURE: 3, OVERSIZE: 1, UNKNOWN_KEY: 1 },
     });
@@ -139,6 +153,88 @@ describe('when listing', () => {
     expect((await q.list()).records).toEqual([]);
     await store.commit(staged.ops, false);
     expect((await q.list()).records).toHaveLength(1);
+  });
+});
+
+describe('when junk floods the quarantine', () => {
+  it('keeps junk as a hash and a 256-byte prefix', async () => {
+    const q = await Quarantine.open(store);
+    const big = new Uint8Array(10_000).map((_, i) => i & 0xff);
+    await addBatch(q, [{ ...junk(1), payload: big }]);
+    const [r] = (await q.list({ withPayload: true })).records;
+    expect(r!.tier).toBe('junk');
+    expect(r!.source).toBe('meter:m1');
+    expect(r!.payload).toEqual(big.subarray(0, 256));
+    expect(r!.payloadLength).toBe(10_000);
+    expect(Buffer.from(r!.sha256!).toString('hex')).toBe(
+      createHash('sha256').update(big).digest('hex'),
+    );
+  });
+
+  it('never evicts signed evidence for junk, and keeps junk to half the records', async () => {
+    const q = await Quarantine.open(store, { capacity: 10, perSourceRecords: 1000 });
+    await addBatch(q, [input('EQUIVOCATION', 1), input('FUTURE_TIMESTAMP', 2)]);
+    for (let b = 0; b < 10; b++) {
+      await addBatch(
+        q,
+        Array.from({ length: 20 }, (_, i) => junk(100 + b * 20 + i, (b * 20 + i) % 7)),
+      );
+    }
+    const c = q.counts();
+    expect(c.tiers).toMatchObject({ signed: { records: 2 }, junk: { records: 5 } });
+    expect(c.evicted.signed).toBe(0);
+    expect((await q.list({ code: 'EQUIVOCATION' })).records.map((r) => r.id)).toEqual([1]);
+    expect((await q.list()).records).toHaveLength(7);
+  });
+
+  it('keeps junk within half the byte budget, and the whole within the budget', async () => {
+    const q = await Quarantine.open(store, { maxBytes: 20_000 });
+    await addBatch(q, [{ ...input('EQUIVOCATION', 1), payload: new Uint8Array(5000) }]);
+    await addBatch(
+      q,
+      Array.from({ length: 500 }, (_, i) => junk(i + 2, i, 300)),
+    );
+    const c = q.counts();
+    expect(c.tiers.junk.bytes).toBeLessThanOrEqual(10_000);
+    expect(c.bytes).toBeLessThanOrEqual(20_000);
+    expect(c.tiers.signed.records).toBe(1);
+  });
+
+  it('makes room for signed evidence by evicting junk first', async () => {
+    const q = await Quarantine.open(store, { capacity: 4 });
+    await addBatch(q, [junk(1), junk(2), input('EQUIVOCATION', 3), input('EQUIVOCATION', 4)]);
+    await addBatch(q, [input('EQUIVOCATION', 5)]);
+    expect((await q.list()).records.map((r) => r.id)).toEqual([5, 4, 3, 2]);
+    await addBatch(q, [input('EQUIVOCATION', 6), input('EQUIVOCATION', 7)]);
+    expect((await q.list()).records.map((r) => r.id)).toEqual([7, 6, 5, 4]);
+  });
+
+  it('lets one source hold at most its quota, evicting only its own', async () => {
+    const q = await Quarantine.open(store, { perSourceRecords: 3 });
+    await addBatch(q, [junk(1, 9), junk(2, 8)]);
+    await addBatch(
+      q,
+      [3, 4, 5, 6].map((n) => junk(n, 8)),
+    );
+    expect((await q.list()).records.map((r) => r.id)).toEqual([6, 5, 4, 1]);
+    await addBatch(q, [{ ...input('EQUIVOCATION', 7), source: 'signer:x' }]);
+    await addBatch(
+      q,
+      [8, 9, 10, 11].map((n) => ({ ...input('FUTURE_TIMESTAMP', n), source: 'signer:y' })),
+    );
+    const ids = (await q.list()).records.map((r) => r.id);
+    expect(ids).toEqual([11, 10, 9, 7, 6, 5, 4, 1]);
+  });
+
+  it('keeps tiers, sources and quotas across a reopen', async () => {
+    let q = await Quarantine.open(store, { perSourceRecords: 2 });
+    await addBatch(q, [junk(1, 5), junk(2, 5), input('EQUIVOCATION', 3)]);
+    await store.close();
+    store = await LevelStore.open(`${dir.path}/db`);
+    q = await Quarantine.open(store, { perSourceRecords: 2 });
+    expect(q.counts().tiers).toMatchObject({ signed: { records: 1 }, junk: { records: 2 } });
+    await addBatch(q, [junk(4, 5)]);
+    expect((await q.list()).records.map((r) => r.id)).toEqual([4, 3, 2]);
   });
 });
 

@@ -63,6 +63,9 @@ describe('when the operator registers the printed commands', () => {
     const args = [
       'run',
       '--no-register',
+      // Its own (absent) token file: never the ./data/operator.token of a node started here.
+      '--token-file',
+      `${t.dir}/no-such.token`,
       '--node',
       t.node.url,
       '--mqtt-url',

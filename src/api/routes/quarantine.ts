@@ -57,7 +57,17 @@ const listQuerySchema = {
 
 const recordSchema = {
   type: 'object',
-  required: ['id', 'code', 'class', 'message', 'topic', 'receivedAt', 'payloadLength'],
+  required: [
+    'id',
+    'code',
+    'class',
+    'message',
+    'topic',
+    'receivedAt',
+    'payloadLength',
+    'tier',
+    'source',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'integer', description: 'Record id, increasing with arrival.' },
@@ -90,6 +100,21 @@ const recordSchema = {
     receivedAt: { type: 'integer', description: 'Arrival time, ms since the Unix epoch.' },
     payloadLength: { type: 'integer', description: 'Length of the refused bytes as received.' },
     readingIndex: { type: 'integer', description: 'Position inside a platform batch.' },
+    tier: {
+      type: 'string',
+      enum: ['signed', 'junk'],
+      description:
+        'signed: a reading whose signature verified, refused by a later rule (kept with up to ' +
+        '64 KiB of its bytes); junk: anything else (kept as a hash and a 256-byte prefix).',
+    },
+    source: {
+      type: 'string',
+      description: 'Whose quota it counts in: signer:<id>, meter:<id> or platform:<id>.',
+    },
+    sha256: {
+      type: 'string',
+      description: 'SHA-256 of the whole refused bytes, base64, where only a prefix is kept.',
+    },
     payload: { type: 'string', description: 'Stored bytes, base64 (RFC 4648 §4).' },
   },
 } as const;
@@ -119,11 +144,46 @@ const countsResponses = {
   200: {
     type: 'object',
     description: 'Records held, capacity, and counts per reject code.',
-    required: ['records', 'capacity', 'recordsByCode', 'rejectedByCode'],
+    required: [
+      'records',
+      'capacity',
+      'bytes',
+      'maxBytes',
+      'tiers',
+      'evicted',
+      'recordsByCode',
+      'rejectedByCode',
+    ],
     additionalProperties: false,
     properties: {
       records: { type: 'integer', description: 'Records held.' },
       capacity: { type: 'integer', description: 'Records kept before the oldest are evicted.' },
+      bytes: { type: 'integer', description: 'Bytes held (records as stored, approximately).' },
+      maxBytes: { type: 'integer', description: 'The byte budget.' },
+      tiers: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['signed', 'junk'],
+        properties: Object.fromEntries(
+          ['signed', 'junk'].map((t) => [
+            t,
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['records', 'bytes'],
+              properties: { records: { type: 'integer' }, bytes: { type: 'integer' } },
+            },
+          ]),
+        ),
+        description: 'Records and bytes held per tier.',
+      },
+      evicted: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['signed', 'junk'],
+        properties: { signed: { type: 'integer' }, junk: { type: 'integer' } },
+        description: 'Records evicted since the node started, per tier.',
+      },
       recordsByCode: { ...countsSchema, description: 'Records held, per class.' },
       rejectedByCode: {
         ...countsSchema,
@@ -145,8 +205,12 @@ interface ListQuery {
 }
 
 function view(r: QuarantineRecord): Record<string, unknown> {
-  const { payload, ...rest } = r;
-  return payload === undefined ? rest : { ...rest, payload: toBase64(payload) };
+  const { payload, sha256, ...rest } = r;
+  return {
+    ...rest,
+    ...(sha256 === undefined ? {} : { sha256: toBase64(sha256) }),
+    ...(payload === undefined ? {} : { payload: toBase64(payload) }),
+  };
 }
 
 /**
