@@ -70,12 +70,24 @@ export function parseOcmfDecimal(
 }
 
 /**
+ * How {@link toMilliWh} treats a value finer than 1 mWh: `exact` rejects it, `floor` truncates
+ * it to whole mWh (the value is non-negative, so this rounds towards zero).
+ */
+export type MilliWhRounding = 'exact' | 'floor';
+
+/**
  * The value in whole milli-watt-hours (1 kWh = 10^6 mWh, 1 Wh = 10^3 mWh), computed exactly.
  * A value finer than 1 mWh (for kWh, more than six significant decimals; for Wh, more than
- * three) or above {@link MAX_MILLI_WH} is rejected with {@link OcmfError} `INVALID_VALUE`,
- * never rounded. Trailing zeros beyond that precision are fine (`1.0000000` kWh).
+ * three) is rejected with {@link OcmfError} `INVALID_VALUE` under `exact` (the default) and
+ * truncated to whole mWh under `floor`; trailing zeros are fine either way (`1.0000000` kWh).
+ * A value above {@link MAX_MILLI_WH} is always rejected (`INVALID_VALUE`).
  */
-export function toMilliWh(value: OcmfDecimal, unit: OcmfEnergyUnit, field: string): bigint {
+export function toMilliWh(
+  value: OcmfDecimal,
+  unit: OcmfEnergyUnit,
+  field: string,
+  rounding: MilliWhRounding = 'exact',
+): bigint {
   if (value.coefficient === 0n) return 0n;
   const shift = value.exponent + (unit === 'kWh' ? 6 : 3);
   let mwh: bigint;
@@ -85,7 +97,7 @@ export function toMilliWh(value: OcmfDecimal, unit: OcmfEnergyUnit, field: strin
     mwh = value.coefficient * 10n ** BigInt(shift);
   } else {
     const div = 10n ** BigInt(-shift);
-    if (value.coefficient % div !== 0n) {
+    if (rounding === 'exact' && value.coefficient % div !== 0n) {
       throw invalid(field, value.text, `${unit} value finer than 1 mWh`);
     }
     mwh = value.coefficient / div;

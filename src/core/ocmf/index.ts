@@ -4,6 +4,7 @@
  */
 export { OcmfError, type OcmfErrorCode } from './errors.ts';
 export { parseOcmf, MAX_OCMF_RECORD_BYTES, type OcmfRecord } from './parse.ts';
+export { ocmfFigures, type OcmfFigures } from './figures.ts';
 export { verifyOcmf, verifyOcmfRecord, type OcmfVerdict } from './verify.ts';
 export { parseOcmfPublicKey, type OcmfPublicKey } from './public-key.ts';
 export {
@@ -29,9 +30,21 @@ export {
   toMilliWh,
   wholeWh,
   type OcmfDecimal,
+  type MilliWhRounding,
   type OcmfEnergyUnit,
 } from './decimal.ts';
 export { parseOcmfTime, type OcmfTime, type OcmfTimeStatus } from './time.ts';
 export { parseOcmfPagination, type OcmfPagination } from './pagination.ts';
-export { obisRegisterKind, type OcmfRegisterKind } from './obis.ts';
+export {
+  obisRegisterKind,
+  parseOcmfRegister,
+  type OcmfRegister,
+  type OcmfRegisterKind,
+  type OcmfRegisterRole,
+} from './obis.ts';
+export {
+  parseLossCompensation,
+  type OcmfLossCompensation,
+  type OcmfResistanceUnit,
+} from './loss-compensation.ts';
 export { JsonNumber, parseJson, type JsonObject, type JsonValue } from './json.ts';

@@ -3,10 +3,18 @@
  * with readings' omitted fields inherited from the previous reading of the same record
  * (OCMF §"Readings").
  */
-import { parseOcmfDecimal, toMilliWh, type OcmfDecimal } from './decimal.ts';
+import { toMilliWh, type OcmfDecimal } from './decimal.ts';
 import { OcmfError } from './errors.ts';
-import { isJsonObject, JsonNumber, type JsonObject, type JsonValue } from './json.ts';
-import { obisRegisterKind, type OcmfRegisterKind } from './obis.ts';
+import {
+  decimalField,
+  invalidField as invalid,
+  missingField as missing,
+  stringField as str,
+  textField,
+} from './fields.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';
+import { parseLossCompensation, type OcmfLossCompensation } from './loss-compensation.ts';
+import { parseOcmfRegister, type OcmfRegister } from './obis.ts';
 import { parseOcmfPagination, type OcmfPagination } from './pagination.ts';
 import { parseOcmfTime, type OcmfTime } from './time.ts';
 
@@ -33,19 +41,22 @@ export interface OcmfReading {
   readonly transaction: OcmfTransactionCode | undefined;
   /** RV: value exactly as written; absent for an error-event-only reading. */
   readonly value: OcmfDecimal | undefined;
-  /** RV in milli-Wh when RU is `kWh` or `Wh`, else absent. */
+  /**
+   * RV in milli-Wh when RU is `kWh` or `Wh`, else absent. A value finer than 1 mWh (Enercharge
+   * writes Wh with six decimals) is truncated to whole mWh; `value` keeps it exactly.
+   */
   readonly valueMilliWh: bigint | undefined;
   /** RI: OBIS code of the quantity. */
   readonly obis: string | undefined;
-  /** Energy register named by RI, if it is one. */
-  readonly register: OcmfRegisterKind | null;
+  /** The active energy register RI names, if it names one. */
+  readonly register: OcmfRegister | null;
   /** RU: unit (Table 20 lists kWh, Wh, mOhm, uOhm; devices also write e.g. `sec`). */
   readonly unit: string | undefined;
   /** RT: current type, `AC` or `DC` (Table 21). */
   readonly currentType: string | undefined;
   /** CL: cumulated cable loss, in RU. */
   readonly cumulatedLoss: OcmfDecimal | undefined;
-  /** CL in milli-Wh when RU is an energy unit. */
+  /** CL in milli-Wh when RU is an energy unit (truncated like `valueMilliWh`). */
   readonly cumulatedLossMilliWh: bigint | undefined;
   /** EF: error flags (`E` energy, `t` time unusable). */
   readonly errorFlags: string | undefined;
@@ -55,7 +66,7 @@ export interface OcmfReading {
 
 /** The payload section's fields (OCMF Tables 1–7). */
 export interface OcmfPayload {
-  /** FV: format version. */
+  /** FV: format version, as written (a string, or a JSON number's text: DZG writes `1.0`). */
   readonly formatVersion: string | undefined;
   /** GI: gateway identification. */
   readonly gatewayId: string | undefined;
@@ -85,42 +96,18 @@ export interface OcmfPayload {
   readonly identificationData: string | undefined;
   /** TT: tariff text. */
   readonly tariffText: string | undefined;
-  /** CCV: charge controller version. */
+  /** CF: charge controller firmware version (Table 5). */
   readonly chargeControllerVersion: string | undefined;
-  /** CT: charge point identification type (Table 18). */
+  /** CT: charge point identification type (Table 18), as written (DZG writes the number `0`). */
   readonly chargePointIdType: string | undefined;
   /** CI: charge point identification. */
   readonly chargePointId: string | undefined;
-  /** LC: cable loss compensation parameters (Table 24), as parsed JSON. */
-  readonly lossCompensation: JsonObject | undefined;
+  /** LC: cable loss compensation parameters (Table 24). */
+  readonly lossCompensation: OcmfLossCompensation | undefined;
   /** RD: readings, with inherited fields filled in. */
   readonly readings: readonly OcmfReading[];
   /** Every top-level field as parsed, including vendor extensions (U…Z). */
   readonly fields: JsonObject;
-}
-
-function invalid(field: string, why: string): OcmfError {
-  return new OcmfError('INVALID_VALUE', `${field}: ${why}`, { evidence: { field } });
-}
-
-function missing(field: string): OcmfError {
-  return new OcmfError('MISSING_FIELD', `${field}: required field is missing`, {
-    evidence: { field },
-  });
-}
-
-function str(obj: JsonObject, key: string, where = key): string | undefined {
-  const v = obj.get(key);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw invalid(where, 'expected a string');
-  return v;
-}
-
-function decimal(v: JsonValue | undefined, where: string): OcmfDecimal | undefined {
-  if (v === undefined) return undefined;
-  if (v instanceof JsonNumber) return parseOcmfDecimal(v.text, 'number', where);
-  if (typeof v === 'string') return parseOcmfDecimal(v, 'string', where);
-  throw invalid(where, 'expected a number');
 }
 
 function energy(
@@ -129,7 +116,7 @@ function energy(
   where: string,
 ): bigint | undefined {
   if (d === undefined || (unit !== 'kWh' && unit !== 'Wh')) return undefined;
-  return toMilliWh(d, unit, where);
+  return toMilliWh(d, unit, where, 'floor');
 }
 
 function reading(r: JsonObject, i: number): OcmfReading {
@@ -144,18 +131,18 @@ function reading(r: JsonObject, i: number): OcmfReading {
   if (tx !== undefined && (tx.length !== 1 || !TX_CODES.has(tx))) {
     throw invalid(at('TX'), `unknown reason ${JSON.stringify(tx)}`);
   }
-  const value = decimal(r.get('RV'), at('RV'));
+  const value = decimalField(r, 'RV', at('RV'));
   const unit = str(r, 'RU', at('RU'));
   if (value !== undefined && unit === undefined) throw missing(at('RU'));
   const obis = str(r, 'RI', at('RI'));
-  const cumulatedLoss = decimal(r.get('CL'), at('CL'));
+  const cumulatedLoss = decimalField(r, 'CL', at('CL'));
   return {
     time: parseOcmfTime(tm, at('TM')),
     transaction: tx as OcmfTransactionCode | undefined,
     value,
     valueMilliWh: energy(value, unit, at('RV')),
     obis,
-    register: obis === undefined ? null : obisRegisterKind(obis),
+    register: obis === undefined ? null : parseOcmfRegister(obis),
     unit,
     currentType: str(r, 'RT', at('RT')),
     cumulatedLoss,
@@ -171,6 +158,11 @@ function reading(r: JsonObject, i: number): OcmfReading {
  * identifies the signing component). Each reading first takes every field of the previous
  * reading, then its own (OCMF §"Readings"), after which TM and ST are required and RU is
  * required whenever RV is present. Unknown fields are kept in `fields`, never rejected.
+ *
+ * Value types (docs/ocmf.md, "Value types"): every field the tables type String must be a
+ * JSON string, except FV and CT, which devices also write as numbers (their exact text is
+ * kept); every field typed Number (RV, CL, LC.LI, LC.LR) may be a JSON number or a decimal
+ * string; IS is a boolean, IF an array of strings, LC an object (Table 24).
  * Throws {@link OcmfError}: `MISSING_FIELD`, `INVALID_VALUE`, `TOO_LARGE`.
  */
 export function interpretOcmfPayload(obj: JsonObject): OcmfPayload {
@@ -189,8 +181,8 @@ export function interpretOcmfPayload(obj: JsonObject): OcmfPayload {
   ) {
     throw invalid('IF', 'expected an array of strings');
   }
-  const lc = obj.get('LC');
-  if (lc !== undefined && !isJsonObject(lc)) throw invalid('LC', 'expected an object');
+  const lcValue = obj.get('LC');
+  const lc = lcValue === undefined ? undefined : parseLossCompensation(lcValue);
   const rd = obj.get('RD');
   if (rd === undefined) throw missing('RD');
   if (!Array.isArray(rd) || rd.length === 0) throw invalid('RD', 'expected a non-empty array');
@@ -209,7 +201,7 @@ export function interpretOcmfPayload(obj: JsonObject): OcmfPayload {
     previous = merged;
   });
   return {
-    formatVersion: str(obj, 'FV'),
+    formatVersion: textField(obj, 'FV'),
     gatewayId: str(obj, 'GI'),
     gatewaySerial,
     gatewayVersion: str(obj, 'GV'),
@@ -224,8 +216,8 @@ export function interpretOcmfPayload(obj: JsonObject): OcmfPayload {
     identificationType: str(obj, 'IT'),
     identificationData: str(obj, 'ID'),
     tariffText: str(obj, 'TT'),
-    chargeControllerVersion: str(obj, 'CCV'),
-    chargePointIdType: str(obj, 'CT'),
+    chargeControllerVersion: str(obj, 'CF'),
+    chargePointIdType: textField(obj, 'CT'),
     chargePointId: str(obj, 'CI'),
     lossCompensation: lc,
     readings,

@@ -80,6 +80,47 @@ describe('when reading a payload', () => {
     expect(p.readings[0]!.cumulatedLossMilliWh).toBe(500_000n);
   });
 
+  it('keeps FV and CT written as JSON numbers as their exact text (DZG/TwinCharger)', () => {
+    // The TwinCharger record writes `"FV": 1.0` and `"CT": 0` (test/vectors/ocmf-devices.json).
+    const p = parse(
+      payloadJson({ FV: '@FV@', CT: '@CT@' }).replace('"@FV@"', '1.0').replace('"@CT@"', '0'),
+    );
+    expect(p.formatVersion).toBe('1.0');
+    expect(p.chargePointIdType).toBe('0');
+    const exp = parse(payloadJson({ FV: '@FV@' }).replace('"@FV@"', '1.40e0'));
+    expect(exp.formatVersion).toBe('1.40e0');
+  });
+
+  it('keeps FV and CT written as strings as they are', () => {
+    const p = parse(payloadJson({ FV: '1.4', CT: 'EVSEID' }));
+    expect(p.formatVersion).toBe('1.4');
+    expect(p.chargePointIdType).toBe('EVSEID');
+  });
+
+  it('reads CF, the charge controller firmware version (Table 5, OCMF 1.3)', () => {
+    expect(parse(payloadJson({ CF: 'cc-2.1' })).chargeControllerVersion).toBe('cc-2.1');
+  });
+
+  it('reads LC as Table 24 defines it, numbers as numbers or decimal strings', () => {
+    const p = parse(payloadJson({ LC: { LN: 'cable_name', LI: 1, LR: 2, LU: 'mOhm' } }));
+    expect(p.lossCompensation).toMatchObject({ name: 'cable_name', unit: 'mOhm' });
+    expect(p.lossCompensation!.resistance.text).toBe('2');
+    expect(p.lossCompensation!.id!.text).toBe('1');
+    const s = parse(payloadJson({ LC: { LR: '0.5', LU: 'uOhm' } })).lossCompensation!;
+    expect(s.resistance).toMatchObject({ coefficient: 5n, exponent: -1 });
+    expect(s.name).toBeUndefined();
+  });
+
+  it('truncates a register finer than 1 mWh to whole mWh and keeps its exact text', () => {
+    // Enercharge writes Wh with six decimals: 1709.539307 Wh (test/vectors/ocmf-devices.json).
+    const p = parse(payloadJson({ RD: [{ ...reading, RV: 1709.539307, RU: 'Wh' }] }));
+    expect(p.readings[0]!.valueMilliWh).toBe(1_709_539n);
+    expect(p.readings[0]!.value!.text).toBe('1709.539307');
+    const tiny = parse(payloadJson({ RD: [{ ...reading, RV: '0.0000009', CL: '0.0000019' }] }));
+    expect(tiny.readings[0]!.valueMilliWh).toBe(0n);
+    expect(tiny.readings[0]!.cumulatedLossMilliWh).toBe(1n);
+  });
+
   it('accepts a gateway serial alone (KEBA style)', () => {
     const p = parse(payloadJson({ MS: undefined }));
     expect(p.meterSerial).toBeUndefined();
@@ -107,13 +148,45 @@ describe('when reading a payload', () => {
     ['RV an array', { RD: [{ ...reading, RV: [1] }] }, 'INVALID_VALUE'],
     ['RV with a decimal comma', { RD: [{ ...reading, RV: '1,5' }] }, 'INVALID_VALUE'],
     ['RV negative', { RD: [{ ...reading, RV: -1 }] }, 'INVALID_VALUE'],
-    ['RV finer than 1 mWh', { RD: [{ ...reading, RV: 0.0000001 }] }, 'INVALID_VALUE'],
     ['TM malformed', { RD: [{ ...reading, TM: '2024-05-01T12:00:00Z' }] }, 'INVALID_VALUE'],
     ['LC not an object', { LC: 'x' }, 'INVALID_VALUE'],
+    ['LC without LR', { LC: { LU: 'mOhm' } }, 'MISSING_FIELD'],
+    ['LC without LU', { LC: { LR: 2 } }, 'MISSING_FIELD'],
+    ['LC with an unknown unit', { LC: { LR: 2, LU: 'Ohm' } }, 'INVALID_VALUE'],
+    ['LC.LR a boolean', { LC: { LR: true, LU: 'mOhm' } }, 'INVALID_VALUE'],
+    ['LC.LN a number', { LC: { LN: 1, LR: 2, LU: 'mOhm' } }, 'INVALID_VALUE'],
+    ['FV an object', { FV: { v: 1 } }, 'INVALID_VALUE'],
+    ['FV a boolean', { FV: true }, 'INVALID_VALUE'],
+    ['CT an array', { CT: ['EVSEID'] }, 'INVALID_VALUE'],
+    ['CT null', { CT: null }, 'INVALID_VALUE'],
     ['too many readings', { RD: Array.from({ length: 1001 }, () => reading) }, 'TOO_LARGE'],
   ] as const)('rejects a payload with %s', (_why, overrides, want) => {
     expect(code(() => parse(payloadJson(overrides)))).toBe(want);
   });
+
+  // OCMF Tables 1–7 type these String; no device in the samples writes them otherwise.
+  it.each(['GI', 'GS', 'GV', 'MV', 'MM', 'MF', 'IL', 'IT', 'ID', 'TT', 'CF', 'CI'])(
+    'rejects %s written as a number',
+    (key) => {
+      expect(code(() => parse(payloadJson({ [key]: 1 })))).toBe('INVALID_VALUE');
+    },
+  );
+
+  it.each(['TM', 'TX', 'RI', 'RU', 'RT', 'EF', 'ST'])(
+    'rejects the reading field %s written as a number',
+    (key) => {
+      const e = (() => {
+        try {
+          parse(payloadJson({ RD: [{ ...reading, RI: '1-0:1.8.0', [key]: 1 }] }));
+        } catch (err) {
+          return err as OcmfError;
+        }
+        return undefined;
+      })();
+      expect(e?.code).toBe('INVALID_VALUE');
+      expect(e?.evidence).toMatchObject({ field: `RD[0].${key}` });
+    },
+  );
 
   it('names the failing reading in the error', () => {
     try {

@@ -58,7 +58,7 @@ describe('when reading the sample payloads', () => {
     expect(ebee!.pagination).toEqual({ kind: 'T', number: 28 });
     const r = ebee!.readings[0]!;
     expect(r.valueMilliWh).toBe(7_753_000n);
-    expect(r.register).toBe('import');
+    expect(r.register).toEqual({ kind: 'import', role: 'total', channel: '1-0:1.8.0' });
     expect(r.time.unixMs).toBe(Date.UTC(2021, 7, 25, 8, 1, 4));
     expect(r.time.offsetMinutes).toBe(120);
   });
