@@ -80,6 +80,8 @@ async function startNode(dir: string, topicRoot: string): Promise<StartedNode> {
       '0',
       '--mqtt-port',
       '0',
+      // The simulated fleet shares a few anonymous connections (docs/mqtt.md §Access control).
+      '--mqtt-allow-anonymous',
       '--topic-root',
       topicRoot,
     ],

@@ -152,7 +152,8 @@ export async function loadCommand(argv: readonly string[], io: SimIo): Promise<n
     io.stderr(`\rregistered ${n} meters\n`);
   }
   const rate = numberOption('rate', values.rate, 0, 0, 10_000_000);
-  const startSize = (await node.logInfo()).size;
+  const logInfo = await node.logInfo();
+  const startSize = logInfo.size;
   const maxSeconds = numberOption('max-seconds', values['max-seconds'], 0, 0, 86_400);
   const result = await publishPresigned({
     file,
@@ -169,9 +170,10 @@ export async function loadCommand(argv: readonly string[], io: SimIo): Promise<n
     ),
     ...(maxSeconds > 0 ? { maxSeconds } : {}),
     committed: async () => (await node.logInfo()).size - startSize,
+    logVkey: logInfo.vkey,
     onProgress: (p) =>
       io.stderr(
-        `${io.stderrIsTTY ? '\r\x1b[K' : ''}${p.elapsedS.toFixed(0)} s  published ${p.published}  broker acked ${p.brokerAcked}  receipts ${p.receipts}  ${p.receiptRate}/s${io.stderrIsTTY ? '' : '\n'}`,
+        `${io.stderrIsTTY ? '\r\x1b[K' : ''}${p.elapsedS.toFixed(0)} s  published ${p.published}  broker acked ${p.brokerAcked}  receipts ${p.receipts}  ${p.receiptRate}/s  notices ${p.refusedNotices} refused ${p.duplicateNotices} duplicate${io.stderrIsTTY ? '' : '\n'}`,
       ),
   });
   if (io.stderrIsTTY) io.stderr('\n');
@@ -180,6 +182,13 @@ export async function loadCommand(argv: readonly string[], io: SimIo): Promise<n
     published: result.published,
     brokerAcked: result.brokerAcked,
     receipts: result.receipts,
+    notices: {
+      refused: result.refusedNotices,
+      duplicates: result.duplicateNotices,
+      invalid: result.invalidNotices,
+      verified: true,
+    },
+    refused: result.refused,
     committed,
     publishSeconds: Number(result.publishSeconds.toFixed(2)),
     ackedPerSecond: Math.round(result.receipts / Math.max(result.elapsedS, 1e-3)),
@@ -192,7 +201,7 @@ export async function loadCommand(argv: readonly string[], io: SimIo): Promise<n
   io.stdout(
     values.json
       ? `${JSON.stringify(figures, null, 2)}\n`
-      : `published ${figures.published} (${figures.publishedPerSecond}/s), broker acked ${figures.brokerAcked}, receipts ${figures.receipts} (${figures.ackedPerSecond}/s), log grew by ${committed}\npublish-to-receipt latency p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms\n`,
+      : `published ${figures.published} (${figures.publishedPerSecond}/s), broker acked ${figures.brokerAcked}, receipts ${figures.receipts} (${figures.ackedPerSecond}/s), notices ${figures.notices.refused} refused (${figures.refused} of this file) and ${figures.notices.duplicates} duplicates${figures.notices.invalid > 0 ? `, ${figures.notices.invalid} INVALID` : ''}, log grew by ${committed}\npublish-to-receipt latency p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms\n`,
   );
   return 0;
 }

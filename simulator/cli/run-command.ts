@@ -25,8 +25,10 @@ import {
 export const RUN_USAGE = `usage: wattproof-sim run [options]
 
 Publishes a simulated fleet's signed readings to a node over MQTT, replaying a period as fast
-as the node's receipts allow (or in real time), and prints what was sent, acknowledged and
-quarantined. Environment variables in brackets.
+as the node's receipts allow (or in real time), and prints what was sent, acknowledged,
+refused (refusal notices) and quarantined. Exit status 1 when a receipt or notice does not
+verify, or a fault did not get its quarantine record or its notice with the expected code.
+Environment variables in brackets.
 
   --mqtt-url URL         broker [WATTPROOF_MQTT_URL] (default ${DEFAULT_MQTT_URL})
   --node URL             the node's API [WATTPROOF_NODE] (default ${DEFAULT_NODE_URL})
@@ -35,7 +37,7 @@ quarantined. Environment variables in brackets.
   --token-file PATH      file holding it (default ${DEFAULT_TOKEN_FILE})
   --print-commands       print the 'wattproof devices register' commands and exit
   --no-register          the keys are registered already (e.g. after --print-commands)
-  --log-key VKEY         verify receipts with this log key (default: the node's, from --node)
+  --log-key VKEY         verify receipts and notices with this log key (default: the node's)
 
   --fleet SPEC           kind[:count][@mode],... kinds pv-rooftop, pv-utility, wind, household,
                          ev; modes device, platform, relay (default ${DEFAULT_FLEET})
@@ -50,7 +52,7 @@ quarantined. Environment variables in brackets.
   --fault KIND[:COUNT]   inject faults, repeatable or comma-separated; KIND one of
                          ${FAULT_KINDS.join(', ')}, or all
   --window N             readings published ahead of their receipts (default 2000)
-  --drain-seconds S      stop waiting for receipts after S seconds without one (default 15)
+  --drain-seconds S      stop waiting for receipts and notices after S s without one (default 15)
   --json                 print the summary as JSON on stdout
   -h, --help             this text
 `;
@@ -164,7 +166,9 @@ export async function runCommand(argv: readonly string[], io: SimIo): Promise<nu
     const missingQuarantine = Object.entries(s.quarantine.expected).some(
       ([c, n]) => s.quarantine.observed !== null && (s.quarantine.observed[c] ?? 0) < n,
     );
-    return s.receipts.invalid > 0 || missingQuarantine ? 1 : 0;
+    const badNotices =
+      s.notices.invalid > 0 || s.notices.faultsMissing > 0 || s.notices.faultsWrong > 0;
+    return s.receipts.invalid > 0 || missingQuarantine || badNotices ? 1 : 0;
   } finally {
     progress.end();
     process.off('SIGINT', onSigint);

@@ -2,11 +2,18 @@
  * Publishes a pre-signed file through an MQTT broker at a target rate (or as fast as the broker
  * takes it), over several connections, and measures what the node did with it: receipts
  * received, publish-to-receipt latency (a receipt is sent once the reading's batch is committed
- * and its checkpoint signed), and the log's growth.
+ * and its checkpoint signed), refusal notices (refused readings and duplicates), and the log's
+ * growth.
  */
 import { readFile } from 'node:fs/promises';
 import mqtt, { type MqttClient } from 'mqtt';
-import { decodeReceiptMessage } from '../../src/core/receipt/receipt-message.ts';
+import {
+  decodeNotice,
+  decodeReceiptMessage,
+  noticeIsFor,
+  verifyNotice,
+  type Notice,
+} from '../../src/core/receipt/index.ts';
 import { readPresigned } from './presign.ts';
 
 /** How to publish. */
@@ -39,6 +46,8 @@ export interface PublishOptions {
   readonly onProgress?: (p: PublishProgress) => void;
   /** First levels of the topics (default `wattproof/v1`). */
   readonly topicRoot?: string;
+  /** The log key refusal notices are verified with; without it they are only decoded. */
+  readonly logVkey?: string;
 }
 
 /** Progress of a run. */
@@ -49,6 +58,13 @@ export interface PublishProgress {
   readonly receipts: number;
   /** Receipts per second over the last second. */
   readonly receiptRate: number;
+  /** Refusal notices received: refused readings (their own bytes named) and duplicates. */
+  readonly refusedNotices: number;
+  readonly duplicateNotices: number;
+  /** Notices that did not decode or verify. */
+  readonly invalidNotices: number;
+  /** Readings of the file the node refused: no longer waited for. */
+  readonly refused: number;
 }
 
 /** Result of a run. */
@@ -66,12 +82,44 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
   const connections = options.connections ?? 4;
   const window = options.window ?? 500;
   const sentAt = new Map<string, number>();
+  /** The bytes of each reading waiting for its receipt: what a refusal notice must name. */
+  const bytesOf = new Map<string, Uint8Array>();
   const seqOf = new Map<string, number>();
   const latencies: number[] = [];
   const perSecond: number[] = [];
   let published = 0;
   let brokerAcked = 0;
   let receipts = 0;
+  let refusedNotices = 0;
+  let duplicateNotices = 0;
+  let invalidNotices = 0;
+  let refused = 0;
+
+  const onNotice = (bytes: Uint8Array): void => {
+    let n: Notice;
+    try {
+      n =
+        options.logVkey === undefined
+          ? decodeNotice(bytes).notice
+          : verifyNotice(bytes, options.logVkey);
+    } catch {
+      invalidNotices++;
+      return;
+    }
+    if (n.outcome === 'duplicate') {
+      duplicateNotices++;
+      return;
+    }
+    refusedNotices++;
+    const key = `${n.meterId}/${n.sequence}`;
+    const mine = bytesOf.get(key);
+    // Only a notice naming the reading's own bytes answers it.
+    if (mine !== undefined && noticeIsFor(n, mine)) {
+      sentAt.delete(key);
+      bytesOf.delete(key);
+      refused++;
+    }
+  };
 
   const sub = await mqtt.connectAsync(options.url, {
     protocolVersion: 4,
@@ -79,22 +127,30 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
     reconnectPeriod: 0,
   });
   sub.on('message', (_topic, payload) => {
+    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
+    // A notice is a tagged COSE_Sign1 (0xd2); a receipt message is a CBOR map.
+    if (bytes[0] === 0xd2) {
+      onNotice(bytes);
+      return;
+    }
     try {
-      const m = decodeReceiptMessage(
-        new Uint8Array(payload.buffer, payload.byteOffset, payload.length),
-      );
+      const m = decodeReceiptMessage(bytes);
       const key = `${m.meterId}/${m.sequence}`;
       const t = sentAt.get(key);
       if (t !== undefined) {
         latencies.push(performance.now() - t);
         sentAt.delete(key);
+        bytesOf.delete(key);
         receipts++;
       }
     } catch {
       // not a receipt of ours
     }
   });
-  await sub.subscribeAsync(`${options.topicRoot ?? 'wattproof/v1'}/meters/+/receipts`, { qos: 0 });
+  const root = options.topicRoot ?? 'wattproof/v1';
+  await sub.subscribeAsync([`${root}/meters/+/receipts`, `${root}/platforms/+/receipts`], {
+    qos: 0,
+  });
   const pubs: MqttClient[] = await Promise.all(
     Array.from({ length: connections }, () =>
       mqtt.connectAsync(options.url, { protocolVersion: 4, clean: true, reconnectPeriod: 0 }),
@@ -124,6 +180,10 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       brokerAcked,
       receipts,
       receiptRate: rate,
+      refusedNotices,
+      duplicateNotices,
+      invalidNotices,
+      refused,
     });
   }, 1000);
 
@@ -137,7 +197,7 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       }
       if (options.maxOutstanding) {
-        while (published - receipts >= options.maxOutstanding)
+        while (published - receipts - refused >= options.maxOutstanding)
           await new Promise((r) => setTimeout(r, 5));
       }
       const { topic, payload } = messages[i]!;
@@ -152,6 +212,7 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       const seq = (seqOf.get(meterId) ?? 0) + 1;
       seqOf.set(meterId, seq);
       sentAt.set(`${meterId}/${seq}`, performance.now());
+      bytesOf.set(`${meterId}/${seq}`, payload);
       outstanding[c]!++;
       published++;
       pubs[c]!.publish(topic, Buffer.from(payload), { qos: 1 }, (err) => {
@@ -162,7 +223,7 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
     }
     const publishSeconds = (performance.now() - t0) / 1000;
     const drainUntil = performance.now() + (options.drainMs ?? 10_000);
-    while (receipts < published && performance.now() < drainUntil)
+    while (receipts + refused < published && performance.now() < drainUntil)
       await new Promise((r) => setTimeout(r, 100));
     return {
       elapsedS: (performance.now() - t0) / 1000,
@@ -170,6 +231,10 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       brokerAcked,
       receipts,
       receiptRate: 0,
+      refusedNotices,
+      duplicateNotices,
+      invalidNotices,
+      refused,
       latencies,
       perSecond,
       publishSeconds,

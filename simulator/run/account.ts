@@ -1,7 +1,8 @@
 /**
- * The simulator's books: what it published, what the node acknowledged with a receipt, which
- * faults it injected and what it expects of each, and the energy per meter — produced (what the
- * profile measured), published (in genuine readings sent) and acknowledged.
+ * The simulator's books: what it published, what the node acknowledged with a receipt or
+ * answered with a refusal notice, which faults it injected and what it expects of each, and the
+ * energy per meter — produced (what the profile measured), published (in genuine readings sent)
+ * and acknowledged.
  */
 import type { ProfileKind } from '../profiles/index.ts';
 import type { CollectionMode, OutgoingReading } from '../fleet/meter.ts';
@@ -35,6 +36,26 @@ export interface InjectedFault {
   readonly expected: FaultOutcome;
   /** Sequence numbers that never reached the node (`gap` faults). */
   readonly missing?: readonly number[];
+  /** SHA-256 (hex) of the payload sent: what its refusal notice must name. */
+  readonly digest?: string;
+  /** The notice the node sent for it, once received. */
+  notice?: FaultNotice;
+}
+
+/** What a notice said about a fault. */
+export interface FaultNotice {
+  readonly outcome: 'refused' | 'duplicate';
+  /** The precise code (refusals). */
+  readonly code?: string;
+  /** The coarse class (refusals). */
+  readonly codeClass?: string;
+}
+
+/** True when `n` is the notice a fault expecting `expected` should get. */
+export function noticeMatches(expected: FaultOutcome, n: FaultNotice | undefined): boolean {
+  if (n === undefined) return false;
+  if (expected === 'duplicate') return n.outcome === 'duplicate';
+  return n.outcome === 'refused' && (n.codeClass === expected || n.code === expected);
 }
 
 /** A genuine reading and what became of it. */
@@ -46,6 +67,8 @@ export interface ReadingRecord {
   /** ms from publishing to the verified receipt. */
   latencyMs?: number;
   publishedAt: number;
+  /** The precise code, when the node refused it (a notice naming its own bytes). */
+  refused?: string;
 }
 
 /** The whole run's books. */
@@ -64,6 +87,14 @@ export class Account {
   duplicateReceipts = 0;
   /** Receipts that did not verify against the reading's bytes and the log key. */
   badReceipts = 0;
+  /** Refusal notices received, by outcome (verified against the log key when it is known). */
+  refusedNotices = 0;
+  duplicateNotices = 0;
+  /** Notices that did not decode or verify. */
+  badNotices = 0;
+  /** Genuine readings the node refused: no longer waited for. */
+  refusedReadings = 0;
+  readonly #faultsByDigest = new Map<string, InjectedFault[]>();
   readonly latencies: number[] = [];
   /** Genuine readings published and acknowledged, over all meters. */
   publishedReadings = 0;
@@ -106,8 +137,42 @@ export class Account {
     });
   }
 
+  /** Notes an injected fault. */
+  fault(f: InjectedFault): void {
+    this.faults.push(f);
+    if (f.digest === undefined) return;
+    const same = this.#faultsByDigest.get(f.digest);
+    if (same === undefined) this.#faultsByDigest.set(f.digest, [f]);
+    else same.push(f);
+  }
+
+  /** Notes a notice about the bytes with SHA-256 `digest` (hex); returns the fault it answers. */
+  faultNotice(digest: string, notice: FaultNotice): InjectedFault | undefined {
+    const f = this.#faultsByDigest.get(digest)?.find((x) => x.notice === undefined);
+    if (f !== undefined) f.notice = notice;
+    return f;
+  }
+
+  /** Faults that should get a notice and have none yet. */
+  get faultsAwaitingNotice(): number {
+    return this.faults.filter((f) => f.digest !== undefined && f.notice === undefined).length;
+  }
+
+  /** Notes a genuine reading the node refused; false if it was already answered. */
+  refusedReading(rec: ReadingRecord, code: string): boolean {
+    if (rec.leafIndex !== undefined || rec.refused !== undefined) return false;
+    rec.refused = code;
+    this.refusedReadings++;
+    return true;
+  }
+
   /** Notes a verified receipt of a genuine reading; returns false if it was already acknowledged. */
   acked(rec: ReadingRecord, leafIndex: number): boolean {
+    if (rec.refused !== undefined) {
+      // Refused, then in the log after all: the notice and the receipt disagree.
+      this.badReceipts++;
+      return false;
+    }
     if (rec.leafIndex !== undefined) {
       if (rec.leafIndex === leafIndex) this.duplicateReceipts++;
       else this.badReceipts++;
@@ -133,13 +198,13 @@ export class Account {
   #prune(): void {
     for (const [key, r] of this.readings) {
       if (this.readings.size <= Account.RETAIN / 2) return;
-      if (r.leafIndex !== undefined) this.readings.delete(key);
+      if (r.leafIndex !== undefined || r.refused !== undefined) this.readings.delete(key);
     }
   }
 
-  /** Genuine readings published and not yet acknowledged. */
+  /** Genuine readings published and neither acknowledged nor refused yet. */
   get outstanding(): number {
-    return this.publishedReadings - this.ackedReadings;
+    return this.publishedReadings - this.ackedReadings - this.refusedReadings;
   }
 
   /** How many quarantine records of each code the faults should have caused. */

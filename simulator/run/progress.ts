@@ -19,7 +19,9 @@ export function progressLine(p: Progress): string {
   return (
     `sim ${iso(p.simTime)}Z  interval ${p.intervalsDone}/${p.intervals}  ` +
     `published ${p.published} (${p.messages} msgs, broker acked ${p.brokerAcked})  ` +
-    `receipts ${p.receipts}  acknowledged ${p.acked}  ${p.rate.toFixed(0)} readings/s`
+    `receipts ${p.receipts}  acknowledged ${p.acked}  ` +
+    `notices ${p.refusedNotices} refused ${p.duplicateNotices} duplicate  ` +
+    `${p.rate.toFixed(0)} readings/s`
   );
 }
 

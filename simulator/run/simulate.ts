@@ -1,12 +1,21 @@
 /**
  * Runs a fleet against a node over MQTT, as meters and collection platforms would: a simulated
  * clock replayed as fast as the node's receipts allow (or real time), faults injected on demand,
- * receipts verified against the log key, and the books kept in an {@link Account}.
+ * receipts and refusal notices verified against the log key, and the books kept in an
+ * {@link Account}.
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { toHex } from '../../src/core/bytes.ts';
 import { encodeCbor } from '../../src/core/cbor/index.ts';
-import { decodeReceiptMessage } from '../../src/core/receipt/receipt-message.ts';
+import {
+  decodeNotice,
+  decodeReceiptMessage,
+  noticeDigest,
+  noticeIsFor,
+  verifyNotice,
+  type Notice,
+} from '../../src/core/receipt/index.ts';
 import { QualityFlag, type Reading } from '../../src/core/reading/reading.ts';
 import { meterReadingsTopic, platformReadingsTopic } from '../../src/ingest/topics.ts';
 import { SimulatorError } from '../errors.ts';
@@ -69,6 +78,9 @@ export interface Progress {
   readonly brokerAcked: number;
   readonly receipts: number;
   readonly acked: number;
+  /** Refusal notices received: refused readings and messages, and duplicates. */
+  readonly refusedNotices: number;
+  readonly duplicateNotices: number;
   /** Acknowledged readings per second since the start. */
   readonly rate: number;
 }
@@ -80,6 +92,9 @@ interface ScheduledFault {
   readonly step: number;
   readonly meter: SimMeter;
 }
+
+/** First byte of a tagged COSE_Sign1 (tag 18): a refusal notice, never a receipt message. */
+const COSE_SIGN1_HEAD = 0xd2;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -164,9 +179,14 @@ export async function simulate(
   // Last receipt or last publish: the drain timeout runs from the later of the two.
   let lastReceiptAt = performance.now();
   receipts.on('message', (_topic, payload) => {
-    account.receipts++;
     lastReceiptAt = performance.now();
     const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
+    // A notice is a tagged COSE_Sign1 (0xd2); a receipt message is a CBOR map.
+    if (bytes[0] === COSE_SIGN1_HEAD) {
+      onNotice(bytes);
+      return;
+    }
+    account.receipts++;
     let meterId: string;
     let seq: number;
     let leafIndex: number;
@@ -184,7 +204,46 @@ export async function simulate(
     }
     account.acked(rec, leafIndex);
   });
-  await receipts.subscribeAsync(`${o.topicRoot}/meters/+/receipts`, { qos: 0 });
+  /**
+   * A refusal notice, matched by the digest of the bytes it names: to the fault that sent them,
+   * and to a genuine reading, which is then no longer waited for (refused) or acknowledged with
+   * the receipt the notice carries (a duplicate whose own receipt was lost).
+   */
+  const onNotice = (bytes: Uint8Array): void => {
+    let n: Notice;
+    try {
+      n = o.logVkey === undefined ? decodeNotice(bytes).notice : verifyNotice(bytes, o.logVkey);
+    } catch {
+      account.badNotices++;
+      return;
+    }
+    if (n.outcome === 'refused') account.refusedNotices++;
+    else account.duplicateNotices++;
+    if (n.digest !== undefined) {
+      account.faultNotice(
+        toHex(n.digest),
+        n.outcome === 'refused'
+          ? { outcome: 'refused', code: n.code, codeClass: n.codeClass }
+          : { outcome: 'duplicate' },
+      );
+    }
+    if (n.meterId === undefined || n.sequence === undefined) return;
+    const rec = account.readings.get(Account.key(n.meterId, n.sequence));
+    // Anyone can publish a reading naming this meter and sequence: only the digest of the
+    // reading's own bytes ties a notice to it.
+    if (rec === undefined || !noticeIsFor(n, rec.reading.bytes)) return;
+    if (n.outcome === 'refused') {
+      account.refusedReading(rec, n.code);
+    } else if (n.receipt !== undefined && rec.leafIndex === undefined) {
+      if (checker === undefined || checker.check(n.receipt, rec.reading.bytes) !== undefined) {
+        account.acked(rec, n.duplicateOf);
+      }
+    }
+  };
+  await receipts.subscribeAsync(
+    [`${o.topicRoot}/meters/+/receipts`, `${o.topicRoot}/platforms/+/receipts`],
+    { qos: 0 },
+  );
 
   // Meters on their own topics share a few connections (each meter always on the same one, so
   // its readings stay in order); each platform has its own.
@@ -238,6 +297,8 @@ export async function simulate(
       brokerAcked: account.brokerAcked,
       receipts: account.receipts,
       acked: account.ackedReadings,
+      refusedNotices: account.refusedNotices,
+      duplicateNotices: account.duplicateNotices,
       rate: elapsedS > 0 ? account.ackedReadings / elapsedS : 0,
     };
   };
@@ -359,8 +420,12 @@ export async function simulate(
     // Faults whose interval never came (a short or stopped run) or whose meter had nothing
     // to alter are reported, not silently lost.
     for (const f of pending) account.notInjected.push({ kind: f.kind, meterId: f.meter.meterId });
-    // Drain: wait for the receipts of everything published, or until they stop coming.
-    while (account.outstanding > 0 && performance.now() - lastReceiptAt < drainMs) {
+    // Drain: wait for the receipts of everything published and the notices of the faults, or
+    // until they stop coming.
+    while (
+      (account.outstanding > 0 || account.faultsAwaitingNotice > 0) &&
+      performance.now() - lastReceiptAt < drainMs
+    ) {
       check();
       await sleep(20);
     }
@@ -376,49 +441,43 @@ export async function simulate(
     const m = f.meter;
     const route = connOf.get(m)!;
     const topic = routeTopic(m);
-    const note = (t: string): void => {
-      account.faults.push({
+    /** Publishes the fault's payload and notes it, with the digest its notice must name. */
+    const send = (t: string, payload: Uint8Array): true => {
+      publish(route, t, payload);
+      account.fault({
         kind: f.kind,
         meterId: m.meterId,
         at: s,
         topic: t,
         expected: FAULT_OUTCOME[f.kind],
+        digest: toHex(noticeDigest(payload)),
       });
+      return true;
     };
     switch (f.kind) {
       case 'garbage': {
         const n = 64 + Math.floor(rnd() * 192);
         const bytes = new Uint8Array(n).map(() => Math.floor(rnd() * 256));
         bytes[0] = Math.floor(rnd() * 0x40); // never "O" (OCMF) nor a CBOR array (a batch)
-        publish(route, topic, bytes);
-        note(topic);
-        return true;
+        return send(topic, bytes);
       }
       case 'oversize': {
-        const t = meterTopic(m);
-        publish(route, t, new Uint8Array(OVERSIZE_BYTES).fill(0x2a));
-        note(t);
-        return true;
+        return send(meterTopic(m), new Uint8Array(OVERSIZE_BYTES).fill(0x2a));
       }
       case 'replay': {
         const old = lastSent.get(m);
         if (old === undefined) return false;
-        publish(route, topic, old.bytes);
-        note(topic);
-        return true;
+        return send(topic, old.bytes);
       }
       case 'bad-signature': {
         if (genuine === undefined) return false;
         const bytes = genuine.bytes.slice();
         bytes[bytes.length - 1]! ^= 0x01;
-        publish(route, topic, bytes);
-        note(topic);
-        return true;
+        return send(topic, bytes);
       }
       case 'equivocation': {
         if (genuine === undefined) return false;
-        publish(
-          route,
+        return send(
           topic,
           m.sign({
             ...asReading(genuine),
@@ -426,13 +485,10 @@ export async function simulate(
             registerWh: genuine.registerWh + 1,
           }),
         );
-        note(topic);
-        return true;
       }
       case 'clock-skew': {
         const ahead = Math.ceil(Date.now() / 1000 / step) * step + 86_400;
-        publish(
-          route,
+        return send(
           topic,
           m.sign({
             meterId: m.meterId,
@@ -445,8 +501,6 @@ export async function simulate(
             quality: QualityFlag.CLOCK_SYNCED,
           }),
         );
-        note(topic);
-        return true;
       }
       default:
         return true;

@@ -1,8 +1,8 @@
 /**
  * The final summary of a run: per meter readings and energy, faults and what the node did with
- * them, receipts and latency; as text or JSON.
+ * them (quarantine counts and refusal notices), receipts and latency; as text or JSON.
  */
-import type { Account, MeterAccount } from './account.ts';
+import { noticeMatches, type Account, type FaultNotice, type MeterAccount } from './account.ts';
 
 /** Publish-to-receipt latency percentile `p` (0–100) of `values`, ms; 0 for none. */
 export function percentile(values: readonly number[], p: number): number {
@@ -17,12 +17,30 @@ export interface RunSummary {
   readonly elapsedS: number;
   readonly messages: number;
   readonly brokerAcked: number;
-  readonly readings: { readonly published: number; readonly acknowledged: number };
+  readonly readings: {
+    readonly published: number;
+    readonly acknowledged: number;
+    /** Genuine readings the node refused in a notice naming their own bytes. */
+    readonly refused: number;
+  };
   readonly receipts: {
     readonly received: number;
     readonly duplicates: number;
     readonly invalid: number;
     readonly verified: boolean;
+  };
+  /** Refusal notices received (docs/formats.md §Refusal notices). */
+  readonly notices: {
+    readonly refused: number;
+    readonly duplicates: number;
+    /** Notices that did not decode, or did not verify under the log key. */
+    readonly invalid: number;
+    /** Faults that should get a notice; of them, those whose notice came with the expected code. */
+    readonly faultsExpectingNotice: number;
+    readonly faultsMatched: number;
+    /** Faults without a notice, or with a notice of another outcome or code. */
+    readonly faultsMissing: number;
+    readonly faultsWrong: number;
   };
   readonly rate: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number };
@@ -34,6 +52,8 @@ export interface RunSummary {
     readonly topic: string | null;
     readonly expected: string;
     readonly missing?: readonly number[];
+    /** The notice the node sent for it; null when none came (always for gaps). */
+    readonly notice: FaultNotice | null;
   }[];
   /** Faults asked for and not injected (the run was too short for them). */
   readonly notInjected: readonly { readonly kind: string; readonly meterId: string }[];
@@ -60,17 +80,33 @@ export function summarize(a: {
   duplicatesObserved: number | null;
 }): RunSummary {
   const acc = a.account;
+  const noticed = acc.faults.filter((f) => f.digest !== undefined);
   return {
     period: { from: iso(a.from), to: iso(a.to), intervalSeconds: a.intervalSeconds },
     elapsedS: Number(a.elapsedS.toFixed(2)),
     messages: acc.messages,
     brokerAcked: acc.brokerAcked,
-    readings: { published: acc.publishedReadings, acknowledged: acc.ackedReadings },
+    readings: {
+      published: acc.publishedReadings,
+      acknowledged: acc.ackedReadings,
+      refused: acc.refusedReadings,
+    },
     receipts: {
       received: acc.receipts,
       duplicates: acc.duplicateReceipts,
       invalid: acc.badReceipts,
       verified: a.verified,
+    },
+    notices: {
+      refused: acc.refusedNotices,
+      duplicates: acc.duplicateNotices,
+      invalid: acc.badNotices,
+      faultsExpectingNotice: noticed.length,
+      faultsMatched: noticed.filter((f) => noticeMatches(f.expected, f.notice)).length,
+      faultsMissing: noticed.filter((f) => f.notice === undefined).length,
+      faultsWrong: noticed.filter(
+        (f) => f.notice !== undefined && !noticeMatches(f.expected, f.notice),
+      ).length,
     },
     rate: Number((acc.ackedReadings / Math.max(a.elapsedS, 1e-3)).toFixed(1)),
     latencyMs: {
@@ -85,6 +121,7 @@ export function summarize(a: {
       topic: f.topic ?? null,
       expected: f.expected,
       ...(f.missing === undefined ? {} : { missing: f.missing }),
+      notice: f.notice ?? null,
     })),
     notInjected: acc.notInjected,
     quarantine: { expected: acc.expectedQuarantine(), observed: a.observedQuarantine },
@@ -101,6 +138,14 @@ export function formatSummary(s: RunSummary): string {
     `readings: ${s.readings.published} published in ${s.messages} messages, ${s.readings.acknowledged} acknowledged (receipts ${s.receipts.verified ? 'verified' : 'NOT verified: no log key'}), ${s.rate} readings/s, receipt latency p50 ${s.latencyMs.p50} ms p99 ${s.latencyMs.p99} ms`,
   ];
   if (s.receipts.invalid > 0) lines.push(`WARNING: ${s.receipts.invalid} receipts did not verify`);
+  const n = s.notices;
+  lines.push(
+    `notices: ${n.refused} refused, ${n.duplicates} duplicates (${s.receipts.verified ? 'verified' : 'NOT verified: no log key'}); ${s.readings.refused} genuine readings refused; ${n.faultsMatched} of ${n.faultsExpectingNotice} faults got the notice expected`,
+  );
+  if (n.invalid > 0) lines.push(`WARNING: ${n.invalid} notices did not verify`);
+  if (n.faultsMissing > 0) lines.push(`WARNING: ${n.faultsMissing} faults got no notice`);
+  if (n.faultsWrong > 0)
+    lines.push(`WARNING: ${n.faultsWrong} faults got another notice than expected`);
   lines.push(
     '',
     'meter                          kind        mode      OBIS       readings  acked   produced kWh  acked kWh',
@@ -114,8 +159,14 @@ export function formatSummary(s: RunSummary): string {
     lines.push('', 'faults injected:');
     for (const f of s.faults) {
       const missing = f.missing === undefined ? '' : ` (${f.missing.length} readings never sent)`;
+      const notice =
+        f.expected === 'gap'
+          ? ''
+          : f.notice === null
+            ? ', no notice'
+            : `, notice ${f.notice.outcome === 'duplicate' ? 'duplicate' : f.notice.code === f.notice.codeClass ? f.notice.code : `${f.notice.code} (${f.notice.codeClass})`}`;
       lines.push(
-        `  ${f.at}  ${f.kind.padEnd(13)} ${f.meterId.padEnd(30)} expect ${f.expected}${missing}`,
+        `  ${f.at}  ${f.kind.padEnd(13)} ${f.meterId.padEnd(30)} expect ${f.expected}${missing}${notice}`,
       );
     }
   }

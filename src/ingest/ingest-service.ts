@@ -7,31 +7,35 @@
  * committed (fsync), the next is checked (signatures on the worker pool), so the disk and the
  * CPUs work at the same time. Every message of a batch is answered after that batch's commit —
  * accepted readings, duplicates and quarantined ones alike — so an acknowledgement always
- * means "durable". Receipts go out after the acknowledgements and never hold them up.
+ * means "durable". Receipts, and refusal notices for refused readings and duplicates, go out
+ * after the acknowledgements and never hold them up.
  * Back-pressure comes from the transport: a broker sends at most its receive window of
  * unacknowledged messages, so the queue here is bounded by that window.
  */
 import type { LedgerItem, Ledger, LedgerAppendResult } from '../ledger/ledger.ts';
 import type { StoreOp } from '../storage/level-store.ts';
 import { meterReceiptsTopic, TOPIC_ROOT } from './topics.ts';
-import type { ReceiptIssuer } from './receipts.ts';
+import {
+  noticeCount,
+  planNotices,
+  type MessageNotices,
+  type NoticeMessageOutcome,
+  type NoticeReadingOutcome,
+  type PlannedNotice,
+  type ReceiptIssuer,
+} from './receipts.ts';
 import type { AckOutcome, InboundMessage, MessageSource } from './types.ts';
 
-/** The result for one reading of a checked message. */
-export interface ReadingResult {
-  readonly status: 'accepted' | 'duplicate' | 'rejected';
-  readonly code?: string;
-  readonly meterId?: string;
-  readonly sequence?: number;
+/** The result for one reading of a checked message (the pipeline's `ReadingOutcome`). */
+export interface ReadingResult extends NoticeReadingOutcome {
   /** For an accepted reading: its position in the batch's `items`. */
   readonly itemIndex?: number;
   /** For a duplicate: the leaf index of the reading already in the log. */
   readonly duplicateOf?: number;
 }
 
-/** The result for one message. */
-export interface MessageResult {
-  readonly status: string;
+/** The result for one message (the pipeline's `MessageOutcome`). */
+export interface MessageResult extends NoticeMessageOutcome {
   /** MQTT 5 PUBACK reason code. */
   readonly reasonCode: number;
   readonly readings: readonly ReadingResult[];
@@ -61,6 +65,10 @@ export interface IngestServiceOptions {
   readonly maxInFlight?: number;
   /** Publish receipts (default true). */
   readonly receipts?: boolean;
+  /** Publish refusal notices (default true; needs the receipt issuer, which signs them). */
+  readonly notices?: boolean;
+  /** Clock of the notices' decision time, ms since the epoch (default `Date.now`). */
+  readonly now?: () => number;
   /** First levels of the receipt topics (default `wattproof/v1`). */
   readonly topicRoot?: string;
 }
@@ -76,6 +84,11 @@ export interface IngestStats {
   receiptErrors: number;
   /** Receipts not made because receipts fell behind ingest. */
   receiptsSkipped: number;
+  /** Refusal notices published (refused readings and messages, duplicates). */
+  noticesPublished: number;
+  noticeErrors: number;
+  /** Notices not made because receipts and notices fell behind ingest. */
+  noticesSkipped: number;
   queued: number;
   inFlight: number;
 }
@@ -91,8 +104,18 @@ export type BatchListener = (info: {
 
 /** Batches whose receipts may wait; beyond this the oldest batch's receipts are skipped. */
 const MAX_RECEIPT_BATCHES = 8;
-/** Receipts made between two yields to the event loop. */
+/** Receipts and notices made between two yields to the event loop. */
 const RECEIPTS_PER_YIELD = 64;
+const NO_NOTICES: MessageNotices = { readings: [] };
+
+/** A committed batch whose receipts and notices are still to be sent. */
+interface ReceiptJob {
+  readonly messages: readonly InboundMessage[];
+  readonly checked: CheckedBatchLike;
+  readonly appended: LedgerAppendResult;
+  /** When the batch was committed, ms since the epoch: the notices' decision time. */
+  readonly decidedAt: number;
+}
 
 interface Pending {
   readonly message: InboundMessage;
@@ -117,6 +140,9 @@ export class IngestService {
     receiptsPublished: 0,
     receiptErrors: 0,
     receiptsSkipped: 0,
+    noticesPublished: 0,
+    noticeErrors: 0,
+    noticesSkipped: 0,
     queued: 0,
     inFlight: 0,
   };
@@ -124,10 +150,12 @@ export class IngestService {
   private readonly maxWaitMs: number;
   private readonly maxInFlight: number;
   private readonly publishReceipts: boolean;
+  private readonly publishNotices: boolean;
+  private readonly now: () => number;
   private readonly topicRoot: string;
   /** Appends are planned in batch order: batch N+1's append waits for N's to be planned. */
   private appendChain: Promise<unknown> = Promise.resolve();
-  private readonly receiptQueue: { checked: CheckedBatchLike; appended: LedgerAppendResult }[] = [];
+  private readonly receiptQueue: ReceiptJob[] = [];
   private receiptLoopDone: Promise<void> | undefined;
 
   constructor(
@@ -141,6 +169,8 @@ export class IngestService {
     this.maxWaitMs = options.maxWaitMs ?? 50;
     this.maxInFlight = options.maxInFlight ?? 2;
     this.publishReceipts = (options.receipts ?? true) && receipts !== undefined;
+    this.publishNotices = (options.notices ?? true) && receipts !== undefined;
+    this.now = options.now ?? Date.now;
     this.topicRoot = options.topicRoot ?? TOPIC_ROOT;
   }
 
@@ -236,6 +266,7 @@ export class IngestService {
       return;
     }
     const t2 = performance.now();
+    const decidedAt = this.now();
     const outcomes = checked!.outcomes;
     batch.forEach((p, i) => p.resolve({ reasonCode: outcomes[i]?.reasonCode ?? 0x80 }));
     let accepted = 0;
@@ -262,21 +293,33 @@ export class IngestService {
         // A listener must not break ingest.
       }
     }
-    if (this.publishReceipts) this.queueReceipts(checked!, appended);
+    if (this.publishReceipts || this.publishNotices) {
+      this.queueReceipts({
+        messages: batch.map((p) => p.message),
+        checked: checked!,
+        appended,
+        decidedAt,
+      });
+    }
   }
 
   /**
-   * Receipts are made by one background loop that yields to the event loop every few receipts,
-   * so a batch's receipts never hold up reading, checking or acknowledging the next ones. If
-   * receipts fall behind by more than `MAX_RECEIPT_BATCHES` batches, the oldest batch's
-   * receipts are skipped and counted: receipts are QoS 0 conveniences, and the same facts can
-   * be fetched from the log.
+   * Receipts and notices are made by one background loop that yields to the event loop every
+   * few of them, so a batch's receipts never hold up reading, checking or acknowledging the
+   * next ones. If they fall behind by more than `MAX_RECEIPT_BATCHES` batches, the oldest
+   * batch's receipts and notices are skipped and counted: both are QoS 0 conveniences, and the
+   * same facts can be fetched from the log and the quarantine.
    */
-  private queueReceipts(checked: CheckedBatchLike, appended: LedgerAppendResult): void {
-    this.receiptQueue.push({ checked, appended });
+  private queueReceipts(job: ReceiptJob): void {
+    this.receiptQueue.push(job);
     while (this.receiptQueue.length > MAX_RECEIPT_BATCHES) {
       const skipped = this.receiptQueue.shift()!;
-      for (const o of skipped.checked.outcomes) this.stats.receiptsSkipped += o.readings.length;
+      skipped.checked.outcomes.forEach((o, i) => {
+        if (this.publishReceipts) this.stats.receiptsSkipped += o.readings.length;
+        if (this.publishNotices) {
+          this.stats.noticesSkipped += noticeCount(skipped.messages[i]!, o, this.topicRoot);
+        }
+      });
     }
     if (this.receiptLoopDone === undefined) {
       this.receiptLoopDone = this.receiptLoop().finally(() => (this.receiptLoopDone = undefined));
@@ -285,56 +328,100 @@ export class IngestService {
 
   private async receiptLoop(): Promise<void> {
     for (let job = this.receiptQueue.shift(); job !== undefined; job = this.receiptQueue.shift()) {
-      await this.sendReceipts(job.checked, job.appended);
+      await this.sendReceipts(job);
     }
   }
 
-  private async sendReceipts(
-    checked: CheckedBatchLike,
-    appended: LedgerAppendResult,
-  ): Promise<void> {
-    const issuer = this.receipts!;
+  /**
+   * For each message of a committed batch: a notice if it was refused as a whole; per reading,
+   * a receipt when accepted, a receipt and a duplicate notice (carrying the same receipt) when
+   * a duplicate, a refusal notice when refused.
+   */
+  private async sendReceipts(job: ReceiptJob): Promise<void> {
     let sinceYield = 0;
-    for (const o of checked.outcomes) {
-      for (const r of o.readings) {
-        if (r.meterId === undefined || r.sequence === undefined) continue;
-        if (++sinceYield === RECEIPTS_PER_YIELD) {
-          sinceYield = 0;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+    const pace = async (): Promise<void> => {
+      if (++sinceYield === RECEIPTS_PER_YIELD) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    for (const [i, o] of job.checked.outcomes.entries()) {
+      let plan = NO_NOTICES;
+      if (this.publishNotices) {
         try {
-          let subject;
-          if (r.status === 'accepted' && r.itemIndex !== undefined) {
-            const a = appended.entries[r.itemIndex]!;
-            subject = {
-              meterId: r.meterId,
-              sequence: r.sequence,
-              index: a.index,
-              kind: a.kind,
-              salt: a.salt,
-              ...(a.link === undefined ? {} : { link: a.link }),
-            };
-          } else if (r.status === 'duplicate' && r.duplicateOf !== undefined) {
-            const rec = await this.ledger.record(r.duplicateOf);
-            if (rec === undefined || rec.erased) continue;
-            subject = {
-              meterId: r.meterId,
-              sequence: r.sequence,
-              index: r.duplicateOf,
-              kind: rec.kind,
-              salt: rec.salt,
-              ...(rec.link === undefined ? {} : { link: rec.link }),
-            };
-          } else continue;
-          const size = this.ledger.log.size;
-          const root = this.ledger.log.publishedRoot();
-          const message = await issuer.message(subject, size, root);
-          this.source.publish(meterReceiptsTopic(r.meterId, this.topicRoot), message);
-          this.stats.receiptsPublished++;
+          plan = planNotices(job.messages[i]!, o, this.topicRoot);
         } catch {
-          this.stats.receiptErrors++;
+          this.stats.noticeErrors++;
         }
       }
+      if (plan.whole !== undefined) {
+        await pace();
+        this.sendNotice(plan.whole, job.decidedAt);
+      }
+      for (const [j, r] of o.readings.entries()) {
+        const notice = plan.readings[j];
+        const wantsReceipt =
+          r.status === 'accepted' ? this.publishReceipts : r.status === 'duplicate';
+        if (!wantsReceipt && notice === undefined) continue;
+        await pace();
+        let receipt: Uint8Array | undefined;
+        if (wantsReceipt && (this.publishReceipts || notice !== undefined)) {
+          try {
+            receipt = await this.receiptFor(r, job.appended);
+            if (receipt !== undefined && this.publishReceipts) {
+              this.source.publish(meterReceiptsTopic(r.meterId!, this.topicRoot), receipt);
+              this.stats.receiptsPublished++;
+            }
+          } catch {
+            this.stats.receiptErrors++;
+          }
+        }
+        if (notice !== undefined) this.sendNotice(notice, job.decidedAt, receipt);
+      }
+    }
+  }
+
+  /**
+   * The receipt message of an accepted reading, or of the entry a duplicate repeats; undefined
+   * when the reading names no meter and sequence or the entry was erased.
+   */
+  private async receiptFor(
+    r: ReadingResult,
+    appended: LedgerAppendResult,
+  ): Promise<Uint8Array | undefined> {
+    if (r.meterId === undefined || r.sequence === undefined) return undefined;
+    let subject;
+    if (r.status === 'accepted' && r.itemIndex !== undefined) {
+      const a = appended.entries[r.itemIndex]!;
+      subject = {
+        meterId: r.meterId,
+        sequence: r.sequence,
+        index: a.index,
+        kind: a.kind,
+        salt: a.salt,
+        ...(a.link === undefined ? {} : { link: a.link }),
+      };
+    } else if (r.status === 'duplicate' && r.duplicateOf !== undefined) {
+      const rec = await this.ledger.record(r.duplicateOf);
+      if (rec === undefined || rec.erased) return undefined;
+      subject = {
+        meterId: r.meterId,
+        sequence: r.sequence,
+        index: r.duplicateOf,
+        kind: rec.kind,
+        salt: rec.salt,
+        ...(rec.link === undefined ? {} : { link: rec.link }),
+      };
+    } else return undefined;
+    return this.receipts!.message(subject, this.ledger.log.size, this.ledger.log.publishedRoot());
+  }
+
+  private sendNotice(planned: PlannedNotice, decidedAt: number, receipt?: Uint8Array): void {
+    try {
+      this.source.publish(planned.topic, this.receipts!.notice(planned.draft, decidedAt, receipt));
+      this.stats.noticesPublished++;
+    } catch {
+      this.stats.noticeErrors++;
     }
   }
 }

@@ -42,10 +42,22 @@ export type ParsedTopic =
       readonly platformId: string;
     }
   | {
-      /** The node publishes receipts for a meter here. */
+      /** The node publishes receipts and refusal notices for a meter here. */
       readonly kind: 'meterReceipts';
       readonly meterId: string;
+    }
+  | {
+      /** The node publishes refusal notices for a platform's messages here. */
+      readonly kind: 'platformReceipts';
+      readonly platformId: string;
     };
+
+/** True for the two layouts readings arrive on (not the node's own receipts topics). */
+export function isReadingsTopic(
+  t: ParsedTopic | undefined,
+): t is Extract<ParsedTopic, { kind: 'meterReadings' | 'platformReadings' }> {
+  return t?.kind === 'meterReadings' || t?.kind === 'platformReadings';
+}
 
 function checkId(what: string, id: string): void {
   if (!isValidMeterId(id)) {
@@ -71,6 +83,16 @@ export function meterReceiptsTopic(meterId: string, root = TOPIC_ROOT): string {
   return `${root}/meters/${meterId}/receipts`;
 }
 
+/**
+ * `wattproof/v1/platforms/<platformId>/receipts`: refusal notices for messages the platform
+ * published whose reading names no meter (docs/formats.md §Refusal notices). Throws
+ * `RangeError` for an invalid id.
+ */
+export function platformReceiptsTopic(platformId: string, root = TOPIC_ROOT): string {
+  checkId('platform id', platformId);
+  return `${root}/platforms/${platformId}/receipts`;
+}
+
 /** Subscription filter for every meter's readings (MQTT 5.0 §4.7.1.2 single-level wildcard). */
 export const METER_READINGS_FILTER = `${TOPIC_ROOT}/meters/+/readings`;
 /** Subscription filter for every platform's readings. */
@@ -91,7 +113,7 @@ export function readingSubscriptions(shareGroup?: string, root = TOPIC_ROOT): st
 
 /**
  * Parses a topic name (as delivered: never a filter, never `$share/…`). Returns undefined for
- * anything that is not exactly one of the three layouts with a valid id, so no topic outside
+ * anything that is not exactly one of the four layouts with a valid id, so no topic outside
  * the layout is ever treated as a readings topic.
  */
 export function parseTopic(topic: string, root = TOPIC_ROOT): ParsedTopic | undefined {
@@ -105,6 +127,9 @@ export function parseTopic(topic: string, root = TOPIC_ROOT): ParsedTopic | unde
   if (family === 'meters' && leaf === 'receipts') return { kind: 'meterReceipts', meterId: id };
   if (family === 'platforms' && leaf === 'readings') {
     return { kind: 'platformReadings', platformId: id };
+  }
+  if (family === 'platforms' && leaf === 'receipts') {
+    return { kind: 'platformReceipts', platformId: id };
   }
   return undefined;
 }

@@ -3,8 +3,10 @@ import {
   checkTopicRoot,
   meterReadingsTopic,
   meterReceiptsTopic,
+  isReadingsTopic,
   parseTopic,
   platformReadingsTopic,
+  platformReceiptsTopic,
   readingSubscriptions,
 } from '../../src/ingest/topics.ts';
 
@@ -19,6 +21,7 @@ describe('when formatting topics', () => {
     expect(() => meterReadingsTopic(id)).toThrow(RangeError);
     expect(() => platformReadingsTopic(id)).toThrow(RangeError);
     expect(() => meterReceiptsTopic(id)).toThrow(RangeError);
+    expect(() => platformReceiptsTopic(id)).toThrow(RangeError);
   });
 
   it('gives wildcard filters, optionally as shared subscriptions', () => {
@@ -46,6 +49,18 @@ describe('when parsing topics', () => {
       platformId: 'p-1',
     });
     expect(parseTopic(meterReceiptsTopic('m'))).toEqual({ kind: 'meterReceipts', meterId: 'm' });
+    expect(parseTopic(platformReceiptsTopic('p'))).toEqual({
+      kind: 'platformReceipts',
+      platformId: 'p',
+    });
+  });
+
+  it('tells the readings layouts from the receipts layouts', () => {
+    expect(isReadingsTopic(parseTopic(meterReadingsTopic('m')))).toBe(true);
+    expect(isReadingsTopic(parseTopic(platformReadingsTopic('p')))).toBe(true);
+    expect(isReadingsTopic(parseTopic(meterReceiptsTopic('m')))).toBe(false);
+    expect(isReadingsTopic(parseTopic(platformReceiptsTopic('p')))).toBe(false);
+    expect(isReadingsTopic(undefined)).toBe(false);
   });
 
   it.each([
@@ -55,7 +70,7 @@ describe('when parsing topics', () => {
     '/wattproof/v1/meters/m/readings',
     'wattproof/v2/meters/m/readings',
     'wattproof/v1/meters/m/reading',
-    'wattproof/v1/platforms/p/receipts',
+    'wattproof/v1/platforms/p/receipt',
     'wattproof/v1/devices/m/readings',
     'wattproof/v1/meters/+/readings',
     'wattproof/v1/meters/#',

@@ -17,3 +17,23 @@ export {
   verifyReceiptMessage,
   type ReceiptMessage,
 } from './receipt-message.ts';
+export {
+  decodeNotice,
+  decodeNoticePayload,
+  encodeNoticePayload,
+  NOTICE_CONTENT_TYPE,
+  noticeDigest,
+  NoticeError,
+  noticeIsFor,
+  NoticeKey,
+  noticeProtectedHeader,
+  noticeToBeSigned,
+  signNotice,
+  verifyNotice,
+  type DecodedNotice,
+  type DuplicateNotice,
+  type Notice,
+  type NoticeErrorCode,
+  type NoticeSigner,
+  type RefusedNotice,
+} from './refusal-notice.ts';
