@@ -1,12 +1,15 @@
 /**
- * `wattproof devices register|revoke|list`: the operator's command line for the key registry
- * (docs/registry.md §CLI). It talks to a running node over HTTP with an operator token, so the
- * node's operator key never leaves the node.
+ * `wattproof devices register|revoke|list|credentials`: the operator's command line for the key
+ * registry (docs/registry.md §CLI). It talks to a running node over HTTP with an operator
+ * token, so the node's operator key never leaves the node; and it refuses, before any request,
+ * a `--public-key` that holds a private key (`private-key-check.ts`), so no signer's secret
+ * ever reaches the node.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fromBase64, fromHex, toBase64 } from '../core/bytes.ts';
-import type { SignerJson } from '../api/routes/registry.ts';
+import type { BrokerCredentialJson, SignerJson } from '../api/routes/registry.ts';
+import { privateKeyInBytes, privateKeyInText } from './private-key-check.ts';
 
 /** Where the CLI writes and what it reads from its environment (tests pass their own). */
 export interface CliIo {
@@ -20,14 +23,17 @@ const DEFAULT_TOKEN_FILE = './data/operator.token';
 const TIMEOUT_MS = 30_000;
 
 /** Usage text of `wattproof devices`. */
-export const DEVICES_USAGE = `usage: wattproof devices <register|revoke|list> [options]
+export const DEVICES_USAGE = `usage: wattproof devices <register|revoke|list|credentials> [options]
 
-  register  --signer-id ID --mode device|platform --key-type Ed25519|P-256|OCMF
-            --public-key KEY --meter M [--meter M2 ...] --capacity-w N
-            KEY is hex, base64, or the path of a PEM or DER public key file
-            (a value made only of hex digits is read as hex)
-  revoke    --signer-id ID --reason TEXT
+  register     --signer-id ID --mode device|platform --key-type Ed25519|P-256|OCMF
+               --public-key KEY --meter M [--meter M2 ...] --capacity-w N
+               KEY is hex, base64, or the path of a PEM or DER public key file
+               (a value made only of hex digits is read as hex); a private key is
+               refused before anything is sent (exit status 3)
+               prints the signer's MQTT login, shown this once
+  revoke       --signer-id ID --reason TEXT   (also ends its MQTT access)
   list
+  credentials  --signer-id ID   issue a new MQTT login; the old one stops working
 
 options of every subcommand (environment variable in brackets):
   --node URL         the node's API [WATTPROOF_NODE] (default ${DEFAULT_NODE})
@@ -52,8 +58,11 @@ const OPTIONS = {
   reason: { type: 'string' },
 } as const;
 
-/** A failure to report, with the exit code to return. */
-class CliFailure extends Error {
+/** Exit status when `--public-key` holds a private key (nothing was sent). */
+export const EXIT_PRIVATE_KEY = 3;
+
+/** A failure to report, with the exit code to return (also for `wattproof broker-config`). */
+export class CliFailure extends Error {
   constructor(
     message: string,
     readonly exitCode: number = 1,
@@ -72,7 +81,11 @@ function required(values: Record<string, unknown>, name: string): string {
   return v as string;
 }
 
-async function resolveToken(values: Record<string, unknown>, env: CliIo['env']): Promise<string> {
+/** The operator token: `--token`, `WATTPROOF_TOKEN`, or the token file. */
+export async function resolveToken(
+  values: Record<string, unknown>,
+  env: CliIo['env'],
+): Promise<string> {
   if (typeof values.token === 'string' && values.token !== '') return values.token;
   if (env.WATTPROOF_TOKEN !== undefined && env.WATTPROOF_TOKEN !== '') return env.WATTPROOF_TOKEN;
   const file = typeof values['token-file'] === 'string' ? values['token-file'] : DEFAULT_TOKEN_FILE;
@@ -89,11 +102,21 @@ async function resolveToken(values: Record<string, unknown>, env: CliIo['env']):
   return token;
 }
 
+function refusePrivate(value: string, isFile: boolean, why: string): never {
+  throw new CliFailure(
+    `--public-key ${isFile ? `file ${value}` : 'value'} holds a private key (${why}); nothing was ` +
+      'sent to the node. Give the public key only, e.g. openssl pkey -in key.pem -pubout -out pub.pem',
+    EXIT_PRIVATE_KEY,
+  );
+}
+
 /**
  * The text to send as `publicKey`: a PEM block as it is; otherwise base64 of the key bytes,
  * read from a file (DER, or a hex/base64 text) or from the value itself (hex, else base64).
+ * Throws (exit status {@link EXIT_PRIVATE_KEY}) if the value or file holds a private key of
+ * any form `private-key-check.ts` knows, for `keyType`.
  */
-export async function publicKeyArgument(value: string): Promise<string> {
+export async function publicKeyArgument(value: string, keyType: string): Promise<string> {
   let text = value.trim();
   let isFile = false;
   try {
@@ -101,30 +124,45 @@ export async function publicKeyArgument(value: string): Promise<string> {
   } catch {
     isFile = false;
   }
+  const checked = (bytes: Uint8Array): Uint8Array => {
+    const why = privateKeyInBytes(bytes, keyType);
+    if (why !== undefined) refusePrivate(value, isFile, why);
+    return bytes;
+  };
+  const textWhy = (t: string): void => {
+    const why = privateKeyInText(t);
+    if (why !== undefined) refusePrivate(value, isFile, why);
+  };
   if (isFile) {
     const bytes = new Uint8Array(await readFile(value));
     const asText = new TextDecoder().decode(bytes);
+    textWhy(asText);
     if (asText.includes('-----BEGIN PUBLIC KEY-----')) return asText;
     // A file of hex or base64 text is read as text; anything else as DER bytes.
-    if (!/^[\sA-Za-z0-9+/=]+$/.test(asText)) return toBase64(bytes);
+    if (!/^[\sA-Za-z0-9+/=]+$/.test(asText)) return toBase64(checked(bytes));
     text = asText.trim();
-  } else if (text.includes('-----BEGIN PUBLIC KEY-----')) {
-    return text;
+  } else {
+    textWhy(text);
+    if (text.includes('-----BEGIN PUBLIC KEY-----')) return text;
   }
   const compact = text.replace(/\s+/g, '');
   const hex = compact.replace(/^0x/i, '');
-  if (/^[0-9a-fA-F]+$/.test(hex) && hex.length % 2 === 0) return toBase64(fromHex(hex));
+  if (/^[0-9a-fA-F]+$/.test(hex) && hex.length % 2 === 0) {
+    return toBase64(checked(fromHex(hex)));
+  }
   try {
-    fromBase64(compact);
+    checked(fromBase64(compact));
     return compact;
-  } catch {
+  } catch (e) {
+    if (e instanceof CliFailure) throw e;
     return usage(
       `--public-key: "${value.length > 40 ? `${value.slice(0, 40)}…` : value}" is neither hex, base64, nor a readable PEM or DER file`,
     );
   }
 }
 
-function nodeUrl(values: Record<string, unknown>, env: CliIo['env']): string {
+/** The node's API base URL: `--node`, `WATTPROOF_NODE`, or the default. */
+export function nodeUrl(values: Record<string, unknown>, env: CliIo['env']): string {
   const raw =
     (typeof values.node === 'string' ? values.node : undefined) ??
     env.WATTPROOF_NODE ??
@@ -142,7 +180,8 @@ interface ErrorBody {
   error?: { code?: string; message?: string };
 }
 
-async function call(
+/** One request to the node's API; a failing answer becomes a {@link CliFailure} saying why. */
+export async function call(
   base: string,
   token: string,
   method: 'GET' | 'POST',
@@ -204,6 +243,17 @@ async function call(
 interface ChangeJson {
   signer: SignerJson;
   entry: { index: number; treeSize: number };
+  credential?: BrokerCredentialJson;
+}
+
+/** The MQTT login, printed once, with the warning that it will not be shown again. */
+function credentialText(c: BrokerCredentialJson): string {
+  return (
+    `  MQTT login  user ${c.username}\n` +
+    `              password ${c.password}\n` +
+    '  Store the password in the device now: it will not be shown again (the node keeps only\n' +
+    `  a hash). A new one: wattproof devices credentials --signer-id ${c.username}\n`
+  );
 }
 
 function meterList(meters: readonly string[]): string {
@@ -244,7 +294,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(DEVICES_USAGE);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'register' && sub !== 'revoke' && sub !== 'list')
+  if (sub !== 'register' && sub !== 'revoke' && sub !== 'list' && sub !== 'credentials')
     usage(`unknown subcommand "${sub}"`);
   let values: Record<string, unknown>;
   try {
@@ -271,11 +321,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const meters = (values.meter as string[] | undefined) ?? [];
     if (meters.length === 0) usage('--meter is required (repeat it for each meter of a platform)');
+    const keyType = required(values, 'key-type');
     const body = {
       signerId: required(values, 'signer-id'),
       mode: required(values, 'mode'),
-      keyType: required(values, 'key-type'),
-      publicKey: await publicKeyArgument(required(values, 'public-key')),
+      keyType,
+      publicKey: await publicKeyArgument(required(values, 'public-key'), keyType),
       meters,
       ratedCapacityW: Number(capacityText),
     };
@@ -285,7 +336,25 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       json
         ? `${JSON.stringify(r, null, 2)}\n`
         : `registered ${r.signer.signerId} (${r.signer.mode}, ${r.signer.keyType}) for ${meterList(r.signer.meters)}, ${r.signer.ratedCapacityW} W\n` +
-            `  log entry ${r.entry.index}, in the checkpoint of tree size ${r.entry.treeSize}\n`,
+            `  log entry ${r.entry.index}, in the checkpoint of tree size ${r.entry.treeSize}\n` +
+            (r.credential === undefined ? '' : credentialText(r.credential)),
+    );
+    return 0;
+  }
+  if (sub === 'credentials') {
+    const signerId = required(values, 'signer-id');
+    const token = await resolveToken(values, io.env);
+    const r = (await call(
+      base,
+      token,
+      'POST',
+      `/v1/registry/signers/${encodeURIComponent(signerId)}/broker-credential`,
+    )) as { credential: BrokerCredentialJson };
+    io.stdout(
+      json
+        ? `${JSON.stringify(r, null, 2)}\n`
+        : `new MQTT login for ${r.credential.username}; the previous one no longer works\n` +
+            credentialText(r.credential),
     );
     return 0;
   }
@@ -315,8 +384,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 /**
  * Runs `wattproof devices …` with `argv` (after `devices`). Returns the exit code: 0 done,
- * 1 failed (node unreachable, token refused, conflict, …), 2 usage error. Never throws for a
- * failure it can describe.
+ * 1 failed (node unreachable, token refused, conflict, …), 2 usage error, 3
+ * ({@link EXIT_PRIVATE_KEY}) `--public-key` holds a private key and nothing was sent. Never
+ * throws for a failure it can describe.
  */
 export async function runDevices(
   argv: string[],

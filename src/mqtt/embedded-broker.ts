@@ -12,20 +12,52 @@
  * current one is done. One device's publishes are thus handled in bursts of whatever arrived in
  * one read, never more; throughput comes from many connections, and a platform should put many
  * readings in one message.
+ *
+ * Access (docs/mqtt.md §Access control): closed by default. A client logs in with its signer id
+ * and broker credential; anonymous clients and bad credentials get a refusing CONNACK (return
+ * code 5 and 4, MQTT 3.1.1 §3.2.2.3). A logged-in client publishes and subscribes only within
+ * its grants: a publish elsewhere closes its connection (3.1.1 has no negative PUBACK), a
+ * subscription elsewhere gets the SUBACK failure code 0x80 (§3.9.3), and a message it may not
+ * read is never delivered. The node's own ingest needs no login: readings reach it through
+ * `authorizePublish` and its receipts leave through `aedes.publish`, both in process.
+ * With TLS options it listens for MQTT over TLS (MQTTS) instead of plain TCP.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes, type Client, type PublishPacket } from 'aedes';
+import { createServer as createTlsServer } from 'node:tls';
+import {
+  Aedes,
+  type AuthenticateError,
+  type Client,
+  type PublishPacket,
+  type Subscription,
+} from 'aedes';
 import type { InboundMessage, MessageHandler, MessageSource } from '../ingest/types.ts';
 import { ArrivalOrder } from './arrival-order.ts';
+import { BrokerGate, type BrokerAccess, type BrokerSession } from './broker-gate.ts';
 import { InFlight } from './in-flight.ts';
 import { MqttError } from './errors.ts';
 import { consoleLogger, describeError, type TransportLogger } from './logger.ts';
 import { assertTopicFilter, topicMatches } from './topic-filter.ts';
 
-/** Where the embedded broker listens and which topics carry readings. */
+/** The certificate and key of an MQTTS listener, PEM (RFC 7468). */
+export interface BrokerTlsOptions {
+  /** Certificate chain, leaf first, PEM text. */
+  readonly cert: string;
+  /** Private key of the leaf certificate, PEM text. */
+  readonly key: string;
+}
+
+/** Where the embedded broker listens, who may use it, and which topics carry readings. */
 export interface EmbeddedBrokerOptions {
   /** Listen address; default `127.0.0.1` (use `0.0.0.0` for meters on the network). */
   readonly host?: string;
+  /**
+   * Who may connect: the users of a {@link BrokerAccess} (closed), or `'anonymous'`: anyone,
+   * for anything (development only; a warning is logged at start).
+   */
+  readonly access: BrokerAccess | 'anonymous';
+  /** Listen for MQTT over TLS with this certificate (MQTTS); plain TCP without. */
+  readonly tls?: BrokerTlsOptions;
   /** Listen port; default 1883; 0 picks a free port (see {@link EmbeddedBroker.port}). */
   readonly port?: number;
   /** Topic filters whose publishes are readings (handed to the handler before the PUBACK). */
@@ -51,6 +83,21 @@ export interface EmbeddedBrokerStats {
   readonly published: number;
   /** Publishes dropped because the broker was not running or aedes refused them. */
   readonly droppedPublishes: number;
+  /** CONNECTs refused: anonymous, unknown user, wrong password, or a client id in use by another user. */
+  readonly refusedLogins: number;
+  /** Publishes outside the client's grants (the client was disconnected). */
+  readonly refusedPublishes: number;
+  /** Subscriptions outside the client's grants (SUBACK 0x80). */
+  readonly refusedSubscriptions: number;
+}
+
+/** True for an address only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function authError(returnCode: 2 | 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
 type AuthorizeCallback = (error?: Error | null) => void;
@@ -65,6 +112,11 @@ export class EmbeddedBroker implements MessageSource {
   readonly #readingTopics: readonly string[];
   readonly #log: TransportLogger;
   readonly #stopTimeoutMs: number;
+  readonly #gate: BrokerGate;
+  readonly #tls: BrokerTlsOptions | undefined;
+  readonly #sessions = new WeakMap<Client, BrokerSession>();
+  /** Connected clients by client id, to keep one user from taking over another's id. */
+  readonly #byId = new Map<string, Client>();
   readonly #queues = new WeakMap<Client, ArrivalOrder<AuthorizeCallback, null>>();
   readonly #sockets = new Set<Socket>();
   #handler: MessageHandler | undefined;
@@ -74,7 +126,16 @@ export class EmbeddedBroker implements MessageSource {
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #stopping: Promise<void> | undefined;
   readonly #inFlight = new InFlight();
-  #n = { received: 0, acked: 0, handlerFailures: 0, published: 0, droppedPublishes: 0 };
+  #n = {
+    received: 0,
+    acked: 0,
+    handlerFailures: 0,
+    published: 0,
+    droppedPublishes: 0,
+    refusedLogins: 0,
+    refusedPublishes: 0,
+    refusedSubscriptions: 0,
+  };
 
   /** Checks the options (RangeError for a bad port or topic filter). */
   constructor(options: EmbeddedBrokerOptions) {
@@ -89,11 +150,16 @@ export class EmbeddedBroker implements MessageSource {
     this.#readingTopics = options.readingTopics;
     this.#log = options.logger ?? consoleLogger;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
+    this.#gate = new BrokerGate(options.access);
+    this.#tls = options.tls;
   }
 
-  /** `embedded broker on host:port` (the actual port once started). */
+  /** `embedded broker on host:port` (the actual port once started), `… with TLS` for MQTTS. */
   get description(): string {
-    return `embedded broker on ${this.#host}:${this.#port ?? this.#requestedPort}`;
+    return (
+      `embedded broker on ${this.#host}:${this.#port ?? this.#requestedPort}` +
+      (this.#tls === undefined ? '' : ' with TLS')
+    );
   }
 
   /** The port it listens on (the one picked when started with port 0). */
@@ -119,18 +185,54 @@ export class EmbeddedBroker implements MessageSource {
     this.#handler = handler;
     this.#state = 'running';
     const aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => {
+        this.#login(client, username, password).then(
+          (e) => done(e, e === null),
+          (e: unknown) => {
+            this.#log.error(`login of "${client.id}" failed`, e);
+            done(authError(5, 'not authorized'), false);
+          },
+        );
+      },
       authorizePublish: (client, packet, callback) => this.#authorize(client, packet, callback),
+      authorizeSubscribe: (client, sub, callback) => callback(null, this.#subscribe(client, sub)),
+      authorizeForward: (client, packet) =>
+        this.#gate.canReceive(this.#sessionOf(client), packet.topic) ? packet : null,
+    });
+    aedes.on('client', (client) => this.#byId.set(client.id, client));
+    aedes.on('clientDisconnect', (client) => {
+      if (this.#byId.get(client.id) === client) this.#byId.delete(client.id);
     });
     aedes.on('clientError', (client, e) => {
       if (this.#state === 'running') {
         this.#log.warn(`client "${client.id}" of ${this.description}: ${describeError(e)}`);
       }
     });
-    const server = createServer((socket) => {
+    const onSocket = (socket: Socket): void => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
       aedes.handle(socket);
-    });
+    };
+    let server: Server;
+    try {
+      server =
+        this.#tls === undefined
+          ? createServer(onSocket)
+          : createTlsServer(
+              { cert: this.#tls.cert, key: this.#tls.key, minVersion: 'TLSv1.2' },
+              onSocket,
+            );
+    } catch (e) {
+      this.#state = 'stopped';
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw new MqttError(
+        'INVALID_TLS',
+        `cannot start the embedded MQTT broker with TLS: ${describeError(e)} ` +
+          '(check --mqtt-tls-cert and --mqtt-tls-key: PEM files of a certificate and its key)',
+        { cause: e },
+      );
+    }
+    this.#warnExposure();
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -148,6 +250,64 @@ export class EmbeddedBroker implements MessageSource {
     this.#server = server;
     this.#port = (server.address() as AddressInfo).port;
     this.#log.info(`${this.description} started (MQTT 3.1.1)`);
+  }
+
+  /** Says so when the broker is reachable from the network without TLS, or open to anyone. */
+  #warnExposure(): void {
+    const local = isLoopbackHost(this.#host);
+    if (!local && this.#tls === undefined) {
+      this.#log.warn(
+        `${this.description} listens on a non-loopback address without TLS: credentials and ` +
+          'readings cross the network in clear; give it --mqtt-tls-cert and --mqtt-tls-key',
+      );
+    }
+    if (this.#gate.open) {
+      this.#log.warn(
+        `${this.description} lets anonymous clients in (--mqtt-allow-anonymous): anyone who ` +
+          `can reach it${local ? ' from this machine' : ''} may read every reading and publish anywhere`,
+      );
+    }
+  }
+
+  /** The CONNECT check: null to accept, else the refusal (MQTT 3.1.1 §3.2.2.3). */
+  async #login(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<AuthenticateError | null> {
+    const result = await this.#gate.login(
+      username,
+      password === undefined ? undefined : new Uint8Array(password),
+    );
+    if (!result.ok) {
+      this.#n.refusedLogins++;
+      return authError(result.returnCode, result.reason);
+    }
+    const holder = this.#byId.get(client.id);
+    const held = holder === undefined || holder === client ? undefined : this.#sessions.get(holder);
+    if (
+      !this.#gate.open &&
+      held?.kind === 'user' &&
+      result.session.kind === 'user' &&
+      held.username !== result.session.username
+    ) {
+      // MQTT 3.1.1 §3.1.4 would close the holder's connection: not for another user's login.
+      this.#n.refusedLogins++;
+      return authError(2, `client id "${client.id}" is in use by another user`);
+    }
+    this.#sessions.set(client, result.session);
+    return null;
+  }
+
+  #sessionOf(client: Client | null): BrokerSession {
+    return (client === null ? undefined : this.#sessions.get(client)) ?? { kind: 'anonymous' };
+  }
+
+  /** The subscription if the client may make it; null for a SUBACK failure (0x80). */
+  #subscribe(client: Client, sub: Subscription): Subscription | null {
+    if (this.#gate.canSubscribe(this.#sessionOf(client), sub.topic)) return sub;
+    this.#n.refusedSubscriptions++;
+    return null;
   }
 
   /** Publishes at QoS 0 to the broker's subscribers; dropped (counted) unless running. */
@@ -211,6 +371,11 @@ export class EmbeddedBroker implements MessageSource {
     const topic = packet.topic;
     if (topic.startsWith('$SYS')) {
       callback(new Error('$SYS topics are reserved'));
+      return;
+    }
+    if (client !== null && !this.#gate.canPublish(this.#sessionOf(client), topic)) {
+      this.#n.refusedPublishes++;
+      callback(new Error(`not authorized to publish to "${topic}"`));
       return;
     }
     if (!this.#isReading(topic)) {

@@ -14,6 +14,8 @@ import { WattproofError } from '../core/errors.ts';
  * - `PROTOCOL_ERROR`: the broker sent something MQTT does not allow at that point.
  * - `PORT_IN_USE`: the embedded broker's port is taken by another process.
  * - `LISTEN_FAILED`: the embedded broker could not listen for another reason (permissions, bad host).
+ * - `INVALID_TLS`: the embedded broker's TLS certificate or key cannot be used (not PEM, no
+ *   match between them).
  */
 export type MqttErrorCode =
   | 'INVALID_URL'
@@ -22,7 +24,8 @@ export type MqttErrorCode =
   | 'SUBSCRIBE_REFUSED'
   | 'PROTOCOL_ERROR'
   | 'PORT_IN_USE'
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  | 'INVALID_TLS';
 
 /** Error thrown by `src/mqtt`: start-up failures that an operator must fix. */
 export class MqttError extends WattproofError<MqttErrorCode> {}

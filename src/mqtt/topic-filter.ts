@@ -40,3 +40,23 @@ export function assertTopicFilter(filter: string): void {
     }
   });
 }
+
+/**
+ * True when every topic name that `filter` matches is also matched by `grant` (both topic
+ * filters, §4.7): a subscription to `filter` then receives nothing `grant` does not allow.
+ * `+` in the grant covers one level of anything but `#`; a trailing `#` in the grant covers
+ * the rest; a literal level covers only itself.
+ */
+export function filterCovers(grant: string, filter: string): boolean {
+  const g = grant.split('/');
+  const f = filter.split('/');
+  for (let i = 0; i < g.length; i++) {
+    const level = g[i];
+    if (level === '#') return i === g.length - 1;
+    if (i >= f.length) return false;
+    const asked = f[i];
+    if (asked === '#') return false;
+    if (level !== '+' && level !== asked) return false;
+  }
+  return g.length === f.length;
+}

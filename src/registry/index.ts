@@ -3,6 +3,12 @@
  * ingest checks, registrations and revocations as operator-signed log entries, and the
  * operator key with its declaration by the log key.
  */
+export {
+  BROKER_SECRET_PREFIX,
+  type BrokerCredential,
+  type IssuedBrokerCredential,
+} from './broker-credential.ts';
+export { registryBrokerAccess } from './broker-access.ts';
 export { SignerRegistryError } from './errors.ts';
 export type { SignerRegistryErrorCode } from './errors.ts';
 export { loadOperatorKey, operatorKeyName } from './operator-key.ts';

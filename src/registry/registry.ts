@@ -3,7 +3,9 @@
  * platform key the ingest accepts, held in memory for synchronous look-ups and backed by log
  * entries. Registering or revoking a key appends an operator-signed entry to the ledger and,
  * in the same atomic batch, the registry's own record of it; the operator key is declared in
- * the log by the log key.
+ * the log by the log key. Each active signer also holds a broker credential (its MQTT login,
+ * stored hashed, node-local, never in the log): issued with the registration, re-issued on the
+ * operator's request, deleted with the revocation.
  */
 import { decodeVerifierKey } from '../core/note/key-format.ts';
 import type { NoteSigner } from '../core/note/keys.ts';
@@ -23,7 +25,17 @@ import type {
 } from '../core/registry/index.ts';
 import type { SignerDirectory } from '../ingest/types.ts';
 import type { Ledger, LedgerAppended } from '../ledger/ledger.ts';
+import { hashMosquittoPasswordSync } from '../mqtt/mosquitto-password.ts';
 import type { LevelStore } from '../storage/level-store.ts';
+import {
+  CREDENTIAL_RANGE,
+  credentialKey,
+  decodeCredentialRecord,
+  encodeCredentialRecord,
+  newBrokerSecret,
+  type BrokerCredential,
+  type IssuedBrokerCredential,
+} from './broker-credential.ts';
 import { SignerRegistryError } from './errors.ts';
 import type { OperatorKey } from './operator-key.ts';
 import {
@@ -69,6 +81,8 @@ export interface RegistryChange {
   readonly index: number;
   /** Tree size of the checkpoint that first includes it. */
   readonly size: number;
+  /** The broker credential issued with a registration (its secret is shown only here). */
+  readonly credential?: IssuedBrokerCredential;
 }
 
 /** A declaration of the operator key, with its leaf index. */
@@ -86,6 +100,9 @@ function first(appended: readonly LedgerAppended[]): number {
 /** The registry: signers by id, in memory, backed by the log and the store. */
 export class Registry implements SignerDirectory {
   private readonly signers = new Map<string, RegisteredSigner>();
+  private readonly credentials = new Map<string, BrokerCredential>();
+  /** Credential writes one after another, so memory and store agree on the last one. */
+  private credentialWrites: Promise<unknown> = Promise.resolve();
   private readonly declarations: DeclarationAt[] = [];
   private readonly operator: OperatorKeyDeclaration;
 
@@ -130,6 +147,10 @@ export class Registry implements SignerDirectory {
     for await (const [k, v] of options.store.range(DECLARATION_RANGE)) {
       r.declarations.push(decodeDeclarationRecord(k, v));
     }
+    for await (const [k, v] of options.store.range(CREDENTIAL_RANGE)) {
+      const c = Object.freeze(decodeCredentialRecord(k, v));
+      r.credentials.set(c.signerId, c);
+    }
     return r;
   }
 
@@ -141,6 +162,51 @@ export class Registry implements SignerDirectory {
   /** Every signer, in registration (leaf index) order. */
   list(): RegisteredSigner[] {
     return [...this.signers.values()].sort((a, b) => a.registeredAt - b.registeredAt);
+  }
+
+  /**
+   * The broker credential of an active signer (its hash, never the secret), if one was issued;
+   * undefined for an unknown or revoked signer.
+   */
+  brokerCredential(signerId: string): BrokerCredential | undefined {
+    const s = this.signers.get(signerId);
+    if (s === undefined || s.revokedAt !== undefined) return undefined;
+    return this.credentials.get(signerId);
+  }
+
+  /** The broker credentials of every active signer, in registration order. */
+  brokerCredentials(): BrokerCredential[] {
+    return this.list()
+      .map((s) => this.brokerCredential(s.signerId))
+      .filter((c): c is BrokerCredential => c !== undefined);
+  }
+
+  /**
+   * Issues a new broker credential for an active signer, replacing the old one (which stops
+   * working at once, also for connections made with it). Resolves once the hash is durable,
+   * with the secret, which is not kept. Throws `SIGNER_NOT_FOUND` or `SIGNER_REVOKED`.
+   */
+  async issueBrokerCredential(signerId: string): Promise<IssuedBrokerCredential> {
+    this.checkActive(signerId);
+    const password = newBrokerSecret();
+    const passwordHash = hashMosquittoPasswordSync(password);
+    const write = this.credentialWrites.then(async () => {
+      this.checkActive(signerId);
+      const c: BrokerCredential = Object.freeze({
+        signerId,
+        passwordHash,
+        issuedAt: this.seconds(),
+      });
+      await this.store.commit(
+        [this.store.putOp(credentialKey(signerId), encodeCredentialRecord(c))],
+        true,
+      );
+      this.credentials.set(signerId, c);
+      return c;
+    });
+    this.credentialWrites = write.catch(() => undefined);
+    const c = await write;
+    return { username: signerId, password, issuedAt: c.issuedAt };
   }
 
   /** Every operator key declaration in the log, in leaf order (evidence bundles carry them). */
@@ -186,10 +252,11 @@ export class Registry implements SignerDirectory {
   }
 
   /**
-   * Registers a key: signs the registration with the operator key and appends it; the signer
-   * is visible to {@link get} as soon as this is called (before the commit). Resolves once the
-   * entry and the record are durable. Throws `SIGNER_EXISTS`, `OPERATOR_NOT_DECLARED`, or the
-   * core's `INVALID_FIELD`.
+   * Registers a key: signs the registration with the operator key and appends it, with the
+   * signer's first broker credential in the same batch; the signer is visible to {@link get}
+   * as soon as this is called (before the commit). Resolves once the entry and the records are
+   * durable, with the credential's secret (shown once: only its hash is kept). Throws
+   * `SIGNER_EXISTS`, `OPERATOR_NOT_DECLARED`, or the core's `INVALID_FIELD`.
    */
   async register(req: RegisterRequest): Promise<RegistryChange> {
     if (this.signers.has(req.signerId)) {
@@ -212,6 +279,13 @@ export class Registry implements SignerDirectory {
       issuedAt: this.seconds(),
     };
     const bytes = signKeyRegistration(registration, this.operatorSigner);
+    // Hashed in this turn, so that the signer is visible to get() as soon as this is called.
+    const password = newBrokerSecret();
+    const credential: BrokerCredential = Object.freeze({
+      signerId: req.signerId,
+      passwordHash: hashMosquittoPasswordSync(password),
+      issuedAt: registration.issuedAt,
+    });
     let signer!: RegisteredSigner;
     const r = await this.ledger.append(
       [
@@ -224,15 +298,25 @@ export class Registry implements SignerDirectory {
       (appended) => {
         signer = Object.freeze({ ...registration, registeredAt: first(appended) });
         this.signers.set(signer.signerId, signer);
-        return [this.store.putOp(signerKey(signer.signerId), encodeSignerRecord(signer))];
+        this.credentials.set(signer.signerId, credential);
+        return [
+          this.store.putOp(signerKey(signer.signerId), encodeSignerRecord(signer)),
+          this.store.putOp(credentialKey(signer.signerId), encodeCredentialRecord(credential)),
+        ];
       },
     );
-    return { signer, index: signer.registeredAt, size: r.size };
+    return {
+      signer,
+      index: signer.registeredAt,
+      size: r.size,
+      credential: { username: signer.signerId, password, issuedAt: credential.issuedAt },
+    };
   }
 
   /**
-   * Revokes a key: signs the revocation with the operator key and appends it; {@link get}
-   * shows `revokedAt` as soon as this is called. Throws `SIGNER_NOT_FOUND`, `SIGNER_REVOKED`,
+   * Revokes a key: signs the revocation with the operator key and appends it, deleting the
+   * signer's broker credential in the same batch; {@link get} shows `revokedAt` (and the
+   * broker refuses the signer) as soon as this is called. Throws `SIGNER_NOT_FOUND`, `SIGNER_REVOKED`,
    * `OPERATOR_NOT_DECLARED`, or the core's `INVALID_FIELD` (reason).
    */
   async revoke(signerId: string, reason: string): Promise<RegistryChange> {
@@ -263,10 +347,30 @@ export class Registry implements SignerDirectory {
           revokedIssuedAt: issuedAt,
         });
         this.signers.set(signerId, signer);
-        return [this.store.putOp(signerKey(signerId), encodeSignerRecord(signer))];
+        this.credentials.delete(signerId);
+        return [
+          this.store.putOp(signerKey(signerId), encodeSignerRecord(signer)),
+          this.store.delOp(credentialKey(signerId)),
+        ];
       },
     );
     return { signer, index: signer.revokedAt!, size: r.size };
+  }
+
+  private checkActive(signerId: string): void {
+    const s = this.signers.get(signerId);
+    if (s === undefined) {
+      throw new SignerRegistryError('SIGNER_NOT_FOUND', `no signer "${signerId}" is registered`, {
+        evidence: { signerId },
+      });
+    }
+    if (s.revokedAt !== undefined) {
+      throw new SignerRegistryError(
+        'SIGNER_REVOKED',
+        `signer "${signerId}" is revoked (at leaf ${s.revokedAt}): it gets no broker credential`,
+        { evidence: { signerId, revokedAt: s.revokedAt } },
+      );
+    }
   }
 
   private checkDeclared(): void {

@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64, toHex } from '../../src/core/bytes.ts';
 import { startServer, type RunningServer } from '../../src/api/server.ts';
-import { runDevices } from '../../src/cli/devices.ts';
+import { EXIT_PRIVATE_KEY, runDevices } from '../../src/cli/devices.ts';
+import { verifyMosquittoPassword } from '../../src/mqtt/index.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
 import { ed25519Spki } from '../core/registry/helpers.ts';
 import { openTestNode, type TestNode } from '../registry/test-node.ts';
@@ -219,7 +221,7 @@ describe('when something goes wrong', () => {
     );
   });
 
-  it("reports an invalid key with the node's precise message (400)", async () => {
+  it("reports an invalid request with the node's precise message (400)", async () => {
     const r = await cli([
       'register',
       ...at(),
@@ -228,16 +230,17 @@ describe('when something goes wrong', () => {
       '--mode',
       'device',
       '--key-type',
-      'Ed25519',
+      'P-256',
       '--public-key',
-      'ff'.repeat(32),
+      toHex(new Uint8Array(33).fill(7)),
       '--meter',
       'k-1',
       '--capacity-w',
       '1',
     ]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('invalid request (400): publicKey: not a valid Ed25519 public key');
+    expect(r.err).toContain('invalid request (400): publicKey:');
+    expect(r.err).toContain('[INVALID_FIELD]');
   });
 
   it('reports an unknown signer on revoke (404)', async () => {
@@ -326,4 +329,184 @@ describe('when run as `wattproof devices`', () => {
     );
     expect(JSON.parse(stdout).signers.length).toBe(node.registry.list().length);
   }, 25_000);
+});
+
+describe('when a signer is registered, its MQTT login', () => {
+  const register = (id: string) =>
+    cli([
+      'register',
+      ...at(),
+      '--signer-id',
+      id,
+      '--mode',
+      'device',
+      '--key-type',
+      'Ed25519',
+      '--public-key',
+      toHex(ed25519Spki().raw),
+      '--meter',
+      id,
+      '--capacity-w',
+      '1000',
+    ]);
+  const passwordIn = (out: string): string => /password (wpm_[A-Za-z0-9_-]{43})\n/.exec(out)![1]!;
+
+  it('is printed once, says it will not be shown again, and only its hash is kept', async () => {
+    const r = await register('login-1');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('user login-1');
+    expect(r.out).toContain('it will not be shown again');
+    const password = passwordIn(r.out);
+    const stored = node.registry.brokerCredential('login-1')!;
+    expect(stored.passwordHash).toMatch(/^\$7\$101\$/);
+    expect(stored.passwordHash).not.toContain(password);
+    expect(await verifyMosquittoPassword(password, stored.passwordHash)).toBe(true);
+    const list = await cli(['list', ...at(), '--json']);
+    expect(list.out).not.toContain(password);
+    expect(list.out).not.toContain(stored.passwordHash);
+  });
+
+  it('is replaced by `devices credentials`: the new one works, the old one no longer', async () => {
+    const old = passwordIn((await register('login-2')).out);
+    const r = await cli(['credentials', ...at(), '--signer-id', 'login-2']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('the previous one no longer works');
+    const fresh = passwordIn(r.out);
+    const stored = node.registry.brokerCredential('login-2')!.passwordHash;
+    expect(await verifyMosquittoPassword(fresh, stored)).toBe(true);
+    expect(await verifyMosquittoPassword(old, stored)).toBe(false);
+  });
+
+  it('is refused for an unknown (404) or revoked (409) signer, and gone after a revocation', async () => {
+    expect((await cli(['credentials', ...at(), '--signer-id', 'nobody'])).err).toContain(
+      '[SIGNER_NOT_FOUND]',
+    );
+    await register('login-3');
+    await cli(['revoke', ...at(), '--signer-id', 'login-3', '--reason', 'retired']);
+    expect(node.registry.brokerCredential('login-3')).toBeUndefined();
+    const r = await cli(['credentials', ...at(), '--signer-id', 'login-3']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[SIGNER_REVOKED]');
+  });
+});
+
+describe('when --public-key holds a private key', () => {
+  let fake: Server;
+  let fakeUrl: string;
+  let requests = 0;
+  let dir: string;
+  const files: Record<string, { path: string; keyType: string }> = {};
+
+  beforeAll(async () => {
+    fake = createHttpServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    dir = `${tmp.path}/secrets`;
+    await mkdir(dir);
+    const ed = generateKeyPairSync('ed25519');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const write = async (name: string, keyType: string, data: string | Uint8Array) => {
+      await writeFile(`${dir}/${name}`, data);
+      files[name] = { path: `${dir}/${name}`, keyType };
+    };
+    await write('ed.pkcs8.pem', 'Ed25519', ed.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await write('ec.sec1.pem', 'P-256', ec.privateKey.export({ type: 'sec1', format: 'pem' }));
+    await write('ed.pkcs8.der', 'Ed25519', ed.privateKey.export({ type: 'pkcs8', format: 'der' }));
+    await write('ec.sec1.der', 'OCMF', ec.privateKey.export({ type: 'sec1', format: 'der' }));
+    await write('ec.pkcs8.der', 'P-256', ec.privateKey.export({ type: 'pkcs8', format: 'der' }));
+    await promisify(execFile)('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-f',
+      `${dir}/id_ed25519`,
+    ]);
+    files.id_ed25519 = { path: `${dir}/id_ed25519`, keyType: 'Ed25519' };
+    const seed = new Uint8Array(32).fill(9);
+    await write(
+      'note.key',
+      'Ed25519',
+      `PRIVATE+KEY+meter.example+01020304+${toBase64(Uint8Array.of(1, ...seed))}\n`,
+    );
+    const jwk = ed.privateKey.export({ format: 'jwk' }) as { d: string; x: string };
+    const raw64 = new Uint8Array([
+      ...Buffer.from(jwk.d, 'base64url'),
+      ...Buffer.from(jwk.x, 'base64url'),
+    ]);
+    await write('ed.secret.hex', 'Ed25519', toHex(raw64));
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => fake.close(() => r()));
+  });
+
+  const args = (key: string, keyType: string) => [
+    'register',
+    '--node',
+    fakeUrl,
+    '--token',
+    'wpt_x',
+    '--signer-id',
+    'secret-1',
+    '--mode',
+    'device',
+    '--key-type',
+    keyType,
+    // One argument, so that a PEM value starting with "-----" is not read as an option.
+    `--public-key=${key}`,
+    '--meter',
+    'secret-1',
+    '--capacity-w',
+    '1000',
+  ];
+
+  it('refuses it in the CLI process with exit status 3, and no request reaches the node', async () => {
+    for (const name of ['ed.pkcs8.pem', 'ec.sec1.der', 'id_ed25519']) {
+      const f = files[name]!;
+      const r = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'devices', ...args(f.path, f.keyType)],
+        { timeout: 20_000 },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(r.code, name).toBe(EXIT_PRIVATE_KEY);
+      expect(r.stderr, name).toContain('holds a private key');
+      expect(r.stderr, name).toContain('nothing was sent');
+    }
+    expect(requests).toBe(0);
+  }, 60_000);
+
+  it('refuses every form it knows, from a file or as a value, before any request', async () => {
+    const values: [string, string][] = [
+      ...Object.values(files).map((f): [string, string] => [f.path, f.keyType]),
+      [toHex(new Uint8Array(32).fill(5)), 'P-256'],
+      [toHex(new Uint8Array(48).fill(5)), 'OCMF'],
+      ['ff'.repeat(32), 'Ed25519'],
+      [toBase64(new Uint8Array(64).fill(3)), 'Ed25519'],
+      [await readFile(files['ed.pkcs8.pem']!.path, 'utf8'), 'Ed25519'],
+    ];
+    for (const [value, keyType] of values) {
+      const r = await cli(args(value, keyType), {}, null);
+      expect(r.code, value.slice(0, 60)).toBe(EXIT_PRIVATE_KEY);
+    }
+    expect(requests).toBe(0);
+  });
+
+  it('still sends public keys, also a 32-byte Ed25519 key that is a valid point', async () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    await writeFile(`${dir}/ed.pub.pem`, publicKey.export({ type: 'spki', format: 'pem' }));
+    const before = requests;
+    for (const key of [`${dir}/ed.pub.pem`, toHex(ed25519Spki().raw)]) {
+      const r = await cli(args(key, 'Ed25519'), {}, null);
+      expect(r.code).toBe(1); // the fake node answers 500
+    }
+    expect(requests).toBe(before + 2);
+  });
 });

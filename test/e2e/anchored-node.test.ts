@@ -65,6 +65,7 @@ describe('when a node anchors with a TSA and an EVM chain', () => {
         '0',
         '--mqtt-port',
         '0',
+        '--mqtt-allow-anonymous',
         '--topic-root',
         TOPIC_ROOT,
         '--tsa-url',

@@ -190,11 +190,16 @@ describe('when a running node gets SIGTERM', () => {
         }),
       });
       expect(reg.status).toBe(201);
+      const { credential } = (await reg.json()) as {
+        credential: { username: string; password: string };
+      };
       // Readings dated just before now, so the real clock accepts them.
       const shift = Math.floor(Date.now() / 1000) - NOW_MS / 1000 - 86_400;
       const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
         protocolVersion: 4,
         reconnectPeriod: 0,
+        username: credential.username,
+        password: credential.password,
       });
       const acked: number[] = [];
       const sends = Array.from({ length: 300 }, (_, k) => {

@@ -73,7 +73,7 @@ describe('when one of three witnesses dies', () => {
       dataDir: `${tmp.path}/node`,
       httpPort: 0,
       topicRoot: root,
-      mqtt: { mode: 'embedded', host: '127.0.0.1', port: 0 },
+      mqtt: { mode: 'embedded', host: '127.0.0.1', port: 0, allowAnonymous: true },
       witnesses: witnesses.map((w) => ({ url: w.url, vkey: w.vkey })),
     });
     await device.register(node);

@@ -27,8 +27,10 @@ async function startBroker(
   handler: (m: InboundMessage) => Promise<AckOutcome>,
   port = 0,
 ): Promise<EmbeddedBroker> {
+  // Open to anonymous clients: these tests are about acknowledgements (access: closed-broker.test.ts).
   const b = new EmbeddedBroker({
     port,
+    access: 'anonymous',
     readingTopics: [READINGS],
     logger: silentLogger,
     stopTimeoutMs: 2000,
@@ -64,7 +66,12 @@ describe('when the port is taken', () => {
     servers.push(blocker);
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as AddressInfo).port;
-    const b = new EmbeddedBroker({ port, readingTopics: [READINGS], logger: silentLogger });
+    const b = new EmbeddedBroker({
+      port,
+      access: 'anonymous',
+      readingTopics: [READINGS],
+      logger: silentLogger,
+    });
     const err = await b.start(async () => ({ reasonCode: 0 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MqttError);
     expect(err).toMatchObject({ code: 'PORT_IN_USE', evidence: { port } });

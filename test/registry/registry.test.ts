@@ -9,9 +9,11 @@ import {
 import { Ledger } from '../../src/ledger/ledger.ts';
 import { loadOrCreateLogKey, type LogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';
+import { verifyMosquittoPassword } from '../../src/mqtt/index.ts';
 import {
   loadOperatorKey,
   Registry,
+  registryBrokerAccess,
   type OperatorKey,
   type RegisterRequest,
 } from '../../src/registry/index.ts';
@@ -257,5 +259,63 @@ describe('when keys are registered and revoked', () => {
       EntryKind.keyRegistration,
     );
     expect(() => verifyRegistryEntry(bytes, decls[0]!.declaration)).toThrow(/kid|key/);
+  });
+});
+
+describe('when broker credentials are issued', () => {
+  beforeEach(async () => {
+    await node.registry.ensureOperatorDeclared(node.logKey.signer);
+  });
+
+  it('issues one with the registration, keeps only its hash, and keeps it across a reopen', async () => {
+    const r = await node.registry.register(device('m1'));
+    expect(r.credential).toMatchObject({ username: 'm1', issuedAt: NOW / 1000 });
+    expect(r.credential!.password).toMatch(/^wpm_[A-Za-z0-9_-]{43}$/);
+    const stored = node.registry.brokerCredential('m1')!;
+    expect(await verifyMosquittoPassword(r.credential!.password, stored.passwordHash)).toBe(true);
+    await close(node);
+    node = await open();
+    expect(node.registry.brokerCredential('m1')).toEqual(stored);
+    expect(node.registry.brokerCredentials().map((c) => c.signerId)).toEqual(['m1']);
+  });
+
+  it('re-issues one that replaces the old, durably', async () => {
+    const first = (await node.registry.register(device('m1'))).credential!;
+    const again = await node.registry.issueBrokerCredential('m1');
+    expect(again.password).not.toBe(first.password);
+    await close(node);
+    node = await open();
+    const hash = node.registry.brokerCredential('m1')!.passwordHash;
+    expect(await verifyMosquittoPassword(again.password, hash)).toBe(true);
+    expect(await verifyMosquittoPassword(first.password, hash)).toBe(false);
+  });
+
+  it('deletes it with the revocation, and issues none to unknown or revoked signers', async () => {
+    await node.registry.register(device('m1'));
+    await node.registry.register(device('m2'));
+    await node.registry.revoke('m1', 'retired');
+    expect(node.registry.brokerCredential('m1')).toBeUndefined();
+    expect(await codeOf(node.registry.issueBrokerCredential('m1'))).toBe('SIGNER_REVOKED');
+    expect(await codeOf(node.registry.issueBrokerCredential('zz'))).toBe('SIGNER_NOT_FOUND');
+    await close(node);
+    node = await open();
+    expect(node.registry.brokerCredentials().map((c) => c.signerId)).toEqual(['m2']);
+  });
+
+  it('answers the broker with grants for active signers only (registryBrokerAccess)', async () => {
+    await node.registry.register({ ...device('hes-1'), mode: 'platform', meters: ['a1', 'a2'] });
+    const access = registryBrokerAccess(node.registry, 'root/v1');
+    const user = access.user('hes-1')!;
+    expect(user.grants).toEqual({
+      publish: ['root/v1/platforms/hes-1/readings'],
+      subscribe: [
+        'root/v1/platforms/hes-1/receipts',
+        'root/v1/meters/a1/receipts',
+        'root/v1/meters/a2/receipts',
+      ],
+    });
+    expect(access.user('nobody')).toBeUndefined();
+    await node.registry.revoke('hes-1', 'decommissioned');
+    expect(access.user('hes-1')).toBeUndefined();
   });
 });

@@ -2,10 +2,15 @@
  * The key registry over HTTP (DESIGN.md decisions 6 and 11; docs/registry.md §API), operator
  * token only:
  * - `POST <prefix>/registry/signers`: register a device or platform key (201; 409 if the id is
- *   taken);
- * - `POST <prefix>/registry/signers/:signerId/revoke`: revoke it (200; 404, 409);
+ *   taken), answering with the signer's broker credential, shown this once;
+ * - `POST <prefix>/registry/signers/:signerId/revoke`: revoke it (200; 404, 409), which also
+ *   ends its broker access;
+ * - `POST <prefix>/registry/signers/:signerId/broker-credential`: issue a new broker credential,
+ *   the old one stops working (201; 404, 409 if revoked);
  * - `GET <prefix>/registry/signers`: list every signer;
- * - `GET <prefix>/registry/signers/:signerId`: one signer (404 if unknown).
+ * - `GET <prefix>/registry/signers/:signerId`: one signer (404 if unknown);
+ * - `GET <prefix>/registry/broker-credentials`: the credential hashes of every active signer,
+ *   in Mosquitto's password-file format, for `wattproof broker-config`.
  * The app registers the plugin under `/v1`. Changes answer once their log entry is committed.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -20,7 +25,13 @@ import {
 } from '../../core/registry/index.ts';
 import type { RegistrationMode, RegistryKeyType } from '../../core/registry/index.ts';
 import { SignerRegistryError } from '../../registry/index.ts';
-import type { RegisteredSigner, Registry, RegistryChange } from '../../registry/index.ts';
+import type {
+  BrokerCredential,
+  IssuedBrokerCredential,
+  RegisteredSigner,
+  Registry,
+  RegistryChange,
+} from '../../registry/index.ts';
 import { requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { bearerSecurity, errorBodySchema, tokenErrorResponses } from '../schemas/error.ts';
@@ -47,6 +58,26 @@ export interface SignerJson {
   revocationIndex?: number;
   revokedAt?: string;
   revocationReason?: string;
+  /** When its current broker credential was issued, ISO 8601 UTC; absent: it has none. */
+  brokerCredentialIssuedAt?: string;
+}
+
+/** A broker credential as issued: shown once, never stored in clear. */
+export interface BrokerCredentialJson {
+  /** MQTT user name: the signer id. */
+  username: string;
+  /** MQTT password. */
+  password: string;
+  /** ISO 8601 UTC. */
+  issuedAt: string;
+}
+
+/** A stored broker credential: the hash only. */
+export interface BrokerCredentialHashJson {
+  signerId: string;
+  /** `$7$<iterations>$<salt>$<hash>` (Mosquitto password file, PBKDF2-SHA512). */
+  passwordHash: string;
+  issuedAt: string;
 }
 
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$';
@@ -82,6 +113,23 @@ const signerSchema = {
     revocationIndex: { type: 'integer', description: 'Leaf index of the revocation entry.' },
     revokedAt: { type: 'string', format: 'date-time' },
     revocationReason: { type: 'string' },
+    brokerCredentialIssuedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'When its current broker credential was issued; absent: it has none.',
+    },
+  },
+} as const;
+
+const credentialSchema = {
+  type: 'object',
+  required: ['username', 'password', 'issuedAt'],
+  description:
+    'The MQTT login of the signer (docs/mqtt.md §Access control). Shown once: the node keeps only a hash.',
+  properties: {
+    username: { type: 'string', description: 'MQTT user name: the signer id.' },
+    password: { type: 'string', description: 'MQTT password.' },
+    issuedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
 
@@ -102,6 +150,12 @@ const changeSchema = {
       },
     },
   },
+} as const;
+
+const registerSchema = {
+  ...changeSchema,
+  required: [...changeSchema.required, 'credential'],
+  properties: { ...changeSchema.properties, credential: credentialSchema },
 } as const;
 
 const errors = {
@@ -160,8 +214,8 @@ interface RegisterBody {
 
 const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
 
-/** The API view of a signer. */
-export function signerJson(s: RegisteredSigner): SignerJson {
+/** The API view of a signer, with when its broker credential was issued (if it has one). */
+export function signerJson(s: RegisteredSigner, credential?: BrokerCredential): SignerJson {
   const out: SignerJson = {
     signerId: s.signerId,
     mode: s.mode,
@@ -175,14 +229,27 @@ export function signerJson(s: RegisteredSigner): SignerJson {
   if (s.revokedAt !== undefined) out.revocationIndex = s.revokedAt;
   if (s.revokedIssuedAt !== undefined) out.revokedAt = iso(s.revokedIssuedAt);
   if (s.revocationReason !== undefined) out.revocationReason = s.revocationReason;
+  if (credential !== undefined) out.brokerCredentialIssuedAt = iso(credential.issuedAt);
   return out;
 }
 
-function changeJson(c: RegistryChange): {
+function credentialJson(c: IssuedBrokerCredential): BrokerCredentialJson {
+  return { username: c.username, password: c.password, issuedAt: iso(c.issuedAt) };
+}
+
+function changeJson(
+  c: RegistryChange,
+  registry: Registry,
+): {
   signer: SignerJson;
   entry: { index: number; treeSize: number };
+  credential?: BrokerCredentialJson;
 } {
-  return { signer: signerJson(c.signer), entry: { index: c.index, treeSize: c.size } };
+  return {
+    signer: signerJson(c.signer, registry.brokerCredential(c.signer.signerId)),
+    entry: { index: c.index, treeSize: c.size },
+    ...(c.credential === undefined ? {} : { credential: credentialJson(c.credential) }),
+  };
 }
 
 const PEM_RE = /^-----BEGIN PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/;
@@ -226,7 +293,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
         querystring: noParams,
         body: registerBody,
         response: {
-          201: changeSchema,
+          201: registerSchema,
           ...errors,
           409: { ...errorBodySchema, description: 'The signer id is taken.' },
         },
@@ -236,7 +303,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
       const b = request.body;
       const publicKey = normalizeSignerPublicKey(b.keyType, keyBytesFromText(b.publicKey));
       const change = await registry.register({ ...b, publicKey });
-      return reply.code(201).send(changeJson(change));
+      return reply.code(201).send(changeJson(change, registry));
     },
   );
 
@@ -258,7 +325,76 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
       },
     },
     async (request) =>
-      changeJson(await registry.revoke(request.params.signerId, request.body.reason)),
+      changeJson(await registry.revoke(request.params.signerId, request.body.reason), registry),
+  );
+
+  app.post<{ Params: { signerId: string } }>(
+    '/registry/signers/:signerId/broker-credential',
+    {
+      schema: {
+        summary: 'Issue a new broker credential (the old one stops working)',
+        security: bearerSecurity,
+        params: signerParams,
+        querystring: noParams,
+        response: {
+          201: {
+            type: 'object',
+            required: ['credential'],
+            properties: { credential: credentialSchema },
+          },
+          ...errors,
+          404: { ...errorBodySchema, description: 'No such signer.' },
+          409: { ...errorBodySchema, description: 'The signer is revoked.' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const c = await registry.issueBrokerCredential(request.params.signerId);
+      return reply.code(201).send({ credential: credentialJson(c) });
+    },
+  );
+
+  app.get(
+    '/registry/broker-credentials',
+    {
+      schema: {
+        summary: 'Broker credential hashes of every active signer (for wattproof broker-config)',
+        security: bearerSecurity,
+        params: noParams,
+        querystring: noParams,
+        response: {
+          200: {
+            type: 'object',
+            required: ['credentials'],
+            properties: {
+              credentials: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['signerId', 'passwordHash', 'issuedAt'],
+                  properties: {
+                    signerId: { type: 'string' },
+                    passwordHash: {
+                      type: 'string',
+                      description: 'Mosquitto password-file hash, $7$ (PBKDF2-SHA512).',
+                    },
+                    issuedAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (): Promise<{ credentials: BrokerCredentialHashJson[] }> => ({
+      credentials: registry.brokerCredentials().map((c) => ({
+        signerId: c.signerId,
+        passwordHash: c.passwordHash,
+        issuedAt: iso(c.issuedAt),
+      })),
+    }),
   );
 
   app.get(
@@ -279,7 +415,9 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
         },
       },
     },
-    async () => ({ signers: registry.list().map(signerJson) }),
+    async () => ({
+      signers: registry.list().map((s) => signerJson(s, registry.brokerCredential(s.signerId))),
+    }),
   );
 
   app.get<{ Params: { signerId: string } }>(
@@ -305,7 +443,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
           `no signer "${request.params.signerId}" is registered`,
         );
       }
-      return signerJson(s);
+      return signerJson(s, registry.brokerCredential(s.signerId));
     },
   );
 };

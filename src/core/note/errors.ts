@@ -20,7 +20,10 @@ export type NoteErrorCode =
   | 'AMBIGUOUS_KEY'
   /** No signature from a known key was present (signed-note §Signatures: MUST reject). */
   | 'NO_VERIFIED_SIGNATURE'
-  /** A signature from a known key failed to verify (signed-note §Signatures: SHOULD reject). */
+  /**
+   * A signature line from a known key failed to verify, wherever it stands, also after a valid
+   * line of the same key (signed-note §Signatures: SHOULD reject the whole note).
+   */
   | 'INVALID_SIGNATURE'
   /** The note text is not a tlog-checkpoint body. */
   | 'MALFORMED_CHECKPOINT'

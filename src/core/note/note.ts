@@ -135,11 +135,16 @@ export function splitNote(note: string | Uint8Array): SplitNote {
 
 /**
  * Opens a signed note against the caller's known keys (signed-note §Signatures). Signatures
- * whose (name, key ID) matches no verifier are listed in `unverified` and otherwise ignored;
- * repeated lines from the same key are checked once. Throws `NoteError`:
- * `INVALID_SIGNATURE` when a known key's signature fails, `NO_VERIFIED_SIGNATURE` when no known
- * key signed, `AMBIGUOUS_KEY` when two verifiers share a name and key ID, and the parse codes
- * of {@link splitNote}.
+ * whose (name, key ID) matches no verifier are listed in `unverified` and otherwise ignored.
+ * Every signature line of a known key is verified ("If the key name and ID match a known key,
+ * verifiers MUST verify the signature"), also a second, different line of a key that already
+ * verified: a line repeated byte for byte is checked once, but a bad line under a trusted name
+ * and key ID refuses the whole note wherever it stands ("If a signature from a known key fails
+ * to verify, clients SHOULD reject the whole note"). A key that verifies is listed once in
+ * `verified`, with the first line's timestamp. Throws `NoteError`: `INVALID_SIGNATURE` when a
+ * known key's signature fails (evidence: name, key ID, and `line`, its 0-based position among
+ * the signature lines), `NO_VERIFIED_SIGNATURE` when no known key signed, `AMBIGUOUS_KEY` when
+ * two verifiers share a name and key ID, and the parse codes of {@link splitNote}.
  */
 export function openNote(
   note: string | Uint8Array,
@@ -149,40 +154,45 @@ export function openNote(
   const message = utf8(text);
   const verified: VerifiedSignature[] = [];
   const unverified: UnverifiedSignature[] = [];
-  const seenKnown = new Set<string>();
-  const seenUnknown = new Set<string>();
-  for (const sig of signatures) {
+  const verifiedKeys = new Set<string>();
+  const seenLines = new Set<string>();
+  for (const [position, sig] of signatures.entries()) {
     const id = `${sig.name}+${formatKeyId(sig.keyId)}`;
     const matches = verifiers.filter((v) => v.name === sig.name && v.keyId === sig.keyId);
+    // A line repeated byte for byte has the verdict of its first copy.
+    if (seenLines.has(sig.line)) continue;
+    seenLines.add(sig.line);
     if (matches.length === 0) {
-      if (!seenUnknown.has(sig.line)) {
-        seenUnknown.add(sig.line);
-        unverified.push({ name: sig.name, keyId: sig.keyId });
-      }
+      unverified.push({ name: sig.name, keyId: sig.keyId });
       continue;
     }
     if (matches.length > 1) {
       throw new NoteError('AMBIGUOUS_KEY', `note: more than one verifier for ${id}`);
     }
-    if (seenKnown.has(id)) continue;
-    seenKnown.add(id);
     const v = matches[0]!;
+    const evidence = { name: sig.name, keyId: sig.keyId, line: position };
     let ok: boolean;
     let timestamp: number | undefined;
     try {
       ok = v.verify(message, sig.signature) === true;
       if (ok && v.timestamp) timestamp = v.timestamp(sig.signature);
     } catch (cause) {
-      throw new NoteError('INVALID_SIGNATURE', `note: signature by ${id} could not be checked`, {
-        cause,
-        evidence: { name: sig.name, keyId: sig.keyId },
-      });
+      throw new NoteError(
+        'INVALID_SIGNATURE',
+        `note: signature line ${position + 1} by ${id} could not be checked`,
+        { cause, evidence },
+      );
     }
     if (!ok) {
-      throw new NoteError('INVALID_SIGNATURE', `note: invalid signature by ${id}`, {
-        evidence: { name: sig.name, keyId: sig.keyId },
-      });
+      throw new NoteError(
+        'INVALID_SIGNATURE',
+        `note: invalid signature by ${id} on signature line ${position + 1}` +
+          (verifiedKeys.has(id) ? ' (after a valid one by the same key)' : ''),
+        { evidence },
+      );
     }
+    if (verifiedKeys.has(id)) continue;
+    verifiedKeys.add(id);
     verified.push(
       timestamp === undefined
         ? { name: sig.name, keyId: sig.keyId }

@@ -115,6 +115,40 @@ describe('when opening the published notes (golang/mod TestOpen)', () => {
     );
   });
 
+  describe('when a trusted key signs twice and the second line is bad', () => {
+    const bad = peterSig.slice(0, 60) + 'ABCD' + peterSig.slice(60);
+
+    it('refuses the note with INVALID_SIGNATURE naming the bad line, after the good one', () => {
+      const e = (() => {
+        try {
+          openNote(text + '\n' + peterSig + bad, [peter]);
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(e).toBeInstanceOf(NoteError);
+      expect(e).toMatchObject({
+        code: 'INVALID_SIGNATURE',
+        evidence: { name: 'PeterNeumann', keyId: 0xc74f20a3, line: 1 },
+      });
+    });
+
+    it('refuses it before the good one too, and with an unknown line in between', () => {
+      expect(codeOf(() => openNote(text + '\n' + bad + peterSig, [peter]))).toBe(
+        'INVALID_SIGNATURE',
+      );
+      expect(codeOf(() => openNote(text + '\n' + peterSig + enochSig + bad, [peter]))).toBe(
+        'INVALID_SIGNATURE',
+      );
+    });
+
+    it('still accepts the same good line repeated, listing the key once', () => {
+      const n = openNote(text + '\n' + peterSig + peterSig, [peter]);
+      expect(n.verified).toEqual([{ name: 'PeterNeumann', keyId: 0xc74f20a3 }]);
+    });
+  });
+
   it('drops repeated lines and keeps distinct unknown signatures', () => {
     const enochAbcd = enochSig.slice(0, 60) + 'ABCD' + enochSig.slice(60);
     const n = openNote(text + '\n' + peterSig + peterSig + enochSig + enochSig + enochAbcd, [
