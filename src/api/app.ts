@@ -4,8 +4,10 @@
  */
 import { fastify, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { LogReadModel } from '../log/read-model.ts';
+import { installAccessLog, type AccessLogSink } from './access-log.ts';
 import type { TokenStore } from './auth/token-store.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
+import { DEFAULT_HTTP_SETTINGS, fastifyServerOptions, type HttpSettings } from './http-settings.ts';
 import { registerDocsUi, registerOpenApi } from './openapi.ts';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, installTokenRateLimit } from './rate-limit.ts';
 import { recordRoutes } from './route-catalog.ts';
@@ -24,6 +26,10 @@ export interface BuildAppOptions {
   tokens?: TokenStore;
   /** Requests a minute per token on the token routes (default 600). */
   rateLimitPerMinute?: number;
+  /** TLS, timeouts, connection cap, body limit, trusted proxies (default {@link DEFAULT_HTTP_SETTINGS}). */
+  http?: Partial<HttpSettings>;
+  /** Where the access log goes, one JSON line per request (`access-log.ts`); none when absent. */
+  accessLog?: AccessLogSink;
 }
 
 /**
@@ -31,13 +37,19 @@ export interface BuildAppOptions {
  * with one error handler mapping error codes to statuses (`errors.ts`), a JSON 404 for unknown
  * routes (methods other than GET and HEAD on the log routes included), the rate limit of the
  * token routes (`rate-limit.ts`), and the OpenAPI document at `/docs/json` with its page at
- * `/docs` (`openapi.ts`). Every route is recorded (`route-catalog.ts`). Never listens.
+ * `/docs` (`openapi.ts`). Every route is recorded (`route-catalog.ts`). The transport
+ * settings (`http-settings.ts`) shape the server it will listen with, and the access log
+ * (`access-log.ts`) sees every request, those the rate limit refuses included. Never listens.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const http = { ...DEFAULT_HTTP_SETTINGS, ...opts.http };
   const app = fastify({
+    ...fastifyServerOptions(http),
     logger: opts.logger ?? false,
     frameworkErrors: frameworkErrorHandler,
   });
+  app.server.maxConnections = http.maxConnections;
+  if (opts.accessLog !== undefined) installAccessLog(app, opts.accessLog);
   recordRoutes(app);
   installErrorHandling(app);
   await registerOpenApi(app);

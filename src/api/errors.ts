@@ -13,19 +13,26 @@ import { WattproofError } from '../core/errors.ts';
  * - `INVALID_REQUEST`: a parameter, body or cursor that the route refuses (400).
  * - `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`: the body (413, 415).
  * - `RATE_LIMITED`: too many requests with one token, or from one address without one (429).
+ * - `TOO_MANY_IN_FLIGHT`: the token already has its share of expensive requests running (429).
+ * - `SERVER_BUSY`: the node already serves as many expensive requests as it allows (503).
  * - `INTERNAL_ERROR`: anything else (500, details logged, never sent).
- * - `PORT_IN_USE`, `LISTEN_FAILED`: the server cannot listen (at start, not in responses).
+ * - `PORT_IN_USE`, `LISTEN_FAILED`, `INVALID_TLS`, `INVALID_ACCESS_LOG`: the server cannot
+ *   start (a taken port, a TLS file or access log that cannot be opened; not in responses).
  */
 export type ApiErrorCode =
   | 'NOT_FOUND'
   | 'METER_NOT_FOUND'
   | 'INVALID_REQUEST'
   | 'RATE_LIMITED'
+  | 'TOO_MANY_IN_FLIGHT'
+  | 'SERVER_BUSY'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INTERNAL_ERROR'
   | 'PORT_IN_USE'
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  | 'INVALID_TLS'
+  | 'INVALID_ACCESS_LOG';
 
 /** An error raised by the HTTP layer (`src/api/`). */
 export class ApiError extends WattproofError<ApiErrorCode> {}
@@ -47,6 +54,10 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  TOO_MANY_IN_FLIGHT: 429,
+  SERVER_BUSY: 503,
+  // bundle: more entries or bytes than one bundle may hold (the message says how to split)
+  BUNDLE_TOO_LARGE: 422,
   // core/tiles: a tile path that is not canonical C2SP tlog-tiles, or coordinates out of range
   MALFORMED_PATH: 400,
   INVALID_TILE: 400,
@@ -141,7 +152,7 @@ export function sendError(reply: FastifyReply, response: ErrorResponse): Fastify
 
 function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const response = errorResponseFor(error);
-  if (response.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (response.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: response.code }, response.message);
   return sendError(reply, response);
 }

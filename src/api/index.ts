@@ -4,6 +4,12 @@
  * OpenAPI document at `/docs` (DESIGN.md decisions 3 and 11).
  */
 export { acceptsGzip } from './accept-encoding.ts';
+export {
+  accessLogLine,
+  installAccessLog,
+  type AccessLogLine,
+  type AccessLogSink,
+} from './access-log.ts';
 export { buildApp, type BuildAppOptions } from './app.ts';
 export {
   ApiError,
@@ -16,6 +22,21 @@ export {
   installErrorHandling,
   sendError,
 } from './errors.ts';
+export {
+  checkHttpSettings,
+  DEFAULT_HTTP_SETTINGS,
+  fastifyServerOptions,
+  isLoopbackHost,
+  parseTrustProxy,
+  plaintextWarning,
+  type HttpSettings,
+  type TlsFiles,
+} from './http-settings.ts';
+export {
+  IN_FLIGHT_RETRY_AFTER_SECONDS,
+  InFlightLimiter,
+  type InFlightLimits,
+} from './in-flight.ts';
 export { assertKnownMeters, type MeterDirectory } from './meters.ts';
 export { DOCS_PREFIX, registerDocsUi, registerOpenApi } from './openapi.ts';
 export {
@@ -36,8 +57,10 @@ export {
   type ErasureRoutesOptions,
 } from './routes/erasures.ts';
 export {
+  DEFAULT_READINGS_IN_FLIGHT,
   DEFAULT_READINGS_PAGE,
   MAX_READINGS_PAGE,
+  MAX_READINGS_PAGE_BYTES,
   readingRoutes,
   type ErasedReadingJson,
   type ReadingJson,
@@ -50,5 +73,12 @@ export {
   type LogRoutesOptions,
   TILE_CACHE_CONTROL,
 } from './routes/log.ts';
+export {
+  bundleRoutes,
+  DEFAULT_BUNDLE_IN_FLIGHT,
+  MAX_BUNDLE_METERS,
+  type BundleRoutesOptions,
+} from './routes/bundles.ts';
 export { startServer, type ListenOptions, type RunningServer } from './server.ts';
+export { openApiTransport, type ApiTransport, type ApiTransportConfig } from './transport.ts';
 export { exactEntryBundle, exactHashTile } from './tile-body.ts';

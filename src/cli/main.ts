@@ -9,6 +9,9 @@ const USAGE = `usage: wattproof <command> [options]
 commands:
   start     run an ingest node: MQTT in, checks, the Merkle log, receipts, HTTP API
   devices   register, revoke and list device and platform keys (wattproof devices --help)
+  broker-config
+            the broker access rules as Mosquitto password, ACL and conf files
+            (wattproof broker-config --help)
   verify    check an evidence bundle offline against the log key (wattproof verify --help)
   certify   certificate, GO and Scope 2 figures from a verified bundle (wattproof certify --help)
   witness   run a C2SP tlog-witness witness that cosigns log checkpoints (wattproof witness --help)
@@ -30,6 +33,9 @@ export async function main(argv: string[]): Promise<void> {
       return (await import('../../anchors/evm/cli.ts')).runEvm(rest);
     case 'devices':
       process.exitCode = await (await import('./devices.ts')).runDevices(rest);
+      return;
+    case 'broker-config':
+      process.exitCode = await (await import('./broker-config.ts')).runBrokerConfig(rest);
       return;
     case 'verify':
       process.exitCode = await (await import('./verify.ts')).runVerify(rest);

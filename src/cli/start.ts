@@ -19,6 +19,8 @@ import { consoleLogger } from '../mqtt/logger.ts';
 import { checkTopicRoot } from '../ingest/topics.ts';
 import { parseVerifierKey } from '../core/note/keys.ts';
 import { ConfigError } from '../node/config.ts';
+import { DEFAULT_HTTP_SETTINGS, parseTrustProxy } from '../api/http-settings.ts';
+import { DEFAULT_BUNDLE_LIMITS } from '../bundle/limits.ts';
 
 /** `URL=VKEY` of a witness: an http(s) URL and a cosignature/v1 verifier key. */
 function parseWitness(text: string): { url: string; vkey: string } {
@@ -81,12 +83,81 @@ function evmConfig(
   };
 }
 
+/** The embedded broker's TLS files and anonymous access (both flags of the embedded broker). */
+function embeddedBrokerAccess(
+  pick: (flag: 'mqtt-tls-cert' | 'mqtt-tls-key', env: string) => string | undefined,
+  allowAnonymous: boolean,
+): { tls?: { certFile: string; keyFile: string }; allowAnonymous?: true } {
+  const certFile = pick('mqtt-tls-cert', 'WATTPROOF_MQTT_TLS_CERT');
+  const keyFile = pick('mqtt-tls-key', 'WATTPROOF_MQTT_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('INVALID_CONFIG', '--mqtt-tls-cert and --mqtt-tls-key go together');
+  }
+  return {
+    ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
+    ...(allowAnonymous ? { allowAnonymous: true } : {}),
+  };
+}
+
 function checkRoot(root: string): string {
   try {
     return checkTopicRoot(root);
   } catch (e) {
     throw new ConfigError('INVALID_CONFIG', `--topic-root: ${(e as Error).message}`);
   }
+}
+
+type HttpApiFlag =
+  | 'tls-cert'
+  | 'tls-key'
+  | 'trust-proxy'
+  | 'access-log'
+  | 'max-connections'
+  | 'max-bundle-entries'
+  | 'max-bundle-bytes';
+
+/** The HTTP API's transport and limit settings (docs/api.md §Transport, docs/bundle.md §Limits). */
+function httpApiConfig(
+  pick: (flag: HttpApiFlag, env: string) => string | undefined,
+): Pick<NodeConfig, 'httpTls' | 'trustProxy' | 'accessLog' | 'maxConnections' | 'bundleLimits'> {
+  const certFile = pick('tls-cert', 'WATTPROOF_TLS_CERT');
+  const keyFile = pick('tls-key', 'WATTPROOF_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('INVALID_CONFIG', '--tls-cert and --tls-key go together');
+  }
+  const proxies = pick('trust-proxy', 'WATTPROOF_TRUST_PROXY');
+  let trustProxy: string[] | undefined;
+  try {
+    trustProxy = proxies === undefined ? undefined : parseTrustProxy(proxies);
+  } catch (e) {
+    throw new ConfigError('INVALID_CONFIG', (e as Error).message);
+  }
+  const accessLog = pick('access-log', 'WATTPROOF_ACCESS_LOG');
+  const connections = pick('max-connections', 'WATTPROOF_MAX_CONNECTIONS');
+  const entries = pick('max-bundle-entries', 'WATTPROOF_MAX_BUNDLE_ENTRIES');
+  const bytes = pick('max-bundle-bytes', 'WATTPROOF_MAX_BUNDLE_BYTES');
+  return {
+    ...(certFile !== undefined && keyFile !== undefined ? { httpTls: { certFile, keyFile } } : {}),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
+    ...(accessLog === undefined || accessLog === '' ? {} : { accessLog }),
+    ...(connections === undefined
+      ? {}
+      : { maxConnections: parseIntSetting('--max-connections', connections, 1, 1_000_000) }),
+    ...(entries === undefined && bytes === undefined
+      ? {}
+      : {
+          bundleLimits: {
+            maxEntries:
+              entries === undefined
+                ? DEFAULT_BUNDLE_LIMITS.maxEntries
+                : parseIntSetting('--max-bundle-entries', entries, 1, 10_000_000),
+            maxBytes:
+              bytes === undefined
+                ? DEFAULT_BUNDLE_LIMITS.maxBytes
+                : parseIntSetting('--max-bundle-bytes', bytes, 1024, 4 * 1024 ** 3),
+          },
+        }),
+  };
 }
 
 /** Help text of `wattproof start`. */
@@ -104,6 +175,10 @@ receipts out, and the HTTP API. Environment variables in brackets.
   embedded broker (the default):
   --mqtt-host HOST         broker listen address [WATTPROOF_MQTT_HOST] (default 127.0.0.1)
   --mqtt-port PORT         broker port, 0 for any free one [WATTPROOF_MQTT_PORT] (default 1883)
+  --mqtt-tls-cert FILE     PEM certificate: MQTTS instead of MQTT [WATTPROOF_MQTT_TLS_CERT]
+  --mqtt-tls-key FILE      PEM private key of that certificate [WATTPROOF_MQTT_TLS_KEY]
+  --mqtt-allow-anonymous   let clients in without a login, for anything (development only;
+                           by default each signer logs in with its broker credential)
 
   external broker (Mosquitto, EMQX, HiveMQ, …):
   --mqtt-url URL           mqtt://host:port or mqtts://host:port [WATTPROOF_MQTT_URL]
@@ -116,10 +191,23 @@ receipts out, and the HTTP API. Environment variables in brackets.
   checks:
   --max-reading-bytes N    largest reading accepted [WATTPROOF_MAX_READING_BYTES] (default ${DEFAULT_CONFIG.maxReadingBytes})
   --clock-skew SECONDS     how far an interval end may lie in the future [WATTPROOF_CLOCK_SKEW] (default ${DEFAULT_CONFIG.clockSkewSeconds})
+  --quarantine-records N   refused messages kept [WATTPROOF_QUARANTINE_RECORDS] (default ${DEFAULT_CONFIG.quarantineRecords})
+  --quarantine-bytes N     bytes the quarantine may hold [WATTPROOF_QUARANTINE_BYTES] (default ${DEFAULT_CONFIG.quarantineBytes})
   --verify-workers N       signature-check threads, 0 = one per core [WATTPROOF_VERIFY_WORKERS] (default 0)
   --no-receipts            do not publish receipts to meters
   --rate-limit N           requests a minute per API token on the token routes
                            [WATTPROOF_RATE_LIMIT] (default ${DEFAULT_CONFIG.rateLimitPerMinute ?? 600})
+
+  HTTP API (docs/api.md §Transport):
+  --tls-cert FILE          PEM certificate chain: HTTPS instead of HTTP [WATTPROOF_TLS_CERT]
+  --tls-key FILE           PEM private key of that certificate [WATTPROOF_TLS_KEY]
+  --trust-proxy LIST       reverse proxies whose X-Forwarded-For is believed: addresses, CIDR
+                           ranges, loopback [WATTPROOF_TRUST_PROXY] (default none)
+  --access-log FILE|-      one JSON line per request, appended to FILE or stdout
+                           [WATTPROOF_ACCESS_LOG] (default none)
+  --max-connections N      most open API connections [WATTPROOF_MAX_CONNECTIONS] (default ${DEFAULT_HTTP_SETTINGS.maxConnections})
+  --max-bundle-entries N   most entries in one bundle [WATTPROOF_MAX_BUNDLE_ENTRIES] (default ${DEFAULT_BUNDLE_LIMITS.maxEntries})
+  --max-bundle-bytes N     most bytes of one bundle's JSON [WATTPROOF_MAX_BUNDLE_BYTES] (default ${DEFAULT_BUNDLE_LIMITS.maxBytes})
 
   witnesses (C2SP tlog-witness):
   --witness URL=VKEY       send each checkpoint to this witness (repeatable); URL is its
@@ -152,12 +240,17 @@ export function startConfig(
       'topic-root': { type: 'string' },
       'mqtt-host': { type: 'string' },
       'mqtt-port': { type: 'string' },
+      'mqtt-tls-cert': { type: 'string' },
+      'mqtt-tls-key': { type: 'string' },
+      'mqtt-allow-anonymous': { type: 'boolean' },
       'mqtt-url': { type: 'string' },
       'mqtt-client-id': { type: 'string' },
       'mqtt-protocol': { type: 'string' },
       'mqtt-username': { type: 'string' },
       'mqtt-password': { type: 'string' },
       'max-reading-bytes': { type: 'string' },
+      'quarantine-records': { type: 'string' },
+      'quarantine-bytes': { type: 'string' },
       'clock-skew': { type: 'string' },
       'verify-workers': { type: 'string' },
       'no-receipts': { type: 'boolean' },
@@ -169,6 +262,13 @@ export function startConfig(
       'evm-contract': { type: 'string' },
       'anchor-interval': { type: 'string' },
       'rate-limit': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'trust-proxy': { type: 'string' },
+      'access-log': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-bundle-entries': { type: 'string' },
+      'max-bundle-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -184,6 +284,17 @@ export function startConfig(
   const url = pick('mqtt-url', 'WATTPROOF_MQTT_URL');
   let mqtt: MqttConfig;
   if (url !== undefined) {
+    if (
+      values['mqtt-tls-cert'] !== undefined ||
+      values['mqtt-tls-key'] !== undefined ||
+      values['mqtt-allow-anonymous'] === true
+    ) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        '--mqtt-tls-cert, --mqtt-tls-key and --mqtt-allow-anonymous are settings of the embedded ' +
+          'broker, not of --mqtt-url (configure the external broker itself: wattproof broker-config)',
+      );
+    }
     const protocol = pick('mqtt-protocol', 'WATTPROOF_MQTT_PROTOCOL') ?? '5';
     const username = pick('mqtt-username', 'WATTPROOF_MQTT_USERNAME');
     const password = pick('mqtt-password', 'WATTPROOF_MQTT_PASSWORD');
@@ -201,9 +312,12 @@ export function startConfig(
       mode: 'embedded',
       host: pick('mqtt-host', 'WATTPROOF_MQTT_HOST') ?? '127.0.0.1',
       port: port === undefined ? 1883 : parsePort('--mqtt-port', port),
+      ...embeddedBrokerAccess(pick, values['mqtt-allow-anonymous'] === true),
     };
   }
   const maxReading = pick('max-reading-bytes', 'WATTPROOF_MAX_READING_BYTES');
+  const qRecords = pick('quarantine-records', 'WATTPROOF_QUARANTINE_RECORDS');
+  const qBytes = pick('quarantine-bytes', 'WATTPROOF_QUARANTINE_BYTES');
   const skew = pick('clock-skew', 'WATTPROOF_CLOCK_SKEW');
   const workers = pick('verify-workers', 'WATTPROOF_VERIFY_WORKERS');
   const tsaUrl = pick('tsa-url', 'WATTPROOF_TSA_URL');
@@ -227,6 +341,14 @@ export function startConfig(
       skew === undefined
         ? DEFAULT_CONFIG.clockSkewSeconds
         : parseIntSetting('--clock-skew', skew, 0, 86_400),
+    quarantineRecords:
+      qRecords === undefined
+        ? DEFAULT_CONFIG.quarantineRecords
+        : parseIntSetting('--quarantine-records', qRecords, 10, 100_000_000),
+    quarantineBytes:
+      qBytes === undefined
+        ? DEFAULT_CONFIG.quarantineBytes
+        : parseIntSetting('--quarantine-bytes', qBytes, 1 << 20, 2 ** 40),
     receipts: !values['no-receipts'],
     verifyWorkers: workers === undefined ? 0 : parseIntSetting('--verify-workers', workers, 0, 64),
     witnesses: (values.witness ?? []).map(parseWitness),
@@ -240,6 +362,7 @@ export function startConfig(
       rateLimit === undefined
         ? (DEFAULT_CONFIG.rateLimitPerMinute ?? 600)
         : parseIntSetting('--rate-limit', rateLimit, 1, 1_000_000),
+    ...httpApiConfig(pick),
   };
 }
 

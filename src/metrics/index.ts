@@ -1,4 +1,7 @@
-/** Prometheus metrics (text exposition format 0.0.4) and the ingest pipeline's metrics. */
+/**
+ * Prometheus metrics (text exposition format 0.0.4): the registry, and the metrics of ingest,
+ * anchors and the transports (MQTT, the HTTP API's expensive routes).
+ */
 export { registerAnchorMetrics, type AnchorMetricsSource } from './anchor-metrics.ts';
 export {
   escapeHelp,
@@ -24,3 +27,11 @@ export {
   type HistogramOptions,
   type Labels,
 } from './registry.ts';
+export {
+  registerHttpMetrics,
+  registerMqttMetrics,
+  registerReceiptMetrics,
+  type InFlightSource,
+  type MqttTransportStats,
+  type ReceiptStats,
+} from './transport-metrics.ts';

@@ -78,7 +78,12 @@ function split<L extends string>(
 
 /** A monotonically increasing count. */
 export class Counter<L extends string = never> extends Metric<L, { v: number }> {
-  constructor(name: string, help: string, labelNames: readonly L[]) {
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    private readonly collect?: (counter: Counter<L>) => void,
+  ) {
     super(name, help, labelNames, 'counter');
   }
 
@@ -95,6 +100,19 @@ export class Counter<L extends string = never> extends Metric<L, { v: number }> 
     this.seriesFor(labels).v += value;
   }
 
+  /**
+   * Sets the series of `labels` to a running total kept elsewhere (from a `collect` callback).
+   * Throws `RangeError` if it would go down: a counter only increases.
+   */
+  total(value: number): void;
+  total(labels: Labels<L>, value: number): void;
+  total(...args: [number] | [Labels<L>, number]): void {
+    const { labels, value = 0 } = split<L>(args);
+    const s = this.seriesFor(labels);
+    if (!(value >= s.v)) throw new RangeError(`${this.name}: a counter only increases`);
+    s.v = value;
+  }
+
   /** The current value of a series. */
   get(labels?: Labels<L>): number {
     return this.seriesFor(labels).v;
@@ -102,6 +120,7 @@ export class Counter<L extends string = never> extends Metric<L, { v: number }> 
 
   /** @internal Sample lines of this metric (text format 0.0.4). */
   lines(): string[] {
+    this.collect?.(this);
     return this.entries().map(
       (s) => `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.v)}`,
     );
@@ -236,15 +255,22 @@ export class MetricsRegistry {
   private readonly metrics = new Map<string, RegisteredMetric>();
 
   /**
-   * A counter. Registering a name again returns the existing metric when its type and labels
-   * match, and throws `RangeError` otherwise.
+   * A counter; `collect`, when given, runs before each rendering (to copy running totals in
+   * with {@link Counter.total}). Registering a name again returns the existing metric when its
+   * type and labels match, and throws `RangeError` otherwise.
    */
   counter<L extends string = never>(
     name: string,
     help: string,
     labelNames: readonly L[] = [],
+    collect?: (counter: Counter<L>) => void,
   ): Counter<L> {
-    return this.add(name, 'counter', labelNames, () => new Counter<L>(name, help, labelNames));
+    return this.add(
+      name,
+      'counter',
+      labelNames,
+      () => new Counter<L>(name, help, labelNames, collect),
+    );
   }
 
   /** A gauge; `collect` runs before each rendering to refresh it. */

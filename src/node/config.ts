@@ -6,7 +6,19 @@ import { WattproofError } from '../core/errors.ts';
 
 /** Where readings come from: the node's own in-process broker, or an external one. */
 export type MqttConfig =
-  | { readonly mode: 'embedded'; readonly host: string; readonly port: number }
+  | {
+      readonly mode: 'embedded';
+      readonly host: string;
+      readonly port: number;
+      /**
+       * Let clients in without a login, for anything (development and demos only). Absent or
+       * false: the broker is closed, each signer logs in with its broker credential
+       * (docs/mqtt.md §Access control).
+       */
+      readonly allowAnonymous?: boolean;
+      /** PEM files of the broker's TLS certificate and key: MQTTS instead of plain MQTT. */
+      readonly tls?: { readonly certFile: string; readonly keyFile: string };
+    }
   | {
       readonly mode: 'external';
       readonly url: string;
@@ -46,6 +58,10 @@ export interface NodeConfig {
   readonly maxReadingBytes: number;
   /** How far a reading's interval end may lie in the future, seconds. */
   readonly clockSkewSeconds: number;
+  /** Quarantine records kept (docs/formats.md "Quarantine"). */
+  readonly quarantineRecords: number;
+  /** Quarantine byte budget. */
+  readonly quarantineBytes: number;
   /** Publish receipts to meters. */
   readonly receipts: boolean;
   /** Signature-check worker threads (0 = one per core). */
@@ -60,6 +76,24 @@ export interface NodeConfig {
   readonly anchorIntervalSeconds?: number;
   /** Requests a minute per API token on the token routes (default 600). */
   readonly rateLimitPerMinute?: number;
+  /** HTTPS for the API: PEM certificate chain and private key files (plain HTTP without). */
+  readonly httpTls?: { readonly certFile: string; readonly keyFile: string };
+  /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` the API believes. */
+  readonly trustProxy?: readonly string[];
+  /** Where the API's access log goes: a file path, or `-` for stdout; none when absent. */
+  readonly accessLog?: string;
+  /** Most open API connections (default 1024). */
+  readonly maxConnections?: number;
+  /** Most entries and bytes of one bundle from the API (docs/bundle.md §Limits). */
+  readonly bundleLimits?: { readonly maxEntries: number; readonly maxBytes: number };
+  /** API timeouts and the rest of its transport settings (embedding, tests): `api/http-settings.ts`. */
+  readonly httpTimeouts?: {
+    readonly headersTimeoutMs?: number;
+    readonly requestTimeoutMs?: number;
+    readonly idleTimeoutMs?: number;
+    readonly keepAliveTimeoutMs?: number;
+    readonly timeoutCheckIntervalMs?: number;
+  };
 }
 
 /** The embedded defaults. */
@@ -72,6 +106,8 @@ export const DEFAULT_CONFIG: NodeConfig = {
   topicRoot: 'wattproof/v1',
   maxReadingBytes: 4096,
   clockSkewSeconds: 300,
+  quarantineRecords: 100_000,
+  quarantineBytes: 256 * 1024 * 1024,
   receipts: true,
   verifyWorkers: 0,
   witnesses: [],

@@ -5,12 +5,14 @@
  * and the HTTP API. `close` stops taking readings, commits and acknowledges what was handed
  * over, then closes everything in reverse order.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.ts';
 import { bootstrapOperatorToken } from '../api/auth/bootstrap.ts';
 import { TokenStore } from '../api/auth/token-store.ts';
+import { plaintextWarning } from '../api/http-settings.ts';
 import { startServer } from '../api/server.ts';
+import { openApiTransport } from '../api/transport.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { MeterStateStore } from '../ingest/meter-state.ts';
 import { IngestPipeline } from '../ingest/pipeline.ts';
@@ -25,10 +27,12 @@ import { MerkleLog } from '../log/merkle-log.ts';
 import { fastLeaf, fastLeafHash, fastNodeHash, fastSha256 } from '../log/node-hashes.ts';
 import { IngestMetrics } from '../metrics/ingest-metrics.ts';
 import { MetricsRegistry } from '../metrics/registry.ts';
-import { EmbeddedBroker } from '../mqtt/embedded-broker.ts';
+import { registerMqttMetrics, registerReceiptMetrics } from '../metrics/transport-metrics.ts';
+import { EmbeddedBroker, type BrokerTlsOptions } from '../mqtt/embedded-broker.ts';
 import { silentLogger, type TransportLogger } from '../mqtt/logger.ts';
 import { MqttSource } from '../mqtt/mqtt-client.ts';
 import { loadOperatorKey } from '../registry/operator-key.ts';
+import { registryBrokerAccess } from '../registry/broker-access.ts';
 import { Registry } from '../registry/registry.ts';
 import { LevelStore } from '../storage/level-store.ts';
 import { WitnessSet } from '../../anchors/witness/witness-set.ts';
@@ -36,7 +40,7 @@ import type { Anchor } from '../../anchors/anchor.ts';
 import { AnchorRunner } from '../../anchors/runner.ts';
 import { AnchorStore } from '../../anchors/store.ts';
 import { registerAnchorMetrics } from '../metrics/anchor-metrics.ts';
-import type { NodeConfig } from './config.ts';
+import { ConfigError, type NodeConfig } from './config.ts';
 import { CosignedLog } from './cosigned-log.ts';
 import { nodeRoutes } from './routes.ts';
 
@@ -108,11 +112,15 @@ export async function startNode(
     const bootstrap = await bootstrapOperatorToken(tokens, join(config.dataDir, 'operator.token'));
 
     const metrics = new MetricsRegistry();
-    const quarantine = await Quarantine.open(store);
+    const quarantine = await Quarantine.open(store, {
+      capacity: config.quarantineRecords,
+      maxBytes: config.quarantineBytes,
+    });
     const meters = await MeterStateStore.open(store);
     const ingestMetrics = new IngestMetrics(metrics, {
       quarantineRecords: () => quarantine.size,
       metersFlagged: () => meters.flaggedCount,
+      quarantineTiers: () => quarantine.counts(),
     });
     const verifier = new VerifyPool(
       config.verifyWorkers > 0 ? { workers: config.verifyWorkers } : {},
@@ -127,6 +135,7 @@ export async function startNode(
       maxReadingBytes: config.maxReadingBytes,
       clockSkewSeconds: config.clockSkewSeconds,
       topicRoot: config.topicRoot,
+      findOverlap: (meterId, obis, start, end) => ledger.findOverlap(meterId, obis, start, end),
       ...(options.now ? { now: options.now } : {}),
     });
 
@@ -138,6 +147,12 @@ export async function startNode(
             port: config.mqtt.port,
             readingTopics: readingSubscriptions(undefined, config.topicRoot),
             logger,
+            // Closed unless asked: each signer logs in with its broker credential.
+            access:
+              config.mqtt.allowAnonymous === true
+                ? 'anonymous'
+                : registryBrokerAccess(registry, config.topicRoot),
+            ...(config.mqtt.tls === undefined ? {} : { tls: await brokerTls(config.mqtt.tls) }),
           })
         : new MqttSource({
             url: config.mqtt.url,
@@ -156,6 +171,19 @@ export async function startNode(
       { topicRoot: config.topicRoot },
     );
     registerNodeMetrics(metrics, log, ingest);
+    registerReceiptMetrics(metrics, () => ingest.stats);
+    registerMqttMetrics(metrics, () =>
+      source instanceof EmbeddedBroker || source instanceof MqttSource
+        ? source.stats
+        : {
+            received: 0,
+            acked: 0,
+            inFlight: 0,
+            handlerFailures: 0,
+            published: 0,
+            droppedPublishes: 0,
+          },
+    );
 
     // Witnesses: every new checkpoint goes to all of them in the background; a slow or dead
     // witness never holds up ingest (anchors/witness/witness-set.ts).
@@ -195,12 +223,17 @@ export async function startNode(
     // The bundle route spreads its source into buildBundle: the store adds the anchors.
     const bundleSource = { ledger, log, registry, anchors: anchorStore };
 
+    // The API: TLS, timeouts, connection cap, trusted proxies and access log (api/transport.ts).
+    const transport = await openApiTransport(config);
+    closers.push(() => transport.close());
     const app = await buildApp({
       log: served,
       tokens,
       ...(config.rateLimitPerMinute === undefined
         ? {}
         : { rateLimitPerMinute: config.rateLimitPerMinute }),
+      http: transport.http,
+      ...(transport.accessLog === undefined ? {} : { accessLog: transport.accessLog }),
       routes: nodeRoutes({
         log,
         ledger,
@@ -210,10 +243,13 @@ export async function startNode(
         metrics,
         bundleSource,
         checkpoint: () => served.checkpoint(),
+        ...(config.bundleLimits === undefined ? {} : { bundleLimits: config.bundleLimits }),
       }),
     });
     const server = await startServer(app, { host: config.httpHost, port: config.httpPort });
     closers.push(() => server.close());
+    const plaintext = plaintextWarning(config.httpHost, config.httpTls !== undefined);
+    if (plaintext !== undefined) logger.warn(plaintext);
     await ingest.start();
     closers.push(() => ingest.stop());
 
@@ -239,6 +275,28 @@ export async function startNode(
     await closeAll();
     throw e;
   }
+}
+
+/** The embedded broker's certificate and key, read from their PEM files. */
+async function brokerTls(files: {
+  readonly certFile: string;
+  readonly keyFile: string;
+}): Promise<BrokerTlsOptions> {
+  const read = async (file: string, flag: string): Promise<string> => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        { cause: e },
+      );
+    }
+  };
+  return {
+    cert: await read(files.certFile, '--mqtt-tls-cert'),
+    key: await read(files.keyFile, '--mqtt-tls-key'),
+  };
 }
 
 /** The configured anchors (docs/operations.md), started; undefined when there are none. */
@@ -318,6 +376,18 @@ function registerNodeMetrics(
     'Receipts not made because they fell behind ingest.',
     [],
     (g) => g.set(ingest.stats.receiptsSkipped),
+  );
+  metrics.gauge(
+    'ingest_notices_published',
+    'Refusal and duplicate notices published to signers since start.',
+    [],
+    (g) => g.set(ingest.stats.noticesPublished),
+  );
+  metrics.gauge(
+    'ingest_notices_skipped',
+    'Notices not made because they fell behind ingest.',
+    [],
+    (g) => g.set(ingest.stats.noticesSkipped),
   );
   const commitSeconds = metrics.histogram(
     'ingest_commit_seconds',

@@ -5,18 +5,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenStore } from '../api/auth/token-store.ts';
 import { requireRole } from '../api/auth/require-role.ts';
-import { bundleRoutes, type BundleRoutesOptions } from '../api/routes/bundles.ts';
+import { InFlightLimiter } from '../api/in-flight.ts';
+import {
+  bundleRoutes,
+  DEFAULT_BUNDLE_IN_FLIGHT,
+  type BundleRoutesOptions,
+} from '../api/routes/bundles.ts';
 import { erasureRoutes } from '../api/routes/erasures.ts';
 import { metricsRoute } from '../api/routes/metrics.ts';
 import { proofRoutes } from '../api/routes/proofs.ts';
 import { quarantineRoutes } from '../api/routes/quarantine.ts';
-import { readingRoutes } from '../api/routes/readings.ts';
+import { DEFAULT_READINGS_IN_FLIGHT, readingRoutes } from '../api/routes/readings.ts';
 import { registryRoutes } from '../api/routes/registry.ts';
 import { tokenRoutes } from '../api/routes/tokens.ts';
 import type { Quarantine } from '../ingest/quarantine.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { MerkleLog } from '../log/merkle-log.ts';
+import type { BundleLimits } from '../bundle/limits.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
+import { registerHttpMetrics } from '../metrics/transport-metrics.ts';
 import type { Registry } from '../registry/registry.ts';
 
 /** What the routes serve. */
@@ -33,11 +40,19 @@ export interface NodeRouteParts {
   readonly checkpoint: () => Promise<Uint8Array | undefined>;
   /** Key of the readings route's cursors (tests); fresh and random by default. */
   readonly cursorKey?: Uint8Array;
+  /** What one bundle may hold (docs/bundle.md §Limits); the route's defaults when absent. */
+  readonly bundleLimits?: BundleLimits;
 }
 
-/** The `routes` option of `buildApp` for a node. */
+/**
+ * The `routes` option of `buildApp` for a node. The expensive routes (bundles, readings) share
+ * one in-flight limiter each, counted in `/metrics` (`http_in_flight`, …).
+ */
 export function nodeRoutes(p: NodeRouteParts): (app: FastifyInstance) => Promise<void> {
   const { log, ledger, registry, tokens } = p;
+  const bundles = new InFlightLimiter('bundle requests', DEFAULT_BUNDLE_IN_FLIGHT);
+  const readings = new InFlightLimiter('readings pages', DEFAULT_READINGS_IN_FLIGHT);
+  registerHttpMetrics(p.metrics, { bundle: bundles, readings });
   return async (a) => {
     await a.register(registryRoutes, { prefix: '/v1', registry, tokens });
     await a.register(tokenRoutes, { prefix: '/v1', tokens });
@@ -53,6 +68,8 @@ export function nodeRoutes(p: NodeRouteParts): (app: FastifyInstance) => Promise
       tokens,
       source: p.bundleSource,
       checkpoint: p.checkpoint,
+      inFlight: bundles,
+      ...(p.bundleLimits === undefined ? {} : { limits: p.bundleLimits }),
     });
     await a.register(readingRoutes, {
       prefix: '/v1',
@@ -60,6 +77,7 @@ export function nodeRoutes(p: NodeRouteParts): (app: FastifyInstance) => Promise
       ledger,
       log,
       registry,
+      inFlight: readings,
       ...(p.cursorKey === undefined ? {} : { cursorKey: p.cursorKey }),
     });
     await a.register(erasureRoutes, { prefix: '/v1', tokens, ledger, registry });

@@ -143,6 +143,6 @@ describe('when a client reads the API documentation', () => {
         expect(op.security, `${where} answered ${res.statusCode}`).toBeUndefined();
       }
     }
-    expect(tokenRoutes).toBe(13);
+    expect(tokenRoutes).toBe(15);
   });
 });

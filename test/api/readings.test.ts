@@ -121,8 +121,15 @@ describe('when an issuer pages through a meter’s readings', () => {
         intervalStart: figures.intervalStart,
         intervalEnd: figures.intervalEnd,
         sequence: figures.sequence,
-        obis: '1-0:1.8.0',
-        energyMilliWh: 500_000,
+        channels: [
+          {
+            obis: '1-0:1.8.0',
+            intervalStart: figures.intervalStart,
+            intervalEnd: figures.intervalEnd,
+            registerMilliWh: figures.channels[0]!.registerMilliWh,
+            energyMilliWh: 500_000,
+          },
+        ],
         trustMode: 'device',
         signerId: 'dev-r1',
       });

@@ -37,7 +37,14 @@ export interface TestNode {
 /** Starts a node for a test. */
 export async function startTestNode(
   broker: BrokerKind,
-  options: { now?: () => number; dir?: string; topicRoot?: string; clientId?: string } = {},
+  options: {
+    now?: () => number;
+    dir?: string;
+    topicRoot?: string;
+    clientId?: string;
+    /** Settings over the test defaults (quarantine limits, say). */
+    config?: Partial<NodeConfig>;
+  } = {},
 ): Promise<TestNode> {
   const tmp = options.dir === undefined ? await tempDir() : undefined;
   const dir = options.dir ?? tmp!.path;
@@ -52,7 +59,10 @@ export async function startTestNode(
     mqtt:
       broker === 'mosquitto'
         ? { mode: 'external', url: MOSQUITTO_URL, clientId, protocolVersion: 5 }
-        : { mode: 'embedded', host: '127.0.0.1', port: 0 },
+        : // Publisher logs in as no one and shares one connection for many meters; the
+          // closed broker is tested in closed-broker.test.ts.
+          { mode: 'embedded', host: '127.0.0.1', port: 0, allowAnonymous: true },
+    ...options.config,
   };
   const node = await startNode(config, options.now ? { now: options.now } : {});
   const brokerUrl = broker === 'mosquitto' ? MOSQUITTO_URL : `mqtt://127.0.0.1:${node.mqttPort}`;

@@ -3,16 +3,34 @@
  * over a period [from, to) of interval starts, built at the newest checkpoint — with the
  * witnesses' cosignatures when the node has witnesses. Every meter must be listed by a
  * registered signer (404 otherwise); erased readings are in the bundle as erased entries.
+ *
+ * The bundle is streamed (docs/bundle.md §Delivery): measured first, refused with 422
+ * `BUNDLE_TOO_LARGE` beyond the limits (the message says how to split the request), then
+ * written from the store as the client reads it, gzipped when the client accepts gzip
+ * (RFC 9110 §8.4.1.3, §12.5.3). At most a few bundles are served at once (`in-flight.ts`),
+ * and the work stops when the client goes away.
  */
+import { Readable, pipeline } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import type { FastifyPluginAsync } from 'fastify';
 import { fromUtf8 } from '../../core/bytes.ts';
-import { buildBundle, type BuildBundleOptions } from '../../bundle/builder.ts';
-import { requireRole } from '../auth/require-role.ts';
+import { streamBundle } from '../../bundle/builder.ts';
+import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from '../../bundle/limits.ts';
+import type { BuildBundleOptions } from '../../bundle/options.ts';
+import { acceptsGzip } from '../accept-encoding.ts';
+import { authenticatedToken, requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { ApiError } from '../errors.ts';
+import { InFlightLimiter, type InFlightLimits } from '../in-flight.ts';
 import { assertKnownMeters } from '../meters.ts';
 import { emptyObjectSchema, fromSchema, meterIdSchema, toSchema } from '../schemas/common.ts';
 import { bearerSecurity, errorBodySchema, tokenErrorResponses } from '../schemas/error.ts';
+
+/** Most meters in one bundle request. */
+export const MAX_BUNDLE_METERS = 100;
+
+/** Bundles served at once by default: one per token, two in all (a node has few cores). */
+export const DEFAULT_BUNDLE_IN_FLIGHT: InFlightLimits = Object.freeze({ perKey: 1, total: 2 });
 
 /** Options of {@link bundleRoutes}. */
 export interface BundleRoutesOptions {
@@ -21,12 +39,19 @@ export interface BundleRoutesOptions {
   readonly source: Pick<BuildBundleOptions, 'ledger' | 'log' | 'registry' | 'anchors'>;
   /** The newest checkpoint note to build at (cosigned if possible). */
   readonly checkpoint: () => Promise<Uint8Array | undefined>;
+  /** What one bundle may hold (default {@link DEFAULT_BUNDLE_LIMITS}). */
+  readonly limits?: BundleLimits;
+  /** Bundles served at once (default {@link DEFAULT_BUNDLE_IN_FLIGHT}); or a shared limiter. */
+  readonly inFlight?: InFlightLimits | InFlightLimiter;
 }
-
-const MAX_METERS = 100;
 
 /** Registers `POST <prefix>/bundles`. */
 export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app, opts) => {
+  const limits = opts.limits ?? DEFAULT_BUNDLE_LIMITS;
+  const inFlight =
+    opts.inFlight instanceof InFlightLimiter
+      ? opts.inFlight
+      : new InFlightLimiter('bundle requests', opts.inFlight ?? DEFAULT_BUNDLE_IN_FLIGHT);
   app.post<{ Body: { meters: string[]; from: number; to: number } }>(
     '/bundles',
     {
@@ -44,7 +69,7 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
             meters: {
               type: 'array',
               minItems: 1,
-              maxItems: MAX_METERS,
+              maxItems: MAX_BUNDLE_METERS,
               uniqueItems: true,
               items: meterIdSchema,
             },
@@ -56,11 +81,21 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
           200: {
             type: 'object',
             additionalProperties: true,
-            description: 'A wattproof.bundle/v1 document.',
+            description:
+              'A wattproof.bundle/v1 document, streamed; gzipped when the request accepts gzip.',
           },
           400: { ...errorBodySchema, description: 'A malformed request or an empty period.' },
           ...tokenErrorResponses('issuer'),
           404: { ...errorBodySchema, description: 'No registered signer lists a meter.' },
+          422: {
+            ...errorBodySchema,
+            description:
+              'The bundle would hold more entries or bytes than the limits; the message says how to split the request.',
+          },
+          503: {
+            ...errorBodySchema,
+            description: 'The node serves as many bundles as it allows; retry after Retry-After.',
+          },
           500: { ...errorBodySchema, description: 'Internal error; details are logged, not sent.' },
         },
       },
@@ -69,15 +104,33 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
       const { meters, from, to } = request.body;
       if (to <= from) throw new ApiError('INVALID_REQUEST', 'body/to must be greater than from');
       assertKnownMeters(opts.source.registry, meters);
+      const token = authenticatedToken(request);
+      const signal = inFlight.hold(request, reply, `token:${token?.id ?? request.ip}`);
       const note = await opts.checkpoint();
-      const bundle = await buildBundle({
+      const bundle = await streamBundle({
         ...opts.source,
         meters,
         from,
         to,
+        limits,
+        signal,
         ...(note === undefined ? {} : { checkpoint: fromUtf8(note) }),
       });
-      return reply.header('cache-control', 'no-store').send(bundle);
+      const body = Readable.from(bytesOf(bundle.text), { objectMode: false });
+      reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('vary', 'accept-encoding');
+      if (!acceptsGzip(request.headers['accept-encoding'])) {
+        return reply.header('content-length', String(bundle.byteLength)).send(body);
+      }
+      // pipeline destroys both streams when either fails or the response goes away.
+      const gzip = pipeline(body, createGzip(), () => undefined);
+      return reply.header('content-encoding', 'gzip').send(gzip);
     },
   );
 };
+
+async function* bytesOf(text: AsyncIterable<string>): AsyncGenerator<Buffer> {
+  for await (const chunk of text) yield Buffer.from(chunk, 'utf8');
+}

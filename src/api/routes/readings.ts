@@ -4,16 +4,20 @@
  * a time. Each reading carries its figures (decoded from its exact bytes by the core's
  * `readingFigures`, as a verifier would) and its entry bytes and salt, so that it can be
  * checked against its public leaf; an erased reading is `{ index, erased: true, erasedAt }`.
+ * A page ends early, with its `next` cursor, once it holds {@link MAX_READINGS_PAGE_BYTES};
+ * at most a few pages are read at once per token and in all (`../in-flight.ts`).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { toBase64 } from '../../core/bytes.ts';
 import { readingFigures } from '../../core/bundle/reading-figures.ts';
+import type { ChannelFigures } from '../../core/reading/index.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { StorageError } from '../../storage/errors.ts';
-import { requireRole } from '../auth/require-role.ts';
+import { authenticatedToken, requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { ApiError } from '../errors.ts';
+import { InFlightLimiter, type InFlightLimits } from '../in-flight.ts';
 import { assertKnownMeters } from '../meters.ts';
 import { ReadingsCursor } from '../readings-cursor.ts';
 import { fromSchema, meterIdSchema, toSchema } from '../schemas/common.ts';
@@ -23,6 +27,13 @@ import { bearerSecurity, errorBodySchema, tokenErrorResponses } from '../schemas
 export const MAX_READINGS_PAGE = 1000;
 /** Readings on a page when `limit` is not given. */
 export const DEFAULT_READINGS_PAGE = 100;
+/**
+ * Most bytes of readings on one page (their JSON, estimated from the stored bytes): a page that
+ * reaches it ends there, with `next`, however many readings `limit` allowed.
+ */
+export const MAX_READINGS_PAGE_BYTES = 4 * 1024 * 1024;
+/** Pages read at once by default: four per token, sixteen in all. */
+export const DEFAULT_READINGS_IN_FLIGHT: InFlightLimits = Object.freeze({ perKey: 4, total: 16 });
 
 /** Options of {@link readingRoutes}. */
 export interface ReadingRoutesOptions {
@@ -33,6 +44,8 @@ export interface ReadingRoutesOptions {
   readonly registry: Pick<Registry, 'get' | 'list'>;
   /** Cursor key (tests); a fresh random one by default. */
   readonly cursorKey?: Uint8Array;
+  /** Pages read at once (default {@link DEFAULT_READINGS_IN_FLIGHT}); or a shared limiter. */
+  readonly inFlight?: InFlightLimits | InFlightLimiter;
 }
 
 /** A live reading as listed. */
@@ -47,8 +60,8 @@ export interface ReadingJson {
   intervalStart: number;
   intervalEnd: number;
   sequence: number;
-  obis: string;
-  energyMilliWh: number;
+  /** Its register channels (OBIS, interval, register and energy in milli-Wh), each on its own timeline. */
+  channels: ChannelFigures[];
   trustMode: 'device' | 'platform';
   signerId: string;
   /** Base64 (RFC 4648 §4) of the 32-byte salt. */
@@ -86,8 +99,7 @@ const liveSchema = {
     'intervalStart',
     'intervalEnd',
     'sequence',
-    'obis',
-    'energyMilliWh',
+    'channels',
     'trustMode',
     'signerId',
     'salt',
@@ -104,8 +116,24 @@ const liveSchema = {
     intervalStart: { ...uint, description: 'Unix seconds.' },
     intervalEnd: { ...uint, description: 'Unix seconds.' },
     sequence: uint,
-    obis: { type: 'string', description: 'OBIS code, e.g. 1-0:1.8.0 (import).' },
-    energyMilliWh: { ...uint, description: 'Energy of the interval, milli-Wh (exact).' },
+    channels: {
+      type: 'array',
+      description:
+        'One per register channel (a native reading has one; an OCMF record one per energy ' +
+        'register read over an interval, none for a begin-only record).',
+      items: {
+        type: 'object',
+        required: ['obis', 'intervalStart', 'intervalEnd', 'registerMilliWh', 'energyMilliWh'],
+        additionalProperties: false,
+        properties: {
+          obis: { type: 'string', description: 'OBIS code, e.g. 1-0:1.8.0 (import).' },
+          intervalStart: { ...uint, description: 'Unix seconds.' },
+          intervalEnd: { ...uint, description: 'Unix seconds.' },
+          registerMilliWh: { ...uint, description: 'Register at the interval end, milli-Wh.' },
+          energyMilliWh: { ...uint, description: 'Energy of the interval, milli-Wh (exact).' },
+        },
+      },
+    },
     trustMode: { type: 'string', enum: ['device', 'platform'] },
     signerId: { type: 'string' },
     salt: { type: 'string', description: 'Base64 of the 32-byte salt.' },
@@ -137,6 +165,10 @@ const erasedSchema = {
 /** Registers `GET <prefix>/meters/:meterId/readings` (see the file comment). */
 export const readingRoutes: FastifyPluginAsync<ReadingRoutesOptions> = async (app, opts) => {
   const cursors = new ReadingsCursor(opts.cursorKey);
+  const inFlight =
+    opts.inFlight instanceof InFlightLimiter
+      ? opts.inFlight
+      : new InFlightLimiter('readings pages', opts.inFlight ?? DEFAULT_READINGS_IN_FLIGHT);
 
   app.get<{ Params: { meterId: string }; Querystring: Query }>(
     '/meters/:meterId/readings',
@@ -205,17 +237,26 @@ export const readingRoutes: FastifyPluginAsync<ReadingRoutesOptions> = async (ap
       const q = { meterId, from, to };
       const after = cursor === undefined ? undefined : cursors.open(q, cursor);
       assertKnownMeters(opts.registry, [meterId]);
+      const signal = inFlight.hold(
+        request,
+        reply,
+        `token:${authenticatedToken(request)?.id ?? request.ip}`,
+      );
       const size = opts.log.publishedSize();
       const readings: (ReadingJson | ErasedReadingJson)[] = [];
       let next: string | undefined;
       let last = after;
+      let bytes = 0;
       for await (const e of opts.ledger.meterEntries(meterId, from, to, after)) {
         if (e.index >= size) continue;
-        if (readings.length === limit) {
+        if (readings.length === limit || bytes >= MAX_READINGS_PAGE_BYTES) {
           next = cursors.make(q, last!);
           break;
         }
-        readings.push(await readingJson(opts, e.index, e.intervalStart));
+        if (signal.aborted) break; // the client went away: stop reading
+        const r = await readingJson(opts, e.index, e.intervalStart);
+        readings.push(r);
+        bytes += r.erased ? 100 : 400 + r.bytes.length + (r.link?.length ?? 0);
         last = e;
       }
       return reply
@@ -249,8 +290,7 @@ async function readingJson(
     intervalStart: f.intervalStart,
     intervalEnd: f.intervalEnd,
     sequence: f.sequence,
-    obis: f.obis,
-    energyMilliWh: f.energyMilliWh,
+    channels: f.channels.map((c) => ({ ...c })),
     trustMode,
     signerId: f.signerId,
     salt: toBase64(r.salt),
