@@ -3,7 +3,8 @@
  * [--min-witnesses K] [--emission-factor G_PER_KWH] [--carry-in [METER=]WH ...] [--json]
  * [--out FILE]`: verifies an evidence bundle as `wattproof verify` does and, only when it is
  * valid, derives the hourly granular certificate records, Guarantee-of-Origin units and Scope 2
- * footprint from it (docs/certify.md). Exit status 0 certified, 1 bundle refused, 2 usage error.
+ * footprint from it (docs/certify.md). Exit status 0 certified, 1 bundle refused, 2 usage error,
+ * 3 internal error (never read as "refused").
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,16 @@ import {
   parseEmissionFactor,
   type Certification,
 } from '../core/certify/index.ts';
-import { checkBundleFile, TRUST_OPTIONS, TRUST_USAGE } from './verify.ts';
+import {
+  checkBundleFile,
+  EXIT,
+  exitOf,
+  internalError,
+  refusalDetail,
+  refusalJson,
+  TRUST_OPTIONS,
+  TRUST_USAGE,
+} from './verify.ts';
 
 /** Where `wattproof certify` writes (tests pass their own). */
 export interface CertifyIo {
@@ -38,7 +48,7 @@ ${TRUST_USAGE}  --emission-factor G  grid-average emission factor, g CO2e per kW
   --out FILE           write the output to FILE instead of standard output
   -h, --help           this text
 
-exit status: 0 certified, 1 bundle refused, 2 usage error
+exit status: 0 certified, 1 bundle refused, 2 usage error, 3 internal error
 `;
 
 const OPTIONS = {
@@ -59,7 +69,7 @@ class UsageError extends Error {}
 
 function usage(io: CertifyIo, message: string): number {
   io.stderr(`wattproof certify: ${message}\n\n${CERTIFY_USAGE}`);
-  return 2;
+  return EXIT.usage;
 }
 
 /** `[METER=]WH` arguments; a bare WH stands for the only meter, resolved once it is known. */
@@ -105,9 +115,9 @@ function human(c: Certification): string {
     );
   }
   for (const x of c.excluded) {
-    lines.push(
-      `  not certified: entry ${x.entry}${x.deviceId ? ` (${x.deviceId})` : ''}: ${x.reason}, ${x.detail}`,
-    );
+    const of =
+      x.deviceId === null ? '' : ` (${x.deviceId}${x.register === null ? '' : ` ${x.register}`})`;
+    lines.push(`  not certified: entry ${x.entry}${of}: ${x.reason}, ${x.detail}`);
   }
   lines.push('', 'guarantees of origin (1 MWh each):');
   lines.push(
@@ -142,11 +152,22 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   await rename(tmp, file);
 }
 
-/** Runs `wattproof certify` with `argv` (after the command name); resolves to the exit status. */
+/**
+ * Runs `wattproof certify` with `argv` (after the command name); resolves to the exit status
+ * (0 certified, 1 refused, 2 usage, 3 internal: an unexpected error is never read as refused).
+ */
 export async function runCertify(
   argv: readonly string[],
   io: CertifyIo = defaultIo,
 ): Promise<number> {
+  try {
+    return await certifyCommand(argv, io);
+  } catch (e) {
+    return internalError('certify', io, e);
+  }
+}
+
+async function certifyCommand(argv: readonly string[], io: CertifyIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -156,7 +177,7 @@ export async function runCertify(
   const { values, positionals } = parsed;
   if (values.help === true) {
     io.stdout(CERTIFY_USAGE);
-    return 0;
+    return EXIT.valid;
   }
   if (positionals.length !== 1) return usage(io, 'give exactly one bundle file');
   const factor = values['emission-factor'];
@@ -180,16 +201,16 @@ export async function runCertify(
         ? `${JSON.stringify({ valid: false, code: failure.code, index: null, message: failure.message }, null, 2)}\n`
         : `FAILED ${failure.code}: ${failure.message}\nno certificates: the bundle was refused\n`,
     );
-    return 1;
+    return EXIT.invalid;
   }
   if (!verdict.valid) {
     const at = verdict.index === undefined ? '' : ` (entry ${verdict.index})`;
     io.stdout(
       values.json === true
-        ? `${JSON.stringify({ valid: false, code: verdict.code, index: verdict.index ?? null, message: verdict.message }, null, 2)}\n`
-        : `FAILED ${verdict.code}${at}: ${verdict.message}\nno certificates: the bundle was refused\n`,
+        ? `${JSON.stringify(refusalJson(verdict), null, 2)}\n`
+        : `FAILED ${verdict.code}${at}: ${verdict.message}\n${refusalDetail(verdict)}no certificates: the bundle was refused\n`,
     );
-    return 1;
+    return exitOf(verdict, undefined);
   }
 
   const meters = verdict.summary.meters.map((m) => m.meter);
@@ -211,7 +232,11 @@ export async function runCertify(
       ...(factor === undefined ? {} : { emissionFactorGPerKWh: factor }),
     });
   } catch (e) {
-    if (e instanceof CertifyError && e.code === 'BAD_CARRY_IN') return usage(io, e.message);
+    // A carry-in or a factor that gives a figure beyond 2^53 − 1 is the caller's; anything
+    // else on a verified bundle (the verifier and certify disagreeing) is internal.
+    if (e instanceof CertifyError && (e.code === 'BAD_CARRY_IN' || e.code === 'FIGURE_TOO_LARGE')) {
+      return usage(io, e.message);
+    }
     throw e;
   }
   const text =
@@ -229,5 +254,5 @@ export async function runCertify(
         `${certification.guaranteesOfOrigin.reduce((n, g) => n + g.units, 0)} GO units\n`,
     );
   }
-  return 0;
+  return EXIT.valid;
 }

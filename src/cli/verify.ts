@@ -1,10 +1,11 @@
 /**
  * `wattproof verify <bundle.json> --log-key VKEY [--witness VKEY ...] [--min-witnesses K]
  * [--tsa-cert FILE ...] [--evm-rpc URL] [--evm-chain-id N] [--evm-sender ADDR]
- * [--require-anchor TYPE ...] [--json]`: checks an evidence bundle offline with the pure core
- * (docs/bundle.md §Verifying), its anchors with the kinds' verifiers (anchors/verify.ts), and
- * prints the verdict with the recomputed energy. Exit status 0 when the bundle is valid,
- * 1 when it is not, 2 for a usage error.
+ * [--require-anchor TYPE ...] [--readings] [--json]`: checks an evidence bundle offline with the
+ * pure core (docs/bundle.md §Verifying), its anchors with the kinds' verifiers
+ * (anchors/verify.ts), and prints the verdict with the recomputed energy. Exit status 0 when
+ * the bundle is valid, 1 when it is not, 2 for a usage error, 3 for an internal error (the
+ * verifier itself failed: never read as "invalid").
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -18,11 +19,56 @@ import {
   type AnchorCheck,
   type AnchorPolicyFailure,
 } from '../../anchors/verify.ts';
-import { verifyBundleAsync, type BundleSummary, type Verdict } from '../core/bundle/index.ts';
-import { readBundleFile } from './bundle-file.ts';
+import {
+  BUNDLE_CODE_WORDS,
+  formatUtc,
+  verifyBundleAsync,
+  type BundleSummary,
+  type Verdict,
+  type VerifiedReading,
+} from '../core/bundle/index.ts';
+import { BundleFileError, readBundleFile } from './bundle-file.ts';
 import { fastSha256 } from '../log/node-hashes.ts';
 import { withSignatureChecker } from './signature-checker.ts';
 import { parseVerifierKey } from '../core/note/index.ts';
+
+/** Exit status of a valid bundle, a refused one, a usage error and an internal error. */
+export const EXIT = { valid: 0, invalid: 1, usage: 2, internal: 3 } as const;
+
+/** The refusal's lines after `FAILED …`: the code in words and, for a timeline, both entries. */
+export function refusalDetail(v: Extract<Verdict, { valid: false }>): string {
+  const lines = [`  ${BUNDLE_CODE_WORDS[v.code]}`];
+  const entries = v.error.evidence?.entries as
+    | readonly {
+        index: number;
+        intervalStart: number;
+        intervalEnd: number;
+        registerMilliWh: number;
+        energyMilliWh: number;
+      }[]
+    | undefined;
+  if (Array.isArray(entries)) {
+    const { meter, obis } = v.error.evidence as { meter: string; obis: string };
+    lines.push(`  meter ${meter}, register ${obis}:`);
+    for (const e of entries) {
+      lines.push(
+        `    entry ${e.index}: ${iso(e.intervalStart)} .. ${iso(e.intervalEnd)}, register ${e.registerMilliWh / 1000} Wh, energy ${e.energyMilliWh / 1000} Wh`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The JSON of a refusal (`--json`): code, entry, message, and the evidence when there is some. */
+export function refusalJson(v: Extract<Verdict, { valid: false }>): Record<string, unknown> {
+  return {
+    valid: false,
+    code: v.code,
+    index: v.index ?? null,
+    message: v.message,
+    ...(v.error.evidence === undefined ? {} : { evidence: v.error.evidence }),
+  };
+}
 
 /** From this bundle size on (about 1,000 readings), signature workers start before parsing. */
 const EAGER_POOL_BYTES = 512 * 1024;
@@ -84,14 +130,16 @@ export interface CheckedBundle {
 /** Usage text of `wattproof verify`. */
 export const VERIFY_USAGE = `usage: wattproof verify <bundle.json | bundle.json.gz> --log-key VKEY [options]
 
-${TRUST_USAGE}  --json               print the verdict as JSON
+${TRUST_USAGE}  --readings           list every verified reading with its register channels
+  --json               print the verdict as JSON
   -h, --help           this text
 
-exit status: 0 valid, 1 invalid, 2 usage error
+exit status: 0 valid, 1 invalid, 2 usage error, 3 internal error
 `;
 
 const OPTIONS = {
   ...TRUST_OPTIONS,
+  readings: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -105,8 +153,39 @@ const defaultIo: VerifyIo = {
   },
 };
 
+/** UTC, minutes when the seconds are zero; any time a bundle can hold (up to 2^53 − 1 s). */
 function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(':00.000Z', 'Z');
+  return formatUtc(seconds).replace(/:00Z$/, 'Z');
+}
+
+function readingLines(readings: readonly VerifiedReading[]): string {
+  const lines = ['readings:'];
+  for (const r of readings) {
+    lines.push(
+      `  entry ${r.index}  ${r.meterId}  sequence ${r.sequenceScope}${r.sequence}  ${r.trustMode} ${r.signerId}  ${iso(r.intervalStart)} .. ${iso(r.intervalEnd)}`,
+    );
+    if (r.channels.length === 0) lines.push('    no energy register read over an interval');
+    for (const c of r.channels) {
+      lines.push(
+        `    ${c.obis}  ${iso(c.intervalStart)} .. ${iso(c.intervalEnd)}  register ${c.registerMilliWh / 1000} Wh  energy ${c.energyMilliWh / 1000} Wh`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function readingJson(r: VerifiedReading): Record<string, unknown> {
+  return {
+    index: r.index,
+    meter: r.meterId,
+    signer: r.signerId,
+    trustMode: r.trustMode,
+    sequence: r.sequence,
+    sequenceScope: r.sequenceScope,
+    intervalStart: r.intervalStart,
+    intervalEnd: r.intervalEnd,
+    channels: r.channels,
+  };
 }
 
 function report(summary: BundleSummary): string {
@@ -134,21 +213,28 @@ function report(summary: BundleSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-function human(v: Verdict, anchors: readonly AnchorCheck[], failure?: AnchorPolicyFailure): string {
+function human(
+  v: Verdict,
+  anchors: readonly AnchorCheck[],
+  failure: AnchorPolicyFailure | undefined,
+  withReadings: boolean,
+): string {
   if (!v.valid) {
     const at = v.index === undefined ? '' : ` (entry ${v.index})`;
-    return `FAILED ${v.code}${at}: ${v.message}\n`;
+    return `FAILED ${v.code}${at}: ${v.message}\n${refusalDetail(v)}`;
   }
   const lines = anchors.map((c) => `${anchorLine(c)}\n`).join('');
   if (failure !== undefined) return `${lines}FAILED ${failure.code}: ${failure.message}\n`;
   const w = v.witnesses.length > 0 ? `, cosigned by ${v.witnesses.join(', ')}` : '';
-  return `OK bundle of log ${v.origin} at tree size ${v.treeSize}${w}\n${lines}${report(v.summary)}`;
+  const readings = withReadings ? readingLines(v.readings) : '';
+  return `OK bundle of log ${v.origin} at tree size ${v.treeSize}${w}\n${lines}${readings}${report(v.summary)}`;
 }
 
 function asJson(
   v: Verdict,
   anchors: readonly AnchorCheck[],
-  failure?: AnchorPolicyFailure,
+  failure: AnchorPolicyFailure | undefined,
+  withReadings: boolean,
 ): string {
   if (failure !== undefined) {
     const out = { valid: false, code: failure.code, index: null, message: failure.message };
@@ -162,23 +248,39 @@ function asJson(
         root: v.root,
         witnesses: v.witnesses,
         erased: v.erased,
+        ...(withReadings ? { readings: v.readings.map(readingJson) } : {}),
         summary: v.summary,
         anchors: anchors.map(anchorJson),
       }
-    : { valid: false, code: v.code, index: v.index ?? null, message: v.message };
+    : refusalJson(v);
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 function usage(io: VerifyIo, message: string): number {
   io.stderr(`wattproof verify: ${message}\n\n${VERIFY_USAGE}`);
-  return 2;
+  return EXIT.usage;
+}
+
+/**
+ * Reports an internal error (the verifier, a signature worker or the output failed, not the
+ * bundle) on `stderr`; resolves to {@link EXIT}.internal, never the "invalid" status.
+ */
+export function internalError(command: string, io: Pick<VerifyIo, 'stderr'>, e: unknown): number {
+  const why = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  try {
+    io.stderr(`wattproof ${command}: internal error (not a verdict on the bundle): ${why}\n`);
+  } catch {
+    // Nowhere left to report it: the exit status still says what happened.
+  }
+  return EXIT.internal;
 }
 
 /**
  * Reads `path` (JSON or gzipped JSON) and checks it under the trust options: the core's checks
  * with reading signatures on `node:crypto` worker threads for long bundles, then each anchor's
  * own verifier and `--require-anchor`. Resolves to a usage message for bad options or an
- * unreadable file.
+ * unreadable file; rejects only when something other than the bundle failed (a signature
+ * worker, an anchor verifier): the caller's internal error.
  */
 export async function checkBundleFile(
   path: string,
@@ -219,7 +321,8 @@ export async function checkBundleFile(
   try {
     bytes = await readBundleFile(path);
   } catch (e) {
-    return `cannot read ${path}: ${(e as Error).message}`;
+    if (!(e instanceof BundleFileError)) throw e;
+    return `cannot read ${path}: ${e.message}`;
   }
   const progress = io.progress;
   const verdict = await withSignatureChecker(
@@ -240,11 +343,22 @@ export async function checkBundleFile(
   return { bytes, verdict, anchors, failure };
 }
 
-/** Runs `wattproof verify` with `argv` (after the command name); resolves to the exit status. */
+/**
+ * Runs `wattproof verify` with `argv` (after the command name); resolves to the exit status
+ * ({@link EXIT}): an unexpected error is reported as internal (3), never as "invalid".
+ */
 export async function runVerify(
   argv: readonly string[],
   io: VerifyIo = defaultIo,
 ): Promise<number> {
+  try {
+    return await verifyCommand(argv, io);
+  } catch (e) {
+    return internalError('verify', io, e);
+  }
+}
+
+async function verifyCommand(argv: readonly string[], io: VerifyIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -254,14 +368,23 @@ export async function runVerify(
   const { values, positionals } = parsed;
   if (values.help === true) {
     io.stdout(VERIFY_USAGE);
-    return 0;
+    return EXIT.valid;
   }
   if (positionals.length !== 1) return usage(io, 'give exactly one bundle file');
   const checked = await checkBundleFile(positionals[0]!, values, io);
   if (typeof checked === 'string') return usage(io, checked);
   const { verdict, anchors, failure } = checked;
+  const withReadings = values.readings === true;
   io.stdout(
-    values.json === true ? asJson(verdict, anchors, failure) : human(verdict, anchors, failure),
+    values.json === true
+      ? asJson(verdict, anchors, failure, withReadings)
+      : human(verdict, anchors, failure, withReadings),
   );
-  return verdict.valid && failure === undefined ? 0 : 1;
+  return exitOf(verdict, failure);
+}
+
+/** The exit status of a checked bundle: a failure of the verifier itself is internal. */
+export function exitOf(verdict: Verdict, failure: AnchorPolicyFailure | undefined): number {
+  if (!verdict.valid) return verdict.code === 'VERIFIER_ERROR' ? EXIT.internal : EXIT.invalid;
+  return failure === undefined ? EXIT.valid : EXIT.invalid;
 }

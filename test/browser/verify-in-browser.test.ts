@@ -2,7 +2,8 @@
  * The verifier in a real browser: src/core/bundle (and certify) bundled by esbuild for the
  * browser, served with bundles a builder made from a real log, and run in Debian Chromium
  * (playwright-core, never a browser download). A valid bundle verifies with the summary Node
- * computes; tampered ones fail with the codes Node gives.
+ * computes (per reading channel); tampered ones, and one whose readings overlap, fail with the
+ * codes Node gives.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -88,6 +89,16 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await appendReadings(f, a, [1, 2, 3, 4], T0, { obis: '1-0:2.8.0' });
       await appendReadings(f, p, [5, 6, 8], T0);
       bundle = await buildBundle({ ...f, meters: ['meter-a'], from: T0, to: T0 + 2 * HOUR });
+      // Another meter's log holds two readings of one quarter hour: counted twice if accepted.
+      const b = new TestSigner('dev-b', 'device', ['meter-b']);
+      await register(f, b);
+      await appendReadings(f, b, [1, 2], T0);
+      await appendReadings(f, b, [3], T0, {
+        intervalStart: T0,
+        intervalEnd: T0 + 900,
+        registerWh: 99_000,
+      });
+      const overlapping = await buildBundle({ ...f, meters: ['meter-b'], from: T0, to: T0 + HOUR });
 
       const tampered = (edit: (b: BundleJson & Record<string, unknown>) => void): string => {
         const b = JSON.parse(JSON.stringify(bundle)) as BundleJson & Record<string, unknown>;
@@ -107,6 +118,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           (b.summary.totals as { importWh: number }).importWh += 1;
         }),
       });
+      files.set('/overlap.json', { type: 'application/json', body: JSON.stringify(overlapping) });
       files.set('/bad-salt.json', {
         type: 'application/json',
         body: tampered((b) => {
@@ -183,6 +195,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       for (const [path, code] of [
         ['/bad-summary.json', 'SUMMARY_MISMATCH'],
         ['/bad-salt.json', 'PROOF_MISMATCH'],
+        ['/overlap.json', 'INTERVAL_OVERLAP'],
       ] as const) {
         const body = files.get(path)!.body as string;
         const node = verifyBundle(body, { logVkey: f.logKey.vkey });

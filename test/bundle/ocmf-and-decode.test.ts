@@ -42,9 +42,11 @@ describe('when the core takes the figures of a reading', () => {
         sequenceScope: c.reading.sequenceScope,
         intervalStart: c.reading.intervalStart,
         intervalEnd: c.reading.intervalEnd,
-        obis: c.reading.obis,
-        energyMilliWh: c.reading.energyMilliWh,
+        channels: c.reading.channels,
+        quality: c.reading.quality,
       });
+      expect(f.signedContent).toEqual(c.message);
+      expect(f.fault?.code).toBe(c.fault?.code);
     }
   });
 });
@@ -88,8 +90,9 @@ describe('when a bundle holds OCMF records', () => {
       if (!v.valid) throw new Error(`${m}: ${v.code}: ${v.message}`);
       expect(v.readings.length).toBe(valid.filter((r) => serialOf(r.ocmf) === m).length);
       const s = v.summary.meters[0]!;
+      const channels = v.readings.flatMap((r) => r.channels);
       expect(s.importWh + s.exportWh).toBe(
-        v.readings.reduce((sum, r) => sum + r.energyMilliWh, 0) / 1000,
+        channels.reduce((sum, c) => sum + c.energyMilliWh, 0) / 1000,
       );
     }
   });

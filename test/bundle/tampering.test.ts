@@ -3,17 +3,18 @@
  * fail with its own code. Run over a node's ledger (each meter's readings chained) and over an
  * unchained one (kinds 1 and 2, as a ledger without chains writes them).
  */
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.ts';
-import { fromBase64, toBase64, utf8 } from '../../src/core/bytes.ts';
+import { fromBase64, toBase64, toHex, utf8 } from '../../src/core/bytes.ts';
 import {
   verifyBundle,
   type BundleErrorCode,
   type BundleJson,
   type VerifyPolicy,
 } from '../../src/core/bundle/index.ts';
-import { encodeChainLink } from '../../src/core/leaf/leaf.ts';
+import { encodeChainLink, EntryKind } from '../../src/core/leaf/leaf.ts';
 import {
   addSignatures,
   cosignatureV1Signer,
@@ -25,6 +26,7 @@ import {
   signNote,
   splitNote,
 } from '../../src/core/note/index.ts';
+import type { Reading } from '../../src/core/reading/index.ts';
 import { TestSigner } from '../e2e/node-harness.ts';
 import { appendReading, appendReadings, openFixture, register, type Fixture } from './fixture.ts';
 
@@ -138,7 +140,9 @@ describe.each([{ chained: true }, { chained: false }])(
         fc.property(fc.nat(bytes.length - 1), fc.integer({ min: 1, max: 255 }), (pos, x) => {
           const b = bytes.slice();
           b[pos]! ^= x;
-          expect(verifyBundle(b, policy).valid).toBe(false);
+          const v = verifyBundle(b, policy);
+          // Refused by a check, never by the verifier failing on hostile input.
+          expect(v.valid ? 'valid' : v.code).not.toMatch(/^(valid|VERIFIER_ERROR)$/);
         }),
         { numRuns: 600 },
       );
@@ -180,7 +184,8 @@ describe.each([{ chained: true }, { chained: false }])(
             const raw = fromBase64(field.get(b));
             raw[pos % raw.length]! ^= x;
             field.set(b, toBase64(raw));
-            expect(verifyBundle(JSON.stringify(b), policy).valid).toBe(false);
+            const v = verifyBundle(JSON.stringify(b), policy);
+            expect(v.valid ? 'valid' : v.code).not.toMatch(/^(valid|VERIFIER_ERROR)$/);
           },
         ),
         { numRuns: 300 },
@@ -290,12 +295,24 @@ describe.each([{ chained: true }, { chained: false }])(
       expect(v.summary.meters[0]!.sequenceGaps).toEqual([{ scope: '', from: 3, to: 4 }]);
       // Claiming the readings are all there still fails.
       expectCode({ ...b, summary: before.summary }, 'SUMMARY_MISMATCH', { logVkey: f.log.vkey });
-      // So does presenting an erased entry as another meter's (the chain no longer meets).
+      // So does presenting an erased entry as another meter's: where the next reading links
+      // to it, the chain no longer meets; where the multiproof covers it, its meter is not one
+      // the request names.
       if (chained) {
         const c = copy(b);
         (c.entries[3] as unknown as { meter: string }).meter = 'meter-a';
         expectCode(c, 'PROOF_MISMATCH', { logVkey: f.log.vkey });
       }
+      const other = copy(b);
+      (other.entries[2] as unknown as { meter: string }).meter = 'meter-a';
+      const v2 = verifyBundle(JSON.stringify(other), { logVkey: f.log.vkey });
+      expect(v2.valid ? 'valid' : [v2.code, v2.index]).toEqual([
+        'OUTSIDE_REQUEST',
+        b.entries[2]!.index,
+      ]);
+      // Naming a requested meter is fine: the bundle of both meters still verifies.
+      const both = await buildBundle({ ...f, meters: ['meter-e', 'meter-a'], ...PERIOD });
+      expect(verifyBundle(JSON.stringify(both), { logVkey: f.log.vkey }).valid).toBe(true);
     });
 
     if (chained) {
@@ -329,5 +346,302 @@ describe.each([{ chained: true }, { chained: false }])(
         expectCode(onRegistry, 'MALFORMED_BUNDLE');
       });
     }
+  },
+);
+
+/** An OCMF record of `meterId` reading both registers (Wh) at each point, signed with `key`. */
+function ocmfRecord(
+  meterId: string,
+  pagination: number,
+  points: readonly { t: number; importWh: number; exportWh: number }[],
+  key: KeyObject,
+): Uint8Array {
+  const time = (t: number): string =>
+    new Date(t * 1000).toISOString().replace('.', ',').replace('Z', '+0000 S');
+  const rd = points.flatMap((p, i) => {
+    const tx = i === 0 ? 'B' : i === points.length - 1 ? 'E' : 'T';
+    return [
+      { TM: time(p.t), TX: tx, RV: p.importWh / 1000, RI: '1-0:1.8.0', RU: 'kWh', ST: 'G' },
+      { TM: time(p.t), TX: tx, RV: p.exportWh / 1000, RI: '1-0:2.8.0', RU: 'kWh', ST: 'G' },
+    ];
+  });
+  const payload = JSON.stringify({
+    FV: '1.0',
+    GI: 'WATTPROOF_TEST',
+    GS: meterId,
+    GV: '1.0',
+    PG: `T${pagination}`,
+    MV: 'Wattproof',
+    MS: meterId,
+    IS: false,
+    RD: rd,
+  });
+  const sd = toHex(new Uint8Array(sign('sha256', utf8(payload), { key, dsaEncoding: 'der' })));
+  return utf8(`OCMF|${payload}|${JSON.stringify({ SA: 'ECDSA-secp256r1-SHA256', SD: sd })}`);
+}
+
+describe.each([{ chained: true }, { chained: false }])(
+  'when a log holds readings that count energy twice (chained readings: $chained)',
+  ({ chained }) => {
+    const Q = 900;
+    let f: Fixture;
+    let policy: VerifyPolicy;
+    const dev = (id: string, meter: string) => new TestSigner(id, 'device', [meter]);
+    /** Leaf index of each appended reading, by meter and sequence. */
+    const leaf = new Map<string, number>();
+
+    async function put(s: TestSigner, seq: number, over: Partial<Reading>): Promise<void> {
+      const meter = s.meters[0]!;
+      leaf.set(`${meter}/${seq}`, await appendReading(f, s.sign(s.reading(meter, seq, T0, over))));
+    }
+
+    /** Quarter hour q (0-based) from T0. */
+    function quarter(q: number, registerWh: number, energyWh = 110): Partial<Reading> {
+      return { intervalStart: T0 + q * Q, intervalEnd: T0 + (q + 1) * Q, registerWh, energyWh };
+    }
+
+    function verdictOf(meters: string[]) {
+      return buildBundle({ ...f, meters, ...PERIOD }).then((b) => ({
+        b,
+        v: verifyBundle(JSON.stringify(b), policy),
+      }));
+    }
+
+    async function appendOcmf(bytes: Uint8Array, meterId: string): Promise<number> {
+      const r = await f.ledger.append([
+        { kind: EntryKind.readingOcmf, bytes, meta: { receivedAt: 0, meterId, intervalStart: T0 } },
+      ]);
+      return r.entries[0]!.index;
+    }
+
+    beforeAll(async () => {
+      f = await openFixture(undefined, { chained });
+      policy = { logVkey: f.log.vkey };
+      const o = dev('dev-o', 'meter-o');
+      const m = dev('dev-m', 'meter-m');
+      const g = dev('dev-g', 'meter-g');
+      const k = dev('dev-k', 'meter-k');
+      const c = dev('dev-c', 'meter-c');
+      const p = dev('dev-p', 'meter-p');
+      const forger = dev('dev-f', 'meter-f');
+      for (const s of [o, m, g, k, c, p, forger]) await register(f, s);
+      // Issue 17's scenario: Q1–Q4 with sequences 1000–1003, then Q2–Q5 with 2000–2003 and
+      // a higher register, all validly signed and in the log.
+      for (let q = 0; q < 4; q++) await put(o, 1000 + q, quarter(q, 10_000 + (q + 1) * 110));
+      for (let q = 1; q < 5; q++) await put(o, 2000 + q - 1, quarter(q, 20_000 + q * 110));
+      // The same the other way round: Q2–Q5 first, then Q1–Q4.
+      for (let q = 1; q < 5; q++) await put(p, 1000 + q - 1, quarter(q, 20_000 + q * 110));
+      for (let q = 0; q < 4; q++) await put(p, 2000 + q, quarter(q, 30_000 + (q + 1) * 110));
+      // An overlapping reading whose signature was broken after signing.
+      await put(forger, 1, quarter(0, 10_500, 500));
+      const meterF = forger.meters[0]!;
+      const forged = forger.sign(forger.reading(meterF, 2, T0, quarter(0, 11_000, 500)));
+      forged[forged.length - 1]! ^= 1;
+      leaf.set(`${meterF}/2`, await appendReading(f, forged));
+      // The register moves 700 Wh over a contiguous 500-Wh interval.
+      await put(m, 1, quarter(0, 10_500, 500));
+      await put(m, 2, quarter(1, 11_200, 500));
+      // After a gap of one quarter, 500 Wh while the register moved 400 Wh.
+      await put(g, 1, quarter(0, 10_500, 500));
+      await put(g, 3, quarter(2, 10_900, 500));
+      // The register goes back.
+      await put(k, 1, quarter(0, 10_500, 500));
+      await put(k, 3, quarter(2, 10_000, 0));
+      // Import and export of one meter over the same quarter hours: two channels, honest.
+      for (let q = 0; q < 4; q++) {
+        await put(c, 2 * q + 1, { ...quarter(q, 50_000 + (q + 1) * 300, 300), obis: '1-0:1.8.0' });
+        await put(c, 2 * q + 2, { ...quarter(q, 9_000 + (q + 1) * 200, 200), obis: '1-0:2.8.0' });
+      }
+      // An OCMF charger with import and export registers, two contiguous records.
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      await f.registry.register({
+        signerId: 'OCMF-TEST-1',
+        mode: 'device',
+        keyType: 'OCMF',
+        publicKey: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+        meters: ['OCMF-TEST-1'],
+        ratedCapacityW: 22_000,
+      });
+      const records = [
+        ocmfRecord(
+          'OCMF-TEST-1',
+          1,
+          [
+            { t: T0, importWh: 1_000, exportWh: 500 },
+            { t: T0 + Q, importWh: 1_200, exportWh: 650 },
+          ],
+          privateKey,
+        ),
+        ocmfRecord(
+          'OCMF-TEST-1',
+          2,
+          [
+            { t: T0 + Q, importWh: 1_200, exportWh: 650 },
+            { t: T0 + 2 * Q, importWh: 1_500, exportWh: 700 },
+          ],
+          privateKey,
+        ),
+      ];
+      // A record of another charger whose import register decreases inside it, signed.
+      const second = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      await f.registry.register({
+        signerId: 'OCMF-TEST-2',
+        mode: 'device',
+        keyType: 'OCMF',
+        publicKey: new Uint8Array(second.publicKey.export({ type: 'spki', format: 'der' })),
+        meters: ['OCMF-TEST-2'],
+        ratedCapacityW: 22_000,
+      });
+      const backwards = ocmfRecord(
+        'OCMF-TEST-2',
+        1,
+        [
+          { t: T0, importWh: 1_000, exportWh: 0 },
+          { t: T0 + Q, importWh: 900, exportWh: 0 },
+        ],
+        second.privateKey,
+      );
+      leaf.set('OCMF-TEST-2/1', await appendOcmf(backwards, 'OCMF-TEST-2'));
+      for (const bytes of records) {
+        await appendOcmf(bytes, 'OCMF-TEST-1');
+      }
+    });
+    afterAll(async () => {
+      await f?.close();
+    });
+
+    it('refuses the overlapping readings with INTERVAL_OVERLAP, naming both entries', async () => {
+      const { v } = await verdictOf(['meter-o']);
+      if (v.valid) throw new Error('an overlapping bundle verified');
+      expect([v.code, v.index]).toEqual(['INTERVAL_OVERLAP', leaf.get('meter-o/2000')]);
+      expect(v.error.evidence).toEqual({
+        meter: 'meter-o',
+        obis: '1-0:1.8.0',
+        entries: [
+          {
+            index: leaf.get('meter-o/1001'),
+            intervalStart: T0 + Q,
+            intervalEnd: T0 + 2 * Q,
+            registerMilliWh: 10_220_000,
+            energyMilliWh: 110_000,
+          },
+          {
+            index: leaf.get('meter-o/2000'),
+            intervalStart: T0 + Q,
+            intervalEnd: T0 + 2 * Q,
+            registerMilliWh: 20_110_000,
+            energyMilliWh: 110_000,
+          },
+        ],
+      });
+      expect(v.message).toContain(`overlaps entry ${leaf.get('meter-o/1001')}`);
+    });
+
+    it('names the later entry of the log, whichever run came first', async () => {
+      const { v } = await verdictOf(['meter-p']);
+      if (v.valid) throw new Error('an overlapping bundle verified');
+      expect([v.code, v.index]).toEqual(['INTERVAL_OVERLAP', leaf.get('meter-p/2001')]);
+      expect(
+        (v.error.evidence as { entries: { index: number }[] }).entries.map((e) => e.index),
+      ).toEqual([leaf.get('meter-p/1000'), leaf.get('meter-p/2001')]);
+    });
+
+    it('refuses a register that disagrees with a contiguous interval (REGISTER_MISMATCH)', async () => {
+      const { v } = await verdictOf(['meter-m']);
+      expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+        'REGISTER_MISMATCH',
+        leaf.get('meter-m/2'),
+      ]);
+    });
+
+    it('refuses more energy than the register moved after a gap (ENERGY_EXCEEDS_REGISTER)', async () => {
+      const { v } = await verdictOf(['meter-g']);
+      expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+        'ENERGY_EXCEEDS_REGISTER',
+        leaf.get('meter-g/3'),
+      ]);
+    });
+
+    it('refuses a register that goes back (REGISTER_BACKWARDS)', async () => {
+      const { v } = await verdictOf(['meter-k']);
+      expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+        'REGISTER_BACKWARDS',
+        leaf.get('meter-k/3'),
+      ]);
+    });
+
+    it('reports an overlap only after the signatures: a forged one is BAD_READING_SIGNATURE', async () => {
+      const { v } = await verdictOf(['meter-f']);
+      expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+        'BAD_READING_SIGNATURE',
+        leaf.get('meter-f/2'),
+      ]);
+    });
+
+    it('refuses an OCMF record whose register decreases inside it (REGISTER_BACKWARDS)', async () => {
+      const { v } = await verdictOf(['OCMF-TEST-2']);
+      expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+        'REGISTER_BACKWARDS',
+        leaf.get('OCMF-TEST-2/1'),
+      ]);
+    });
+
+    it('verifies readings of one meter on two channels over the same intervals', async () => {
+      const { v } = await verdictOf(['meter-c']);
+      if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+      expect(v.readings.map((r) => r.channels.map((ch) => ch.obis))).toEqual(
+        Array.from({ length: 4 }, () => [['1-0:1.8.0'], ['1-0:2.8.0']]).flat(),
+      );
+      expect(v.summary.meters[0]).toMatchObject({
+        importWh: 1_200,
+        exportWh: 800,
+        hours: [{ start: T0, importWh: 1_200, exportWh: 800 }],
+      });
+    });
+
+    it('verifies an honest OCMF bundle with both registers of each record in the summary', async () => {
+      const { v } = await verdictOf(['OCMF-TEST-1']);
+      if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+      expect(v.readings.map((r) => r.channels)).toEqual([
+        [
+          {
+            obis: '1-0:1.8.0',
+            intervalStart: T0,
+            intervalEnd: T0 + Q,
+            registerMilliWh: 1_200_000,
+            energyMilliWh: 200_000,
+          },
+          {
+            obis: '1-0:2.8.0',
+            intervalStart: T0,
+            intervalEnd: T0 + Q,
+            registerMilliWh: 650_000,
+            energyMilliWh: 150_000,
+          },
+        ],
+        [
+          {
+            obis: '1-0:1.8.0',
+            intervalStart: T0 + Q,
+            intervalEnd: T0 + 2 * Q,
+            registerMilliWh: 1_500_000,
+            energyMilliWh: 300_000,
+          },
+          {
+            obis: '1-0:2.8.0',
+            intervalStart: T0 + Q,
+            intervalEnd: T0 + 2 * Q,
+            registerMilliWh: 700_000,
+            energyMilliWh: 50_000,
+          },
+        ],
+      ]);
+      expect(v.summary.meters[0]).toMatchObject({
+        readings: 2,
+        importWh: 500,
+        exportWh: 200,
+        hours: [{ start: T0, importWh: 500, exportWh: 200 }],
+      });
+    });
   },
 );

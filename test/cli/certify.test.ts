@@ -9,7 +9,9 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle } from '../../src/bundle/index.ts';
 import { runCertify } from '../../src/cli/certify.ts';
 import type { Certification } from '../../src/core/certify/index.ts';
 import { cosignatureV1VkeyOf, generateEd25519Key } from '../../src/core/note/index.ts';
@@ -22,6 +24,13 @@ import {
   type TestNode,
 } from '../e2e/node-harness.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
+import {
+  appendReading,
+  appendReadings,
+  openFixture,
+  register,
+  type Fixture,
+} from '../bundle/fixture.ts';
 
 const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
 const HOUR = 3600;
@@ -184,7 +193,9 @@ describe('when certifying a bundle served by a node', () => {
     expect(stdout).toMatch(
       new RegExp(`meter-cert +production +${iso(T0).replace(':00Z', 'Z')} .* 8000 +device +4`),
     );
-    expect(stdout).toMatch(/not certified: entry \d+ \(meter-cert\): LONGER_THAN_AN_HOUR/);
+    expect(stdout).toMatch(
+      /not certified: entry \d+ \(meter-cert 1-0:2\.8\.0\): LONGER_THAN_AN_HOUR/,
+    );
     expect(stdout).toMatch(/meter-cert +23000 +0 +0 +23000/);
     expect(stdout).toMatch(/total +2000 +463 +463/);
   });
@@ -227,5 +238,135 @@ describe('when certifying a bundle served by a node', () => {
       expect(r.err).toContain('usage: wattproof certify');
       expect(r.out).toBe('');
     }
+  });
+});
+
+/** Runs `wattproof <args>` in its own process (optionally with a module preloaded). */
+function cli(
+  args: readonly string[],
+  preload?: string,
+): Promise<{ code: number; out: string; err: string }> {
+  const pre = preload === undefined ? [] : ['--import', pathToFileURL(preload).href];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...pre, '--import', 'tsx', MAIN, ...args], (error, out, err) => {
+      const code = error === null ? 0 : (error as { code?: unknown }).code;
+      resolve({ code: typeof code === 'number' ? code : -1, out, err });
+    });
+  });
+}
+
+describe('when certifying bundles of a log built by hand', () => {
+  const Q = 900;
+  const START = 1_767_225_600; // 2026-01-01T00:00Z
+  const LAST = Number.MAX_SAFE_INTEGER;
+  let f: Fixture;
+  let tmp: { path: string; remove: () => Promise<void> };
+  let huge: string;
+  let overlap: string;
+  let big: string;
+  let secondRun: number;
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    f = await openFixture('wattproof.test/certify-cli');
+    const a = new TestSigner('dev-a', 'device', ['meter-a']);
+    const o = new TestSigner('dev-o', 'device', ['meter-o']);
+    const g = new TestSigner('dev-big', 'device', ['meter-big']);
+    await register(f, a);
+    await register(f, o);
+    await register(f, g);
+    await appendReadings(f, a, [1, 2], START, { obis: EXPORT });
+    await appendReadings(f, g, [1], START, { registerWh: 9e12, energyWh: 9e12 });
+    // Issue 17: Q1–Q4 (sequences 1000–1003), then Q2–Q5 (2000–2003) with a higher register.
+    const quarter = (q: number, registerWh: number) => ({
+      intervalStart: START + q * Q,
+      intervalEnd: START + (q + 1) * Q,
+      registerWh,
+      energyWh: 110,
+      obis: EXPORT,
+    });
+    for (let q = 0; q < 4; q++) {
+      await appendReading(
+        f,
+        o.sign(o.reading('meter-o', 1000 + q, START, quarter(q, 10_000 + (q + 1) * 110))),
+      );
+    }
+    for (let q = 1; q < 5; q++) {
+      const at = await appendReading(
+        f,
+        o.sign(o.reading('meter-o', 1999 + q, START, quarter(q, 20_000 + q * 110))),
+      );
+      if (q === 1) secondRun = at;
+    }
+    huge = join(tmp.path, 'huge.json');
+    overlap = join(tmp.path, 'overlap.json');
+    big = join(tmp.path, 'big.json');
+    await writeFile(
+      big,
+      JSON.stringify(
+        await buildBundle({ ...f, meters: ['meter-big'], from: START, to: START + HOUR }),
+      ),
+    );
+    await writeFile(
+      huge,
+      JSON.stringify(await buildBundle({ ...f, meters: ['meter-a'], from: 0, to: LAST })),
+    );
+    await writeFile(
+      overlap,
+      JSON.stringify(
+        await buildBundle({ ...f, meters: ['meter-o'], from: START, to: START + 2 * HOUR }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await f?.close();
+    await tmp?.remove();
+  });
+
+  it('certifies a bundle whose period ends at 2^53 − 1, with the end in the expanded form', async () => {
+    const r = await cli(['certify', huge, '--log-key', f.log.vkey, '--json']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const c = JSON.parse(r.out) as Certification;
+    expect(c.period).toEqual({ start: '1970-01-01T00:00:00Z', end: '+285428751-11-12T07:36:31Z' });
+    expect(c.granularCertificates.map((g) => g.bundleQuantity)).toEqual([1000]);
+    const human = await cli(['certify', huge, '--log-key', f.log.vkey]);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('period 1970-01-01T00:00Z .. +285428751-11-12T07:36:31Z');
+  });
+
+  it('gives no figures for the overlapping readings: refused INTERVAL_OVERLAP, exit 1', async () => {
+    const r = await cli(['certify', overlap, '--log-key', f.log.vkey]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`^FAILED INTERVAL_OVERLAP \\(entry ${secondRun}\\): `));
+    expect(r.out).toContain('their energy would count twice');
+    expect(r.out).toContain('no certificates: the bundle was refused');
+    expect(r.out).not.toMatch(/granular certificate records/);
+    const j = await run([overlap, '--log-key', f.log.vkey, '--json']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out)).toMatchObject({
+      valid: false,
+      code: 'INTERVAL_OVERLAP',
+      index: secondRun,
+    });
+  });
+
+  it('exits 3, not 1, when it fails itself (here: its output)', async () => {
+    const broken = join(tmp.path, 'broken-stdout.mjs');
+    await writeFile(
+      broken,
+      "process.stdout.write = () => { throw new Error('simulated EIO on stdout'); };\n",
+    );
+    const r = await cli(['certify', huge, '--log-key', f.log.vkey], broken);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('internal error (not a verdict on the bundle)');
+  });
+
+  it('answers a factor that makes the footprint beyond 2^53 − 1 g with a usage error (exit 2)', async () => {
+    // 9 × 10^12 Wh imported (9 × 10^15 milli-Wh, a safe register) at 10^9 g/kWh: ~9 × 10^18 g.
+    const r = await run([big, '--log-key', f.log.vkey, '--emission-factor', '999999999']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('beyond 2^53 − 1');
+    expect(r.err).toContain('usage: wattproof certify');
+    expect((await run([big, '--log-key', f.log.vkey, '--emission-factor', '1'])).code).toBe(0);
   });
 });

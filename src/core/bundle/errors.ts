@@ -28,14 +28,26 @@ import { WattproofError } from '../errors.ts';
  * - `KEY_NOT_REGISTERED`, `KEY_REVOKED`, `METER_NOT_AUTHORIZED`, `KEY_TYPE_MISMATCH`,
  *   `ISSUER_MISMATCH`: the reading's signer was not registered before it, was revoked before it,
  *   is not registered for its meter, has a key of another type, or is not the COSE `iss`.
- * - `OUTSIDE_REQUEST`: a reading of another meter, or starting outside [from, to).
+ * - `OUTSIDE_REQUEST`: a reading of another meter, or starting outside [from, to); an erased
+ *   entry naming a meter that was not requested.
  * - `SEQUENCE_BROKEN`: a meter's sequence repeats or goes backwards in log order.
+ * - `INTERVAL_OVERLAP`: two readings of one meter and channel (OBIS code) overlap in time;
+ *   `index` is the later of the two in the log, `evidence.entries` both.
+ * - `REGISTER_BACKWARDS`: a register is below the one of the reading before it on its channel,
+ *   or decreases inside one OCMF record.
+ * - `REGISTER_MISMATCH`: a reading directly follows the previous one of its channel (its start
+ *   is that one's end) but the register's progress is not its interval energy.
+ * - `ENERGY_EXCEEDS_REGISTER`: after a gap, a reading's energy exceeds the register's progress
+ *   since the previous reading of its channel.
  * - `SUMMARY_MISMATCH`: the bundle's summary differs from the one recomputed from the readings.
  * - `ANCHOR_WRONG_LOG`: an anchored checkpoint names another origin than the bundle's.
  * - `ANCHOR_BAD_CHECKPOINT`: an anchored checkpoint is not a tlog-checkpoint the log key signed.
  * - `ANCHOR_RECORD_MISMATCH`: an anchor record's origin, size or root is not its checkpoint's.
  * - `ANCHOR_INCONSISTENT`: an anchored checkpoint's consistency proof with the bundle's
  *   checkpoint fails (docs/bundle.md §Anchors).
+ * - `VERIFIER_ERROR`: not a verdict on the bundle: the verifier itself failed (an error no
+ *   check raises on purpose, or a signature checker that answered for the wrong number of
+ *   jobs). The bundle is not accepted; the CLI exits with its internal-error status.
  */
 export type BundleErrorCode =
   | 'MALFORMED_BUNDLE'
@@ -61,11 +73,16 @@ export type BundleErrorCode =
   | 'ISSUER_MISMATCH'
   | 'OUTSIDE_REQUEST'
   | 'SEQUENCE_BROKEN'
+  | 'INTERVAL_OVERLAP'
+  | 'REGISTER_BACKWARDS'
+  | 'REGISTER_MISMATCH'
+  | 'ENERGY_EXCEEDS_REGISTER'
   | 'SUMMARY_MISMATCH'
   | 'ANCHOR_WRONG_LOG'
   | 'ANCHOR_BAD_CHECKPOINT'
   | 'ANCHOR_RECORD_MISMATCH'
-  | 'ANCHOR_INCONSISTENT';
+  | 'ANCHOR_INCONSISTENT'
+  | 'VERIFIER_ERROR';
 
 /** A bundle was refused; `index` is the leaf index of the failing entry, when one failed. */
 export class BundleError extends WattproofError<BundleErrorCode> {

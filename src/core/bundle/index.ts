@@ -13,6 +13,7 @@ export {
   type ParsedAnchor,
   type VerdictAnchor,
 } from './anchors.ts';
+export { BUNDLE_CODE_WORDS } from './code-words.ts';
 export { BundleError, type BundleErrorCode } from './errors.ts';
 export {
   buildMultiproof,
@@ -29,6 +30,16 @@ export {
 } from './parse.ts';
 export { readingFigures, type ReadingFigures } from './reading-figures.ts';
 export { computeSummary, type SummaryReading } from './summary.ts';
+export {
+  checkTimeline,
+  findTimelineBreak,
+  type ContentFault,
+  type TimelineBreak,
+  type TimelineBreakCode,
+  type TimelineEntry,
+  type TimelineReading,
+} from './timeline-check.ts';
+export { formatUtc } from './utc-time.ts';
 export {
   BUNDLE_FORMAT,
   type BundleJson,

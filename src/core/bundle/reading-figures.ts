@@ -4,15 +4,10 @@
  * reading"), so that a verifier recomputes every figure of a bundle from the bytes alone.
  */
 import { fromUtf8 } from '../bytes.ts';
-import { CoseAlg, type DecodedSign1 } from '../cose/index.ts';
+import { CoseAlg, sigStructure1, type DecodedSign1 } from '../cose/index.ts';
 import { EntryKind, readingFormatKind } from '../leaf/leaf.ts';
-import { parseOcmf, type OcmfRecord } from '../ocmf/index.ts';
-import {
-  isValidMeterId,
-  OBIS_ACTIVE_EXPORT,
-  OBIS_ACTIVE_IMPORT,
-  openSignedReading,
-} from '../reading/index.ts';
+import { ocmfFigures, parseOcmf, type OcmfRecord } from '../ocmf/index.ts';
+import { openSignedReading, type ChannelFigures } from '../reading/index.ts';
 import { BundleError } from './errors.ts';
 
 /** What a reading says, before its signature is checked. */
@@ -27,17 +22,28 @@ export interface ReadingFigures {
   readonly sequence: number;
   /** OCMF pagination scope (`T`, `F`), `""` for native readings. */
   readonly sequenceScope: string;
+  /** The reading's span, Unix seconds: the native interval, or the OCMF record's first and last `RD` time. */
   readonly intervalStart: number;
   readonly intervalEnd: number;
-  readonly obis: string;
-  /** Energy of the interval, milli-Wh (exact). */
-  readonly energyMilliWh: number;
+  /**
+   * Its register channels, each on its own timeline: one for a native reading; one per energy
+   * register read over an interval for OCMF (none for a begin-only record).
+   */
+  readonly channels: readonly ChannelFigures[];
+  /** Quality bits of the core's `QualityFlag`. */
+  readonly quality: number;
+  /**
+   * The signed content, which identifies the reading whatever its signature bytes (DESIGN.md
+   * decision 14): the COSE Sig_structure (RFC 9052 §4.4: protected header and payload) or the
+   * OCMF payload section. A second valid signature over it is the same reading.
+   */
+  readonly signedContent: Uint8Array;
+  /** A fault of the signed content, to report only once the signature verifies (`ocmfFigures`). */
+  readonly fault?: { readonly code: 'REGISTER_BACKWARDS'; readonly message: string };
   /** The decoded envelope or record, for the signature check. */
   readonly cose?: DecodedSign1;
   readonly ocmf?: OcmfRecord;
 }
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function malformed(index: number, why: string, cause?: unknown): BundleError {
   return new BundleError('MALFORMED_READING', `entry ${index}: ${why}`, { index, cause });
@@ -63,7 +69,6 @@ function coseFigures(bytes: Uint8Array, index: number): ReadingFigures {
   } catch (e) {
     throw malformed(index, 'kid is not UTF-8', e);
   }
-  milliWh(reading.registerWh, index);
   return {
     meterId: reading.meterId,
     signerId,
@@ -73,47 +78,36 @@ function coseFigures(bytes: Uint8Array, index: number): ReadingFigures {
     sequenceScope: '',
     intervalStart: reading.intervalStart,
     intervalEnd: reading.intervalEnd,
-    obis: reading.obis,
-    energyMilliWh: milliWh(reading.energyWh, index),
+    channels: [
+      {
+        obis: reading.obis,
+        intervalStart: reading.intervalStart,
+        intervalEnd: reading.intervalEnd,
+        registerMilliWh: milliWh(reading.registerWh, index),
+        energyMilliWh: milliWh(reading.energyWh, index),
+      },
+    ],
+    quality: reading.quality,
+    signedContent: sigStructure1(sign1.protectedBytes, sign1.payload),
     cose: sign1,
   };
 }
 
-function ocmfFigures(bytes: Uint8Array, index: number): ReadingFigures {
+function ocmfReadingFigures(bytes: Uint8Array, index: number): ReadingFigures {
   let record: OcmfRecord;
+  let f;
   try {
     record = parseOcmf(bytes);
+    f = ocmfFigures(record);
   } catch (e) {
-    throw malformed(index, `not an OCMF record: ${(e as Error).message}`, e);
+    throw malformed(index, `not an OCMF reading: ${(e as Error).message}`, e);
   }
-  const p = record.payload;
-  const serial = p.meterSerial || p.gatewaySerial || '';
-  if (!isValidMeterId(serial)) throw malformed(index, 'MS/GS is not a valid meter id');
-  const times = p.readings.map((r) => r.time.unixMs);
-  for (let i = 1; i < times.length; i++) {
-    if (times[i]! < times[i - 1]!) throw malformed(index, 'RD times are not in order');
-  }
-  if (times[0]! < 0) throw malformed(index, 'RD time before 1970');
-  const energy = p.readings.filter((r) => r.valueMilliWh !== undefined && r.register !== null);
-  const kind = energy[energy.length - 1]?.register;
-  if (kind === undefined || kind === null) throw malformed(index, 'no energy register reading');
-  const values = energy.filter((r) => r.register === kind).map((r) => r.valueMilliWh!);
-  for (let i = 1; i < values.length; i++) {
-    if (values[i]! < values[i - 1]!) throw malformed(index, 'the register decreases');
-  }
-  const end = values[values.length - 1]!;
-  if (end > MAX_SAFE) throw malformed(index, 'register beyond 2^53 − 1 milli-Wh');
   return {
-    meterId: serial,
-    signerId: serial,
+    ...f,
+    signerId: f.meterId,
     keyType: 'OCMF',
     issuer: undefined,
-    sequence: p.pagination.number,
-    sequenceScope: p.pagination.kind,
-    intervalStart: Math.floor(times[0]! / 1000),
-    intervalEnd: Math.ceil(times[times.length - 1]! / 1000),
-    obis: kind === 'import' ? OBIS_ACTIVE_IMPORT : OBIS_ACTIVE_EXPORT,
-    energyMilliWh: Number(end - values[0]!),
+    signedContent: record.payloadBytes,
     ocmf: record,
   };
 }
@@ -127,6 +121,6 @@ function ocmfFigures(bytes: Uint8Array, index: number): ReadingFigures {
 export function readingFigures(kind: number, bytes: Uint8Array, index: number): ReadingFigures {
   const format = readingFormatKind(kind);
   if (format === EntryKind.readingCose) return coseFigures(bytes, index);
-  if (format === EntryKind.readingOcmf) return ocmfFigures(bytes, index);
+  if (format === EntryKind.readingOcmf) return ocmfReadingFigures(bytes, index);
   throw new BundleError('WRONG_ENTRY_KIND', `entry ${index} is not a reading`, { index });
 }

@@ -4,7 +4,7 @@
  * verified readings only, with exact integer milli-Wh inside and Wh outside. The builder and
  * the verifier both call {@link computeSummary}, so an honest bundle's summary matches exactly.
  */
-import { OBIS_ACTIVE_EXPORT, OBIS_ACTIVE_IMPORT } from '../reading/index.ts';
+import { OBIS_ACTIVE_EXPORT, OBIS_ACTIVE_IMPORT, type ChannelFigures } from '../reading/index.ts';
 import type {
   BundleSummary,
   HourFigures,
@@ -21,8 +21,8 @@ export interface SummaryReading {
   readonly sequenceScope: string;
   readonly intervalStart: number;
   readonly intervalEnd: number;
-  readonly obis: string;
-  readonly energyMilliWh: number;
+  /** Its register channels (one for a native reading; OCMF: one per energy register). */
+  readonly channels: readonly ChannelFigures[];
   readonly trustMode: 'device' | 'platform';
 }
 
@@ -77,23 +77,25 @@ function meterSummary(
   const hours = new Map<number, { imp: number; exp: number }>();
   for (const r of rs) {
     trust[r.trustMode]++;
-    const isImport = r.obis === OBIS_ACTIVE_IMPORT;
-    if (!isImport && r.obis !== OBIS_ACTIVE_EXPORT) {
-      other++;
-      continue;
+    for (const c of r.channels) {
+      const isImport = c.obis === OBIS_ACTIVE_IMPORT;
+      if (!isImport && c.obis !== OBIS_ACTIVE_EXPORT) {
+        other++;
+        continue;
+      }
+      if (isImport) importMilli += c.energyMilliWh;
+      else exportMilli += c.energyMilliWh;
+      if (c.intervalEnd - c.intervalStart > HOUR) {
+        long++;
+        continue;
+      }
+      // An interval of at most an hour counts in the UTC hour it starts in.
+      const start = Math.floor(c.intervalStart / HOUR) * HOUR;
+      const h = hours.get(start) ?? { imp: 0, exp: 0 };
+      if (isImport) h.imp += c.energyMilliWh;
+      else h.exp += c.energyMilliWh;
+      hours.set(start, h);
     }
-    if (isImport) importMilli += r.energyMilliWh;
-    else exportMilli += r.energyMilliWh;
-    if (r.intervalEnd - r.intervalStart > HOUR) {
-      long++;
-      continue;
-    }
-    // An interval of at most an hour counts in the UTC hour it starts in.
-    const start = Math.floor(r.intervalStart / HOUR) * HOUR;
-    const h = hours.get(start) ?? { imp: 0, exp: 0 };
-    if (isImport) h.imp += r.energyMilliWh;
-    else h.exp += r.energyMilliWh;
-    hours.set(start, h);
   }
   const hourList: HourFigures[] = [...hours.entries()]
     .sort((a, b) => a[0] - b[0])

@@ -36,6 +36,9 @@ import { rootFromMultiproof } from './multiproof.ts';
 import { parseBundle, type ParsedDisclosed } from './parse.ts';
 import { readingFigures, type ReadingFigures } from './reading-figures.ts';
 import { computeSummary, type SummaryReading } from './summary.ts';
+import { legacyOcmfChannel } from './legacy-summary.ts';
+import type { ChannelFigures } from '../reading/index.ts';
+import { checkTimeline, type ContentFault } from './timeline-check.ts';
 import type { BundleSummary } from './types.ts';
 
 /** What the verifier trusts. */
@@ -311,6 +314,8 @@ function checkReading(
   request: { meters: readonly string[]; from: number; to: number },
   signers: ReadonlyMap<string, SignerHistory>,
   jobs: JobQueue,
+  faults: ContentFault[],
+  legacy: Map<number, ChannelFigures>,
   decoded?: ReadingFigures,
 ): VerifiedReading {
   const f = decoded ?? readingFigures(e.kind, e.bytes, e.index);
@@ -344,6 +349,12 @@ function checkReading(
     fail('ISSUER_MISMATCH', `iss ${f.issuer} is not the signer ${f.signerId}`, e.index);
   }
   checkSignature(f, registration, e.index, jobs);
+  // Reported with the timeline, once every signature is known to be good.
+  if (f.fault !== undefined) faults.push({ index: e.index, ...f.fault });
+  if (f.ocmf !== undefined) {
+    const c = legacyOcmfChannel(f.ocmf);
+    if (c !== undefined) legacy.set(e.index, c);
+  }
   return {
     index: e.index,
     signerId: f.signerId,
@@ -352,8 +363,7 @@ function checkReading(
     sequenceScope: f.sequenceScope,
     intervalStart: f.intervalStart,
     intervalEnd: f.intervalEnd,
-    obis: f.obis,
-    energyMilliWh: f.energyMilliWh,
+    channels: f.channels,
     trustMode: registration.mode,
   };
 }
@@ -410,6 +420,10 @@ interface Prepared {
   readonly summary: unknown;
   readonly readings: VerifiedReading[];
   readonly erased: number[];
+  /** Faults of verified readings' own signed content (docs/bundle.md step 9). */
+  readonly faults: readonly ContentFault[];
+  /** The channel earlier versions took from each OCMF reading, by leaf index (legacy-summary.ts). */
+  readonly legacy: ReadonlyMap<number, ChannelFigures>;
   /** Every signature job, in the order they were dispatched. */
   readonly jobs: readonly SignatureJob[];
   /** Ties the bundle's anchors to its checkpoint (docs/bundle.md §Anchors), after the rest. */
@@ -438,7 +452,7 @@ function prepare(
   // The registry and the readings are checked as the leaves are computed, so that the reading
   // signatures go to the checker (other threads) while the rest is hashed; but their failures
   // are reported only once the leaves are known to be the log's, in the order: proofs,
-  // registry, readings.
+  // registry, readings (then, in `finish`, signatures, sequences and the timeline).
   let deferred: unknown;
   let signers: Map<string, SignerHistory> | undefined;
   try {
@@ -448,6 +462,8 @@ function prepare(
   }
   const readings: VerifiedReading[] = [];
   const erased: number[] = [];
+  const faults: ContentFault[] = [];
+  const legacy = new Map<number, ChannelFigures>();
   const queue = new JobQueue(dispatch);
   // The leaves. Those that a later chained reading of the bundle links to are proven through
   // that link (docs/bundle.md §Chains); the others, and the registry's, through the multiproof.
@@ -481,10 +497,21 @@ function prepare(
     } else {
       leaf = leafOf(e, READING_KINDS, sha);
     }
-    if (e.erased) erased.push(e.index);
-    else if (deferred === undefined) {
+    if (e.erased) {
+      erased.push(e.index);
+      // Its meter is the builder's word (or its chain's), but it must be one requested.
+      if (deferred === undefined && e.meter !== undefined && !b.request.meters.includes(e.meter)) {
+        deferred = new BundleError(
+          'OUTSIDE_REQUEST',
+          `entry ${e.index}: erased reading of meter ${e.meter}, which was not requested`,
+          { index: e.index },
+        );
+      }
+    } else if (deferred === undefined) {
       try {
-        readings.push(checkReading(e, b.request, signers!, queue, figures[position]));
+        readings.push(
+          checkReading(e, b.request, signers!, queue, faults, legacy, figures[position]),
+        );
       } catch (err) {
         deferred = err;
       }
@@ -517,6 +544,8 @@ function prepare(
     summary: b.summary,
     readings,
     erased,
+    faults,
+    legacy,
     jobs: queue.all,
     anchors: () =>
       checkAnchors(b.anchors, {
@@ -529,6 +558,16 @@ function prepare(
   };
 }
 
+/** True when the bundle's summary is the one an earlier version computed (legacy-summary.ts). */
+function legacySummaryMatches(p: Prepared, given: string): boolean {
+  if (p.legacy.size === 0) return false;
+  const readings = p.readings.map((r) => {
+    const c = p.legacy.get(r.index);
+    return c === undefined ? r : { ...r, channels: [c] };
+  });
+  return JSON.stringify(computeSummary(p.request, readings, p.erased.length)) === given;
+}
+
 function finish(p: Prepared, results: readonly boolean[]): Verdict {
   if (results.length !== p.jobs.length) {
     throw new Error(`signature checker gave ${results.length} results for ${p.jobs.length} jobs`);
@@ -538,8 +577,10 @@ function finish(p: Prepared, results: readonly boolean[]): Verdict {
     fail('BAD_READING_SIGNATURE', 'COSE_Sign1 signature does not verify', p.jobs[bad]!.index);
   }
   checkSequences(p.readings);
+  checkTimeline(p.readings, p.faults);
   const summary = computeSummary(p.request, p.readings, p.erased.length);
-  if (JSON.stringify(summary) !== JSON.stringify(p.summary)) {
+  const given = JSON.stringify(p.summary);
+  if (JSON.stringify(summary) !== given && !legacySummaryMatches(p, given)) {
     fail('SUMMARY_MISMATCH', 'the summary differs from the one recomputed from the readings');
   }
   const anchors = p.anchors();
@@ -557,11 +598,12 @@ function finish(p: Prepared, results: readonly boolean[]): Verdict {
 }
 
 function refusal(e: unknown): Verdict {
-  // Anything a deeper check throws on hostile input is a refusal, never a crash.
+  // Anything a deeper check throws is a refusal, never a crash; an error no check raises on
+  // purpose is the verifier's own failure, not a verdict on the bundle (fail closed, and say so).
   const err =
     e instanceof BundleError
       ? e
-      : new BundleError('MALFORMED_BUNDLE', `unexpected: ${String(e)}`, { cause: e });
+      : new BundleError('VERIFIER_ERROR', `the verifier failed: ${String(e)}`, { cause: e });
   return { valid: false, code: err.code, message: err.message, index: err.index, error: err };
 }
 
@@ -574,9 +616,14 @@ function refusal(e: unknown): Verdict {
  * operator declarations verify under the log key and the registrations and revocations under
  * the operator key in force at their index; each reading verifies (COSE_Sign1, RFC 9052 §4.4,
  * or OCMF ECDSA) under a key registered for its meter before its index and not revoked before
- * it; the readings fall inside the request; sequences never repeat or go backwards; and the
- * summary equals the one recomputed from the verified readings. Never throws for hostile
- * bundle content; throws for a malformed `policy` key (the caller's error).
+ * it; the readings (and the meters of erased ones) fall inside the request; sequences never
+ * repeat or go backwards; per meter and channel the readings' intervals never overlap and the
+ * registers agree with the interval energies (`timelineFault`, docs/formats.md "Energy
+ * counted once"); and the summary equals the one recomputed from the verified readings.
+ * Failures come in the order proofs, registry, readings, signatures, sequences, timeline,
+ * summary, anchors (docs/bundle.md §What the verifier checks). Never throws for hostile
+ * bundle content (an unexpected failure of the verifier itself is refused `VERIFIER_ERROR`);
+ * throws for a malformed `policy` key (the caller's error).
  */
 export function verifyBundle(
   input: unknown,

@@ -30,8 +30,9 @@ export function bundleSha256(bytes: Uint8Array): string {
 /**
  * Computes the hourly granular certificate records, the Guarantee-of-Origin accounts and
  * (given a factor) the Scope 2 location-based footprint from a valid `verdict`. Throws
- * {@link CertifyError}: `INVALID_VERDICT` for a refused or malformed verdict,
- * `BAD_EVIDENCE_HASH`, `BAD_CARRY_IN`, `BAD_EMISSION_FACTOR`, `FIGURE_TOO_LARGE`.
+ * {@link CertifyError}: `INVALID_VERDICT` for a refused or malformed verdict; the timeline
+ * codes (`INTERVAL_OVERLAP`, …) for a hand-made verdict whose readings would count energy
+ * twice; `BAD_EVIDENCE_HASH`, `BAD_CARRY_IN`, `BAD_EMISSION_FACTOR`, `FIGURE_TOO_LARGE`.
  */
 export function certify(verdict: Verdict, options: CertifyOptions): Certification {
   const hash = checkEvidenceHash(options.evidenceSha256);

@@ -1,27 +1,44 @@
 /**
  * The only input the figures rest on: a valid verdict of `verifyBundle`, its readings
- * re-checked for the shape a verified reading always has (a hand-made verdict is refused,
- * never trusted), and the bundle's SHA-256.
+ * re-checked for the shape a verified reading always has and for the one timeline per meter
+ * and channel the verifier enforces (a hand-made verdict is refused, never trusted), and the
+ * bundle's SHA-256.
  */
-import type { Verdict, VerifiedReading } from '../bundle/index.ts';
+import {
+  findTimelineBreak,
+  formatUtc,
+  type Verdict,
+  type VerifiedReading,
+} from '../bundle/index.ts';
 import { CertifyError } from './errors.ts';
 import type { TrustMode } from './types.ts';
 
 /** A valid verdict. */
 export type ValidVerdict = Extract<Verdict, { valid: true }>;
 
+/** What the figures use of one register channel of a verified reading. */
+export interface CertifiedChannel {
+  /** OBIS code of the register. */
+  readonly obis: string;
+  readonly intervalStart: number;
+  readonly intervalEnd: number;
+  readonly registerMilliWh: number;
+  readonly energyMilliWh: bigint;
+}
+
 /** What the figures use of a verified reading. */
 export interface CertifiedReading {
   readonly index: number;
   readonly meterId: string;
-  readonly obis: string;
-  readonly intervalStart: number;
-  readonly intervalEnd: number;
-  readonly energyMilliWh: bigint;
+  /** Its register channels, one per OBIS code, each on the meter's timeline for that code. */
+  readonly channels: readonly CertifiedChannel[];
   readonly trustMode: TrustMode;
 }
 
-/** The checked verdict: meters in request order, readings in index order. */
+/**
+ * The checked verdict: meters in request order, readings in index order, and per meter and
+ * channel a timeline without overlaps whose registers agree with the interval energies.
+ */
 export interface CheckedVerdict {
   readonly verdict: ValidVerdict;
   readonly meters: readonly string[];
@@ -34,15 +51,31 @@ function invalid(message: string): never {
   throw new CertifyError('INVALID_VERDICT', message);
 }
 
-/** 9999-12-31T23:59:59Z: RFC 3339 years have four digits. */
-const MAX_TIME = 253_402_300_799;
-
 function isCount(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
-function isTime(n: unknown): n is number {
-  return isCount(n) && n <= MAX_TIME;
+function checkChannel(c: unknown, at: string): CertifiedChannel {
+  if (typeof c !== 'object' || c === null) invalid(`${at}: a channel is not an object`);
+  const ch = c as Partial<Record<keyof CertifiedChannel, unknown>>;
+  if (typeof ch.obis !== 'string') invalid(`${at}: a channel has no OBIS register`);
+  const { intervalStart: start, intervalEnd: end } = ch;
+  if (!isCount(start) || !isCount(end) || end <= start) {
+    invalid(`${at}: the interval of ${ch.obis} is not [start, end) in Unix seconds`);
+  }
+  if (!isCount(ch.registerMilliWh)) {
+    invalid(`${at}: the register of ${ch.obis} is not a non-negative milli-Wh count`);
+  }
+  if (!isCount(ch.energyMilliWh)) {
+    invalid(`${at}: the energy of ${ch.obis} is not a non-negative milli-Wh count`);
+  }
+  return {
+    obis: ch.obis,
+    intervalStart: start,
+    intervalEnd: end,
+    registerMilliWh: ch.registerMilliWh,
+    energyMilliWh: BigInt(ch.energyMilliWh),
+  };
 }
 
 function checkReading(r: VerifiedReading, meters: ReadonlySet<string>): CertifiedReading {
@@ -52,27 +85,42 @@ function checkReading(r: VerifiedReading, meters: ReadonlySet<string>): Certifie
   if (typeof r.meterId !== 'string' || !meters.has(r.meterId)) {
     invalid(`${at}: meter ${String(r.meterId)} is not one of the verdict's meters`);
   }
-  if (typeof r.obis !== 'string') invalid(`${at}: no OBIS register`);
-  if (!isTime(r.intervalStart) || !isTime(r.intervalEnd) || r.intervalEnd < r.intervalStart) {
-    invalid(`${at}: the interval is not [start, end] in Unix seconds up to year 9999`);
+  if (!Array.isArray(r.channels)) invalid(`${at}: no list of register channels`);
+  const channels = r.channels.map((c) => checkChannel(c, at));
+  if (new Set(channels.map((c) => c.obis)).size !== channels.length) {
+    invalid(`${at}: two channels of one OBIS register`);
   }
-  if (!isCount(r.energyMilliWh)) invalid(`${at}: energy is not a non-negative milli-Wh count`);
   if (r.trustMode !== 'device' && r.trustMode !== 'platform') invalid(`${at}: no trust mode`);
-  return {
-    index: r.index,
-    meterId: r.meterId,
-    obis: r.obis,
-    intervalStart: r.intervalStart,
-    intervalEnd: r.intervalEnd,
-    energyMilliWh: BigInt(r.energyMilliWh),
-    trustMode: r.trustMode,
-  };
+  return { index: r.index, meterId: r.meterId, channels, trustMode: r.trustMode };
+}
+
+/**
+ * Energy counted once: the verifier refuses a bundle whose readings overlap on a meter's
+ * channel or whose registers and energies disagree, so a verdict that holds such readings was
+ * made by hand. Refused with the bundle verifier's own rule and code (docs/bundle.md step 9).
+ */
+function checkTimeline(readings: readonly CertifiedReading[]): void {
+  const b = findTimelineBreak(
+    readings.map((r) => ({
+      index: r.index,
+      meterId: r.meterId,
+      channels: r.channels.map((c) => ({ ...c, energyMilliWh: Number(c.energyMilliWh) })),
+    })),
+  );
+  if (b === undefined) return;
+  throw new CertifyError(b.code, `reading at entry ${b.index}: ${b.message}`, {
+    evidence: { meter: b.meterId, obis: b.obis, entries: [b.previous, b.next] },
+  });
 }
 
 /**
  * Checks that `verdict` is a valid verdict of `verifyBundle` and takes its meters (from the
  * summary the verifier recomputed, in request order), readings and erased indices. Throws
- * {@link CertifyError} `INVALID_VERDICT`.
+ * {@link CertifyError} `INVALID_VERDICT` for a refused or malformed verdict, and the timeline
+ * codes `INTERVAL_OVERLAP`, `REGISTER_BACKWARDS`, `REGISTER_MISMATCH`,
+ * `ENERGY_EXCEEDS_REGISTER` for readings no verified bundle holds (two of one meter and
+ * channel that overlap, registers that disagree with energies): figures come only from a
+ * timeline that counts each Wh once.
  */
 export function checkVerdict(verdict: Verdict): CheckedVerdict {
   if (typeof verdict !== 'object' || verdict === null) invalid('not a verdict');
@@ -97,7 +145,7 @@ export function checkVerdict(verdict: Verdict): CheckedVerdict {
     invalid('the verdict has no list of erased entries');
   }
   const period = summary.period as { from: unknown; to: unknown } | undefined;
-  if (!isTime(period?.from) || !isTime(period.to) || period.to < period.from) {
+  if (!isCount(period?.from) || !isCount(period.to) || period.to < period.from) {
     invalid('the verdict has no period');
   }
   const meters = summary.meters.map((m) => m?.meter);
@@ -108,6 +156,7 @@ export function checkVerdict(verdict: Verdict): CheckedVerdict {
   for (let i = 1; i < readings.length; i++) {
     if (readings[i]!.index <= readings[i - 1]!.index) invalid('readings are not in index order');
   }
+  checkTimeline(readings);
   return {
     verdict,
     meters,
@@ -133,7 +182,12 @@ export function safeNumber(v: bigint, what: string): number {
   return Number(v);
 }
 
-/** Unix seconds as RFC 3339 §5.6 UTC date-time with whole seconds (`2026-01-01T10:00:00Z`). */
+/**
+ * Unix seconds as an RFC 3339 §5.6 UTC date-time with whole seconds (`2026-01-01T10:00:00Z`);
+ * after year 9999, which RFC 3339 cannot write, the ISO 8601 expanded form the core's
+ * `formatUtc` gives (`+285428751-11-12T07:36:31Z` for 2^53 − 1), so that every period a
+ * bundle can name has a date.
+ */
 export function rfc3339(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  return formatUtc(seconds);
 }

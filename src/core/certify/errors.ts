@@ -1,6 +1,7 @@
 /**
  * Errors of certificate and carbon figures (docs/certify.md).
  */
+import type { TimelineBreakCode } from '../bundle/index.ts';
 import { WattproofError } from '../errors.ts';
 
 /**
@@ -13,13 +14,19 @@ import { WattproofError } from '../errors.ts';
  * - `BAD_EMISSION_FACTOR`: the emission factor is not a non-negative decimal (at most 9
  *   integer and 6 fraction digits).
  * - `FIGURE_TOO_LARGE`: a whole-Wh figure is beyond 2^53 − 1 and cannot be given as a number.
+ * - `INTERVAL_OVERLAP`, `REGISTER_BACKWARDS`, `REGISTER_MISMATCH`, `ENERGY_EXCEEDS_REGISTER`: a
+ *   hand-made verdict holds two readings of one meter and channel whose intervals overlap, or
+ *   whose registers and energies disagree (the bundle verifier's rules and codes,
+ *   docs/bundle.md §What the verifier checks): its figures would count energy twice
+ *   (`evidence`: `meter`, `obis`, both `entries`).
  */
 export type CertifyErrorCode =
   | 'INVALID_VERDICT'
   | 'BAD_EVIDENCE_HASH'
   | 'BAD_CARRY_IN'
   | 'BAD_EMISSION_FACTOR'
-  | 'FIGURE_TOO_LARGE';
+  | 'FIGURE_TOO_LARGE'
+  | TimelineBreakCode;
 
 /** Certificate or carbon figures were refused. */
 export class CertifyError extends WattproofError<CertifyErrorCode> {}

@@ -27,11 +27,12 @@ interface Bucket {
 }
 
 /**
- * Sums the verified readings of `v` into records per meter, direction and UTC hour
- * [H, H + 1 h). A reading counts in an hour only when its whole interval lies inside it;
- * readings longer than an hour, readings that cross an hour boundary, readings of another
- * register and erased readings are listed in `excluded` instead. The volume is the exact
- * milli-Wh sum of the hour rounded down to whole Wh; hours below 1 Wh give no record.
+ * Sums the channels of the verified readings of `v` into records per meter, direction and UTC
+ * hour [H, H + 1 h). A channel counts in an hour only when its whole interval lies inside it;
+ * channels longer than an hour, channels that cross an hour boundary, channels of another
+ * register and erased readings are listed in `excluded` instead. The checked verdict holds one
+ * timeline per meter and channel without overlaps, so no Wh counts twice. The volume is the
+ * exact milli-Wh sum of the hour rounded down to whole Wh; hours below 1 Wh give no record.
  * Records come in request order of meters, then by hour, production before consumption.
  */
 export function granularRecords(
@@ -42,48 +43,51 @@ export function granularRecords(
   const excluded: ExcludedReading[] = v.erased.map((entry) => ({
     entry,
     deviceId: null,
+    register: null,
     reason: 'ERASED',
     detail: 'erased reading: its figures are gone',
   }));
   for (const r of v.readings) {
-    const direction = directionOf(r.obis);
-    const exclude = (reason: ExcludedReading['reason'], detail: string): void => {
-      excluded.push({ entry: r.index, deviceId: r.meterId, reason, detail });
-    };
-    if (direction === undefined) {
-      exclude('OTHER_REGISTER', `register ${r.obis} is neither 1-0:2.8.0 nor 1-0:1.8.0`);
-      continue;
-    }
-    const length = r.intervalEnd - r.intervalStart;
-    if (length > HOUR) {
-      exclude('LONGER_THAN_AN_HOUR', `interval of ${length} s is longer than one hour`);
-      continue;
-    }
-    const hour = Math.floor(r.intervalStart / HOUR) * HOUR;
-    if (r.intervalEnd > hour + HOUR) {
-      exclude(
-        'CROSSES_HOUR_BOUNDARY',
-        `interval ${rfc3339(r.intervalStart)} .. ${rfc3339(r.intervalEnd)} crosses ${rfc3339(hour + HOUR)}`,
-      );
-      continue;
-    }
-    const key = `${r.meterId}\u0000${direction}\u0000${hour}`;
-    let b = buckets.get(key);
-    if (b === undefined) {
-      b = {
-        meterId: r.meterId,
-        direction,
-        register: r.obis,
-        hour,
-        milliWh: 0n,
-        trust: new Set(),
-        entries: [],
+    for (const c of r.channels) {
+      const direction = directionOf(c.obis);
+      const exclude = (reason: ExcludedReading['reason'], detail: string): void => {
+        excluded.push({ entry: r.index, deviceId: r.meterId, register: c.obis, reason, detail });
       };
-      buckets.set(key, b);
+      if (direction === undefined) {
+        exclude('OTHER_REGISTER', `register ${c.obis} is neither 1-0:2.8.0 nor 1-0:1.8.0`);
+        continue;
+      }
+      const length = c.intervalEnd - c.intervalStart;
+      if (length > HOUR) {
+        exclude('LONGER_THAN_AN_HOUR', `interval of ${length} s is longer than one hour`);
+        continue;
+      }
+      const hour = Math.floor(c.intervalStart / HOUR) * HOUR;
+      if (c.intervalEnd > hour + HOUR) {
+        exclude(
+          'CROSSES_HOUR_BOUNDARY',
+          `interval ${rfc3339(c.intervalStart)} .. ${rfc3339(c.intervalEnd)} crosses ${rfc3339(hour + HOUR)}`,
+        );
+        continue;
+      }
+      const key = `${r.meterId}\u0000${direction}\u0000${hour}`;
+      let b = buckets.get(key);
+      if (b === undefined) {
+        b = {
+          meterId: r.meterId,
+          direction,
+          register: c.obis,
+          hour,
+          milliWh: 0n,
+          trust: new Set(),
+          entries: [],
+        };
+        buckets.set(key, b);
+      }
+      b.milliWh += c.energyMilliWh;
+      b.trust.add(r.trustMode);
+      b.entries.push(r.index);
     }
-    b.milliWh += r.energyMilliWh;
-    b.trust.add(r.trustMode);
-    b.entries.push(r.index);
   }
   const meterOrder = new Map(v.meters.map((m, i) => [m, i]));
   const sorted = [...buckets.values()].sort(
@@ -110,6 +114,7 @@ export function granularRecords(
       evidenceSha256,
     });
   }
+  // By leaf index; a reading's channels keep their order (import before export).
   excluded.sort((a, b) => a.entry - b.entry);
   return { records, excluded };
 }

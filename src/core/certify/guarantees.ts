@@ -37,7 +37,8 @@ function carryIn(
 
 /**
  * The Guarantee-of-Origin account of every meter of `v` (request order): production of every
- * verified 1-0:2.8.0 reading (hourly exclusions do not apply: a GO is not hourly), summed
+ * verified 1-0:2.8.0 channel, on the meter's one non-overlapping export timeline (hourly
+ * exclusions do not apply: a GO is not hourly), summed
  * exactly in milli-Wh and rounded down to whole Wh, plus `carryInWh[meter]` (default 0, below
  * 1 MWh); `units` whole MWh of that, `carryOutWh` the rest. Throws {@link CertifyError}
  * `BAD_CARRY_IN`, `FIGURE_TOO_LARGE`.
@@ -50,8 +51,10 @@ export function guaranteesOfOrigin(
   const carried = carryIn(v.meters, carryInWh);
   const production = new Map<string, bigint>(v.meters.map((m) => [m, 0n]));
   for (const r of v.readings) {
-    if (directionOf(r.obis) === 'production') {
-      production.set(r.meterId, production.get(r.meterId)! + r.energyMilliWh);
+    for (const c of r.channels) {
+      if (directionOf(c.obis) === 'production') {
+        production.set(r.meterId, production.get(r.meterId)! + c.energyMilliWh);
+      }
     }
   }
   const unit = BigInt(GO_UNIT_WH);

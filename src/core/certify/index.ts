@@ -10,7 +10,12 @@ export {
   type CertifyOptions,
   type CertifyOutcome,
 } from './certify.ts';
-export { checkVerdict, type CertifiedReading, type CheckedVerdict } from './checked-verdict.ts';
+export {
+  checkVerdict,
+  type CertifiedChannel,
+  type CertifiedReading,
+  type CheckedVerdict,
+} from './checked-verdict.ts';
 export { CertifyError, type CertifyErrorCode } from './errors.ts';
 export { directionOf, granularRecords } from './granular.ts';
 export { GO_UNIT_WH, guaranteesOfOrigin } from './guarantees.ts';

@@ -43,8 +43,9 @@ function figures(milliWh: bigint, factor: bigint, what: string): Scope2Figures {
 }
 
 /**
- * The footprint of every meter of `v` (request order) from the consumption (1-0:1.8.0) of
- * all its verified readings, exactly, and the total of the exact figures. Throws
+ * The footprint of every meter of `v` (request order) from the consumption (1-0:1.8.0
+ * channels, on the meter's one non-overlapping import timeline) of all its verified readings,
+ * exactly, and the total of the exact figures. Throws
  * {@link CertifyError} `BAD_EMISSION_FACTOR`, `FIGURE_TOO_LARGE`.
  */
 export function scope2Footprint(
@@ -55,8 +56,10 @@ export function scope2Footprint(
   const factor = parseEmissionFactor(emissionFactorGPerKWh);
   const consumption = new Map<string, bigint>(v.meters.map((m) => [m, 0n]));
   for (const r of v.readings) {
-    if (directionOf(r.obis) === 'consumption') {
-      consumption.set(r.meterId, consumption.get(r.meterId)! + r.energyMilliWh);
+    for (const c of r.channels) {
+      if (directionOf(c.obis) === 'consumption') {
+        consumption.set(r.meterId, consumption.get(r.meterId)! + c.energyMilliWh);
+      }
     }
   }
   let total = 0n;

@@ -30,7 +30,7 @@ export interface GranularCertificateRecord {
   readonly direction: Direction;
   /** The OBIS register the energy comes from. */
   readonly register: string;
-  /** Start of the UTC hour, RFC 3339 (`2026-01-01T10:00:00Z`). */
+  /** Start of the UTC hour, RFC 3339 (`2026-01-01T10:00:00Z`; after year 9999 ISO 8601 expanded). */
   readonly productionStartingInterval: string;
   /** End of the UTC hour (exclusive), RFC 3339. */
   readonly productionEndingInterval: string;
@@ -50,12 +50,17 @@ export interface GranularCertificateRecord {
 export type ExclusionReason =
   'LONGER_THAN_AN_HOUR' | 'CROSSES_HOUR_BOUNDARY' | 'OTHER_REGISTER' | 'ERASED';
 
-/** A reading of the bundle left out of the hourly records. */
+/** A reading's channel (or an erased reading) of the bundle left out of the hourly records. */
 export interface ExcludedReading {
   /** Leaf index of the reading. */
   readonly entry: number;
   /** Its meter id; null for an erased reading, whose figures are gone. */
   readonly deviceId: string | null;
+  /**
+   * The OBIS register of the channel left out (a reading has one per register: an OCMF record
+   * may leave out both); null for an erased reading.
+   */
+  readonly register: string | null;
   readonly reason: ExclusionReason;
   readonly detail: string;
 }
@@ -66,7 +71,7 @@ export interface GuaranteeOfOriginAccount {
   /** The bundle period [start, end), RFC 3339. */
   readonly periodStart: string;
   readonly periodEnd: string;
-  /** Production (1-0:2.8.0) of every verified reading of the meter, whole Wh rounded down. */
+  /** Production (1-0:2.8.0 channels) of every verified reading of the meter, whole Wh rounded down. */
   readonly productionWh: number;
   /** Wh carried in from the previous period (below one unit). */
   readonly carryInWh: number;
@@ -81,7 +86,7 @@ export interface GuaranteeOfOriginAccount {
 
 /** A consumption and its location-based emissions, exact decimals. */
 export interface Scope2Figures {
-  /** Consumption (1-0:1.8.0) of every verified reading, Wh, exact (milli-Wh precision). */
+  /** Consumption (1-0:1.8.0 channels) of every verified reading, Wh, exact (milli-Wh precision). */
   readonly consumptionWh: string;
   /** consumptionWh × factor / 1000, g CO2e, exact. */
   readonly co2eG: string;

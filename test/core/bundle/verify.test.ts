@@ -6,9 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../../src/core/bytes.ts';
-import { parseBundle, verifyBundle, type BundleJson } from '../../../src/core/bundle/index.ts';
+import {
+  parseBundle,
+  verifyBundle,
+  verifyBundleAsync,
+  type BundleJson,
+} from '../../../src/core/bundle/index.ts';
 import chainedVector from './bundle-v1-chained.json' with { type: 'json' };
 import vector from './bundle-v1.json' with { type: 'json' };
+import ocmfVector from './bundle-v1-ocmf.json' with { type: 'json' };
 
 const T0 = 1_767_225_600;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON
@@ -163,5 +169,37 @@ describe('when verifying the stored bundle of chained readings', () => {
     delete unlinked.entries[0].link;
     v = verifyBundle(JSON.stringify(unlinked), chainedPolicy);
     expect(v.valid ? 'valid' : [v.code, v.index]).toEqual(['BROKEN_CHAIN', 3]);
+  });
+});
+
+describe('when the signature checker misbehaves', () => {
+  it('refuses VERIFIER_ERROR for a wrong number of answers, and rejects when it fails', async () => {
+    const v = await verifyBundleAsync(text, policy, async () => []);
+    expect(v.valid ? 'valid' : v.code).toBe('VERIFIER_ERROR');
+    const died = new Error('worker died');
+    const failing = verifyBundleAsync(text, policy, () => Promise.reject(died));
+    // The checker's failure is the caller's to report, not a verdict on the bundle.
+    await expect(failing).rejects.toBe(died);
+    const honest = await verifyBundleAsync(text, policy, async (jobs) => jobs.map(() => true));
+    expect(honest.valid).toBe(true);
+  });
+});
+
+describe('when a stored OCMF bundle of the earlier version is verified', () => {
+  // Built by make-ocmf-vector.ts with the version of commit f5e38f1: its summary counted only the
+  // last register of a two-register record, and a begin-only record as a 0-Wh reading.
+  it('verifies, and gives the summary of the current rules: both registers, no begin-only hour', () => {
+    const v = verifyBundle(ocmfVector.bundle, { logVkey: ocmfVector.logVkey });
+    if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+    expect(ocmfVector.bundle.summary.totals).toMatchObject({ importWh: 0, exportWh: 100 });
+    expect(v.summary.totals).toMatchObject({ readings: 2, importWh: 250, exportWh: 100 });
+    expect(v.readings.map((r) => r.channels.length)).toEqual([2, 0]);
+  });
+
+  it('still refuses a summary of neither form', () => {
+    const b = JSON.parse(JSON.stringify(ocmfVector.bundle)) as typeof ocmfVector.bundle;
+    b.summary.totals.exportWh = 101;
+    const v = verifyBundle(b, { logVkey: ocmfVector.logVkey });
+    expect(v.valid === false && v.code).toBe('SUMMARY_MISMATCH');
   });
 });

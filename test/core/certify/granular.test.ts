@@ -3,6 +3,7 @@
  * trust modes, and the readings left out with their reasons.
  */
 import { describe, expect, it } from 'vitest';
+import type { VerifiedReading } from '../../../src/core/bundle/index.ts';
 import { certify } from '../../../src/core/certify/index.ts';
 import { EXPORT, HASH, HOUR, IMPORT, reading, T0, validVerdict } from './verdict-fixture.ts';
 
@@ -76,6 +77,7 @@ describe('when summing readings into hourly records', () => {
       {
         entry: 3,
         deviceId: 'meter-a',
+        register: EXPORT,
         reason: 'CROSSES_HOUR_BOUNDARY',
         detail:
           'interval 2026-01-01T01:50:00Z .. 2026-01-01T02:05:00Z crosses 2026-01-01T02:00:00Z',
@@ -140,5 +142,71 @@ describe('when summing readings into hourly records', () => {
       ['device', 'platform'],
       ['platform'],
     ]);
+  });
+});
+
+describe('when a reading has two register channels (an OCMF record with import and export)', () => {
+  function twoChannels(index: number, start: number, end: number): VerifiedReading {
+    const r = reading(index, { start, end, milliWh: 0 });
+    return {
+      ...r,
+      channels: [
+        {
+          obis: IMPORT,
+          intervalStart: start,
+          intervalEnd: end,
+          registerMilliWh: 50_000 * index,
+          energyMilliWh: 3_000,
+        },
+        {
+          obis: EXPORT,
+          intervalStart: start,
+          intervalEnd: end,
+          registerMilliWh: 70_000 * index,
+          energyMilliWh: 5_000,
+        },
+      ],
+    };
+  }
+
+  it('counts each channel in its own direction, both naming the entry', () => {
+    const c = records(validVerdict([twoChannels(1, T0, T0 + Q)]));
+    expect(
+      c.granularCertificates.map((g) => [g.direction, g.register, g.bundleQuantity, g.entries]),
+    ).toEqual([
+      ['production', EXPORT, 5, [1]],
+      ['consumption', IMPORT, 3, [1]],
+    ]);
+  });
+
+  it('leaves out each channel that crosses the hour, naming its register', () => {
+    const c = records(validVerdict([twoChannels(1, T0 + 3 * Q, T0 + HOUR + 60)]));
+    expect(c.granularCertificates).toEqual([]);
+    expect(c.excluded.map((x) => [x.entry, x.register, x.reason])).toEqual([
+      [1, IMPORT, 'CROSSES_HOUR_BOUNDARY'],
+      [1, EXPORT, 'CROSSES_HOUR_BOUNDARY'],
+    ]);
+  });
+});
+
+describe('when the period reaches the last time a bundle can name', () => {
+  it('writes times after year 9999 in the ISO 8601 expanded form', () => {
+    const c = records(
+      validVerdict([reading(1, { start: T0, end: T0 + Q, milliWh: 2_000 })], {
+        to: Number.MAX_SAFE_INTEGER,
+      }),
+    );
+    expect(c.period).toEqual({ start: '2026-01-01T00:00:00Z', end: '+285428751-11-12T07:36:31Z' });
+    expect(c.guaranteesOfOrigin[0]!.periodEnd).toBe('+285428751-11-12T07:36:31Z');
+    const late = Number.MAX_SAFE_INTEGER - 1000;
+    const d = records(
+      validVerdict([reading(1, { start: late, end: late + 10, milliWh: 2_000 })], {
+        from: 0,
+        to: Number.MAX_SAFE_INTEGER,
+      }),
+    );
+    expect(
+      d.granularCertificates.map((g) => [g.productionStartingInterval, g.productionEndingInterval]),
+    ).toEqual([['+285428751-11-12T07:00:00Z', '+285428751-11-12T08:00:00Z']]);
   });
 });

@@ -16,10 +16,23 @@ export const IMPORT = '1-0:1.8.0';
 /** A made-up evidence hash (64 hex digits). */
 export const HASH = 'ab'.repeat(32);
 
-/** A reading with sensible defaults; `index` orders it in the log. */
+/** Marks a register for {@link validVerdict} to fill in. */
+const AUTO = -1;
+
+/**
+ * A reading of one channel with sensible defaults; `index` orders it in the log. Without
+ * `register`, {@link validVerdict} gives it the register an honest meter would: the channel's
+ * running sum of energies.
+ */
 export function reading(
   index: number,
-  r: Partial<VerifiedReading> & { start: number; end: number; milliWh: number },
+  r: Partial<Omit<VerifiedReading, 'channels'>> & {
+    start: number;
+    end: number;
+    milliWh: number;
+    obis?: string;
+    register?: number;
+  },
 ): VerifiedReading {
   return {
     index,
@@ -29,10 +42,33 @@ export function reading(
     sequenceScope: '',
     intervalStart: r.start,
     intervalEnd: r.end,
-    obis: r.obis ?? EXPORT,
-    energyMilliWh: r.milliWh,
+    channels: [
+      {
+        obis: r.obis ?? EXPORT,
+        intervalStart: r.start,
+        intervalEnd: r.end,
+        registerMilliWh: r.register ?? AUTO,
+        energyMilliWh: r.milliWh,
+      },
+    ],
     trustMode: r.trustMode ?? 'device',
   };
+}
+
+/** The readings with each unset register the channel's running sum, in interval order. */
+function withRegisters(readings: readonly VerifiedReading[]): VerifiedReading[] {
+  const order = readings
+    .flatMap((r, i) => r.channels.map((c, j) => ({ r, i, j, c })))
+    .sort((a, b) => a.c.intervalStart - b.c.intervalStart || a.r.index - b.r.index);
+  const sums = new Map<string, number>();
+  const out = readings.map((r) => ({ ...r, channels: [...r.channels] }));
+  for (const { r, i, j, c } of order) {
+    const key = `${r.meterId}\u0000${c.obis}`;
+    const sum = (sums.get(key) ?? 1_000_000) + c.energyMilliWh;
+    sums.set(key, sum);
+    if (c.registerMilliWh === AUTO) out[i]!.channels[j] = { ...c, registerMilliWh: sum };
+  }
+  return out;
 }
 
 /** A valid verdict of `meters` over [from, to) holding `readings` (index order) and `erased`. */
@@ -46,6 +82,7 @@ export function validVerdict(
     to: options.to ?? T0 + 24 * HOUR,
   };
   const erased = options.erased ?? [];
+  readings = withRegisters(readings);
   return {
     valid: true,
     origin: 'wattproof.test/certify',
