@@ -100,7 +100,7 @@ describe('verifyBundleAsync', () => {
       verifyBundleAsync(vector.bundle, policy, () => Promise.reject(new Error('worker died'))),
     ).rejects.toThrow('worker died');
     const v = await verifyBundleAsync(vector.bundle, policy, async () => [true]);
-    expect(v).toMatchObject({ valid: false, code: 'MALFORMED_BUNDLE' });
+    expect(v).toMatchObject({ valid: false, code: 'VERIFIER_ERROR' });
     if (!v.valid) expect(v.message).toContain('signature checker gave 1 results');
   });
 });
