@@ -12,12 +12,20 @@ commands:
   broker-config
             the broker access rules as Mosquitto password, ACL and conf files
             (wattproof broker-config --help)
+  tokens    create, list and revoke API tokens (operator)
+  readings  a meter's readings over a period, every page (issuer)
+  bundle    request an evidence bundle and save it to a file (issuer)
+  quarantine
+            refused messages and their counts (operator)
+  erase     erase a meter's readings over a period, right to erasure (operator)
+  sign-reading
+            sign a test reading with a meter's key file; --keygen makes such a key
   verify    check an evidence bundle offline against the log key (wattproof verify --help)
   certify   certificate, GO and Scope 2 figures from a verified bundle (wattproof certify --help)
   witness   run a C2SP tlog-witness witness that cosigns log checkpoints (wattproof witness --help)
   evm       the EVM anchor's account address and contract deployment (wattproof evm --help)
 
-Run 'wattproof <command> --help' for a command's options.
+Run 'wattproof <command> --help' for a command's options; every command is in docs/cli.md.
 `;
 
 /** Runs the CLI with `argv` (without the node and script paths). */
@@ -36,6 +44,24 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case 'broker-config':
       process.exitCode = await (await import('./broker-config.ts')).runBrokerConfig(rest);
+      return;
+    case 'tokens':
+      process.exitCode = await (await import('./tokens.ts')).runTokens(rest);
+      return;
+    case 'readings':
+      process.exitCode = await (await import('./readings.ts')).runReadings(rest);
+      return;
+    case 'bundle':
+      process.exitCode = await (await import('./bundle.ts')).runBundle(rest);
+      return;
+    case 'quarantine':
+      process.exitCode = await (await import('./quarantine.ts')).runQuarantine(rest);
+      return;
+    case 'erase':
+      process.exitCode = await (await import('./erase.ts')).runErase(rest);
+      return;
+    case 'sign-reading':
+      process.exitCode = await (await import('./sign-reading.ts')).runSignReading(rest);
       return;
     case 'verify':
       process.exitCode = await (await import('./verify.ts')).runVerify(rest);

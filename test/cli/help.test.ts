@@ -11,6 +11,7 @@ import { tempDir } from '../helpers/tmp-dir.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const WATTPROOF = `${ROOT}src/cli/main.ts`;
+const BIN = `${ROOT}bin/wattproof.js`;
 const SIM = `${ROOT}simulator/main.ts`;
 // The loader by path, so that the empty folder needs no node_modules of its own.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -24,6 +25,16 @@ const COMMANDS: readonly [string, string, readonly string[]][] = [
   ['wattproof witness', WATTPROOF, ['witness', '--help']],
   ['wattproof evm', WATTPROOF, ['evm', '--help']],
   ['wattproof broker-config', WATTPROOF, ['broker-config', '--help']],
+  ['wattproof tokens', WATTPROOF, ['tokens', '--help']],
+  ['wattproof tokens create', WATTPROOF, ['tokens', 'create', '--help']],
+  ['wattproof readings', WATTPROOF, ['readings', '--help']],
+  ['wattproof bundle', WATTPROOF, ['bundle', '--help']],
+  ['wattproof quarantine', WATTPROOF, ['quarantine', '--help']],
+  ['wattproof quarantine counts', WATTPROOF, ['quarantine', 'counts', '--help']],
+  ['wattproof erase', WATTPROOF, ['erase', '--help']],
+  ['wattproof sign-reading', WATTPROOF, ['sign-reading', '--help']],
+  ['wattproof sign-reading --keygen', WATTPROOF, ['sign-reading', '--keygen', '--help']],
+  ['bin/wattproof.js (npx wattproof)', BIN, ['--help']],
   ['wattproof-sim', SIM, ['--help']],
   ['wattproof-sim run', SIM, ['run', '--help']],
   ['wattproof-sim load', SIM, ['load', '--help']],
@@ -51,4 +62,18 @@ describe('when a user asks a command for help', () => {
     },
     40_000,
   );
+});
+
+describe('when the repository is installed with npm ci', () => {
+  it('puts wattproof on the PATH of npx (package.json "bin")', () => {
+    const r = spawnSync('npx', ['--no-install', 'wattproof', '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: wattproof <command>/);
+    expect(r.stdout).toContain('sign-reading');
+  }, 70_000);
 });
