@@ -86,7 +86,7 @@ describe.each<BrokerKind>(['mosquitto', 'embedded'])(
       await waitFor(() => t.node.log.size === start + seq, `${seq} good readings`, 30_000);
 
       const { records } = await t.node.quarantine.list({ limit: expected.length });
-      expect(records.map((r) => r.code).reverse()).toEqual(expected);
+      expect(records.map((r) => r.class).reverse()).toEqual(expected);
       for (const r of records) expect(r.topic.startsWith(`${t.topicRoot}/`)).toBe(true);
 
       const good = [];

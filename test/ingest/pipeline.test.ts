@@ -347,6 +347,8 @@ describe('when messages reach the wrong place or are refused whole', () => {
       status: 'rejected',
       reasonCode: 0x87,
       code: 'UNKNOWN_TOPIC',
+      detail: 'UNKNOWN_TOPIC',
+      quarantineId: 1,
       readings: [],
     });
     const page = await h.quarantine.list({ withPayload: true });
