@@ -292,27 +292,32 @@ export class IngestPipeline {
     };
   }
 
+  /**
+   * Stages the quarantine record of a refusal. `part` is the refused reading (absent for a
+   * message refused as a whole): a reading whose signature verified is signed evidence, kept
+   * against its signer's quota; `collision` is the entry it collides with, whose index may be
+   * known only once the batch is planned.
+   */
   private quarantine(
     w: Work,
     s: Settling,
-    bytes: Uint8Array,
     r: Rejection,
-    readingIndex?: number,
+    part?: Part,
     collision?: SequenceRef,
-    signer?: string,
   ): number {
     const evidence =
       collision === undefined
         ? r.evidence
         : () => ({ ...r.evidence, collidesWith: collision.index });
+    const signer = part?.verified === true ? part.signer?.signerId : undefined;
     const { id, ops } = this.opts.quarantine.reserve({
       code: r.detail,
       class: r.code,
       message: r.message,
       topic: w.message.topic,
       receivedAt: w.message.receivedAt,
-      payload: bytes,
-      readingIndex,
+      payload: part?.bytes ?? w.message.payload,
+      readingIndex: part?.readingIndex,
       ...(evidence === undefined ? {} : { evidence }),
       ...(signer === undefined ? {} : { tier: 'signed' as const, source: `signer:${signer}` }),
     });
@@ -324,7 +329,7 @@ export class IngestPipeline {
   private settleMessage(w: Work, s: Settling): MessageOutcome {
     let outcome: MessageOutcome;
     if (w.rejection !== undefined) {
-      const quarantineId = this.quarantine(w, s, w.message.payload, w.rejection);
+      const quarantineId = this.quarantine(w, s, w.rejection);
       outcome = {
         status: 'rejected',
         reasonCode: PUBACK_REASON_BY_CODE[w.rejection.code],
@@ -363,15 +368,7 @@ export class IngestPipeline {
         detail: r.detail,
         message: r.message,
         ...id,
-        quarantineId: this.quarantine(
-          w,
-          s,
-          p.bytes,
-          r,
-          p.readingIndex,
-          collision,
-          p.verified === true ? p.signer?.signerId : undefined,
-        ),
+        quarantineId: this.quarantine(w, s, r, p, collision),
       };
       if (collision !== undefined) {
         if (collision.index !== undefined) outcome.collidesWith = collision.index;
