@@ -18,7 +18,14 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
   },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'simulator/**/*.ts', 'anchors/**/*.ts'],
+    files: [
+      'src/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'simulator/**/*.ts',
+      'anchors/**/*.ts',
+      'scripts/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -48,6 +55,28 @@ export default tseslint.config(
       'no-restricted-globals': [
         'error',
         { name: 'Buffer', message: 'Use Uint8Array in the core.' },
+      ],
+    },
+  },
+  {
+    // The verifier page runs in a browser; only its build script runs in Node.
+    files: ['src/web/**/*.ts'],
+    ignores: ['src/web/build-page.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^node:',
+              message: 'src/web/ runs in a browser: no node: modules (build-page.ts excepted).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'Use Uint8Array in the browser.' },
       ],
     },
   },

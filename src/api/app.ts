@@ -6,6 +6,7 @@ import { fastify, type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { LogReadModel } from '../log/read-model.ts';
 import { installAccessLog, type AccessLogSink } from './access-log.ts';
 import type { TokenStore } from './auth/token-store.ts';
+import { installCors } from './cors.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import { DEFAULT_HTTP_SETTINGS, fastifyServerOptions, type HttpSettings } from './http-settings.ts';
 import { registerDocsUi, registerOpenApi } from './openapi.ts';
@@ -36,10 +37,11 @@ export interface BuildAppOptions {
  * Builds the API app: `/log/checkpoint`, `/log/tile/...` and `/v1/log`, then `opts.routes`,
  * with one error handler mapping error codes to statuses (`errors.ts`), a JSON 404 for unknown
  * routes (methods other than GET and HEAD on the log routes included), the rate limit of the
- * token routes (`rate-limit.ts`), and the OpenAPI document at `/docs/json` with its page at
- * `/docs` (`openapi.ts`). Every route is recorded (`route-catalog.ts`). The transport
- * settings (`http-settings.ts`) shape the server it will listen with, and the access log
- * (`access-log.ts`) sees every request, those the rate limit refuses included. Never listens.
+ * token routes (`rate-limit.ts`), CORS on the public routes (`cors.ts`), and the OpenAPI
+ * document at `/docs/json` with its page at `/docs` (`openapi.ts`). Every route is recorded
+ * (`route-catalog.ts`). The transport settings (`http-settings.ts`) shape the server it will
+ * listen with, and the access log (`access-log.ts`) sees every request, those the rate limit
+ * refuses included. Never listens.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const http = { ...DEFAULT_HTTP_SETTINGS, ...opts.http };
@@ -52,6 +54,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (opts.accessLog !== undefined) installAccessLog(app, opts.accessLog);
   recordRoutes(app);
   installErrorHandling(app);
+  installCors(app);
   await registerOpenApi(app);
   await installTokenRateLimit(app, {
     perMinute: opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE,

@@ -1,6 +1,6 @@
 /**
  * Every route an app registers, as registered (method, URL, schema), so tests and docs can
- * check that each one is described in the OpenAPI document.
+ * check that each one is described in the OpenAPI document, under its role tag.
  */
 import type { FastifyInstance, FastifySchema } from 'fastify';
 
@@ -8,7 +8,15 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 export interface CatalogRoute {
   readonly method: string;
   readonly url: string;
-  readonly schema: (FastifySchema & { hide?: boolean; security?: unknown }) | undefined;
+  readonly schema:
+    | (FastifySchema & {
+        hide?: boolean;
+        security?: unknown;
+        /** The role the route is documented under (`openapi.ts` ROLE_TAGS). */
+        tags?: readonly string[];
+        description?: string;
+      })
+    | undefined;
 }
 
 const catalogs = new WeakMap<FastifyInstance, CatalogRoute[]>();

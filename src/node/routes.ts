@@ -1,6 +1,7 @@
 /**
- * The node's HTTP routes beyond `/log/` and `/v1/log` (DESIGN.md decision 11), in one place so
- * that the node and the API tests mount exactly the same routes under the same prefixes.
+ * The node's HTTP routes beyond `/log/` and `/v1/log` (DESIGN.md decision 11), the verifier page
+ * at `/verify/` among them, in one place so that the node and the API tests mount exactly the
+ * same routes under the same prefixes.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TokenStore } from '../api/auth/token-store.ts';
@@ -18,6 +19,7 @@ import { quarantineRoutes } from '../api/routes/quarantine.ts';
 import { DEFAULT_READINGS_IN_FLIGHT, readingRoutes } from '../api/routes/readings.ts';
 import { registryRoutes } from '../api/routes/registry.ts';
 import { tokenRoutes } from '../api/routes/tokens.ts';
+import { verifierRoutes } from '../api/routes/verifier.ts';
 import type { Quarantine } from '../ingest/quarantine.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { MerkleLog } from '../log/merkle-log.ts';
@@ -81,5 +83,6 @@ export function nodeRoutes(p: NodeRouteParts): (app: FastifyInstance) => Promise
       ...(p.cursorKey === undefined ? {} : { cursorKey: p.cursorKey }),
     });
     await a.register(erasureRoutes, { prefix: '/v1', tokens, ledger, registry });
+    await a.register(verifierRoutes);
   };
 }

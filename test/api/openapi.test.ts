@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document at `/docs/json` describes every route the app registers — parameters,
- * query, body and responses — and declares the bearer-token security on exactly the routes that
- * refuse a request without a token.
+ * query, body and responses — declares the bearer-token security on exactly the routes that
+ * refuse a request without a token, and groups the routes by role (public, issuer, operator),
+ * each saying which token it needs, checked against what the route does with each token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../src/api/route-catalog.ts';
@@ -10,6 +11,8 @@ import { openApiFixture, registerSigner, type ApiFixture } from './api-fixture.t
 
 interface Operation {
   summary?: string;
+  description?: string;
+  tags?: string[];
   parameters?: { in: string; name: string; required?: boolean }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, unknown>;
@@ -19,6 +22,7 @@ interface OpenApi {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
   components: { securitySchemes: Record<string, unknown> };
+  tags?: { name: string; description: string }[];
 }
 
 const openApiPath = (url: string): string =>
@@ -144,5 +148,61 @@ describe('when a client reads the API documentation', () => {
       }
     }
     expect(tokenRoutes).toBe(15);
+  });
+  it('groups the routes by role: public, issuer, operator, one tag each', () => {
+    expect(spec.tags?.map((t) => t.name)).toEqual(['public', 'issuer', 'operator']);
+    const byTag = new Map<string, string[]>();
+    for (const r of documented()) {
+      const op = spec.paths[openApiPath(r.url)]![r.method.toLowerCase()]!;
+      expect(op.tags, `${r.method} ${r.url}`).toHaveLength(1);
+      const tag = op.tags![0]!;
+      byTag.set(tag, [...(byTag.get(tag) ?? []), `${r.method} ${r.url}`]);
+    }
+    expect([...byTag.keys()].sort()).toEqual(['issuer', 'operator', 'public']);
+    expect(byTag.get('public')).toEqual(
+      expect.arrayContaining(['GET /log/checkpoint', 'GET /v1/log', 'GET /v1/proofs/consistency']),
+    );
+    expect(byTag.get('issuer')).toEqual(
+      expect.arrayContaining(['POST /v1/bundles', 'GET /v1/meters/:meterId/readings']),
+    );
+    expect(byTag.get('operator')).toEqual(
+      expect.arrayContaining(['POST /v1/tokens', 'GET /v1/quarantine', 'GET /metrics']),
+    );
+  });
+
+  it('says on each route the token it needs, and the route takes exactly that one', async () => {
+    const other = { issuer: f.operator, operator: f.issuer } as const;
+    const own = { issuer: f.issuer, operator: f.operator } as const;
+    for (const r of documented()) {
+      const where = `${r.method} ${r.url}`;
+      const op = spec.paths[openApiPath(r.url)]![r.method.toLowerCase()]!;
+      const tag = op.tags![0] as 'public' | 'issuer' | 'operator';
+      const call = (token?: string) =>
+        f.app.inject({
+          method: r.method as 'GET' | 'POST',
+          url: sample(r.url),
+          ...(r.method === 'POST' ? { payload: {} } : {}),
+          ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+        });
+      if (op.security === undefined) {
+        expect(op.description, where).toMatch(/^Needs no token/);
+        expect(tag === 'public' || r.url === '/metrics', where).toBe(true);
+        continue;
+      }
+      expect(tag, where).not.toBe('public');
+      const role = tag as 'issuer' | 'operator';
+      expect(op.description, where).toMatch(new RegExp(`^Needs an ${role} token`));
+      expect((await call(other[role])).statusCode, `${where} with the other role`).toBe(403);
+      expect([401, 403], `${where} with its own role`).not.toContain(
+        (await call(own[role])).statusCode,
+      );
+    }
+  });
+
+  it('says on the public routes that any origin may read them', () => {
+    for (const url of ['/log/checkpoint', '/v1/log', '/v1/proofs/inclusion']) {
+      expect(spec.paths[url]!.get!.description, url).toMatch(/readable from any origin \(CORS\)/);
+    }
+    expect(spec.paths['/metrics']!.get!.description).not.toMatch(/CORS/);
   });
 });

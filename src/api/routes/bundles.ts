@@ -58,6 +58,7 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
       onRequest: requireRole(opts.tokens, 'issuer'),
       schema: {
         summary: 'The evidence bundle of one or more meters over a period',
+        tags: ['issuer'],
         security: bearerSecurity,
         params: emptyObjectSchema,
         querystring: emptyObjectSchema,

@@ -111,6 +111,7 @@ export const erasureRoutes: FastifyPluginAsync<ErasureRoutesOptions> = async (ap
     {
       schema: {
         summary: "Erase a meter's readings over a period",
+        tags: ['operator'],
         security: bearerSecurity,
         params: emptyObjectSchema,
         querystring: emptyObjectSchema,
@@ -158,6 +159,7 @@ export const erasureRoutes: FastifyPluginAsync<ErasureRoutesOptions> = async (ap
     {
       schema: {
         summary: 'The erasure audit records, oldest first',
+        tags: ['operator'],
         security: bearerSecurity,
         params: emptyObjectSchema,
         querystring: {

@@ -29,6 +29,7 @@ export const logInfoRoutes: FastifyPluginAsync<LogInfoRoutesOptions> = async (ap
     {
       schema: {
         summary: "The log's origin, verifier key and published size",
+        tags: ['public'],
         params: noParamsSchema,
         querystring: noParamsSchema,
         response: logInfoResponses,

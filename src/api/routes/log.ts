@@ -59,6 +59,7 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { log
     {
       schema: {
         summary: 'The latest checkpoint (C2SP tlog-checkpoint)',
+        tags: ['public'],
         params: noParamsSchema,
         querystring: noParamsSchema,
         response: checkpointResponses,
@@ -81,10 +82,10 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { log
     response: tileResponses,
   };
   const hashTileRoute = {
-    schema: { ...tileSchema, summary: 'A hash tile (C2SP tlog-tiles)' },
+    schema: { ...tileSchema, tags: ['public'], summary: 'A hash tile (C2SP tlog-tiles)' },
   };
   const entryBundleRoute = {
-    schema: { ...tileSchema, summary: 'An entry bundle (C2SP tlog-tiles)' },
+    schema: { ...tileSchema, tags: ['public'], summary: 'An entry bundle (C2SP tlog-tiles)' },
   };
   const serveTile = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const path = rawPath(request.url);

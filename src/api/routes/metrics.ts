@@ -31,6 +31,7 @@ export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (app,
     {
       schema: {
         summary: 'Metrics, Prometheus text format 0.0.4',
+        tags: ['operator'],
         params: noQuerySchema,
         querystring: noQuerySchema,
         response: metricsResponses,

@@ -38,6 +38,7 @@ export const proofRoutes: FastifyPluginAsync<ProofRoutesOptions> = async (app, {
     {
       schema: {
         summary: 'RFC 9162 §2.1.3 inclusion proof of a leaf',
+        tags: ['public'],
         params: emptyObjectSchema,
         querystring: {
           type: 'object',
@@ -67,6 +68,7 @@ export const proofRoutes: FastifyPluginAsync<ProofRoutesOptions> = async (app, {
     {
       schema: {
         summary: 'RFC 9162 §2.1.4 consistency proof between two tree sizes',
+        tags: ['public'],
         params: emptyObjectSchema,
         querystring: {
           type: 'object',

@@ -228,6 +228,7 @@ export const quarantineRoutes: FastifyPluginAsync<QuarantineRoutesOptions> = asy
       onRequest: requireOperator,
       schema: {
         summary: 'Refused messages, newest first',
+        tags: ['operator'],
         security: bearerSecurity,
         params: emptyObjectSchema,
         querystring: listQuerySchema,
@@ -256,6 +257,7 @@ export const quarantineRoutes: FastifyPluginAsync<QuarantineRoutesOptions> = asy
       onRequest: requireOperator,
       schema: {
         summary: 'Refused messages counted per reject code',
+        tags: ['operator'],
         security: bearerSecurity,
         params: emptyObjectSchema,
         querystring: noQuerySchema,

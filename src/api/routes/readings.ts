@@ -176,6 +176,7 @@ export const readingRoutes: FastifyPluginAsync<ReadingRoutesOptions> = async (ap
       onRequest: requireRole(opts.tokens, 'issuer'),
       schema: {
         summary: "A meter's readings over a period, paginated",
+        tags: ['issuer'],
         security: bearerSecurity,
         params: {
           type: 'object',

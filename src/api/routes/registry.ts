@@ -288,6 +288,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     {
       schema: {
         summary: 'Register a device or platform key',
+        tags: ['operator'],
         security: bearerSecurity,
         params: noParams,
         querystring: noParams,
@@ -312,6 +313,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     {
       schema: {
         summary: 'Revoke a key',
+        tags: ['operator'],
         security: bearerSecurity,
         params: signerParams,
         querystring: noParams,
@@ -333,6 +335,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     {
       schema: {
         summary: 'Issue a new broker credential (the old one stops working)',
+        tags: ['operator'],
         security: bearerSecurity,
         params: signerParams,
         querystring: noParams,
@@ -359,6 +362,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     {
       schema: {
         summary: 'Broker credential hashes of every active signer (for wattproof broker-config)',
+        tags: ['operator'],
         security: bearerSecurity,
         params: noParams,
         querystring: noParams,
@@ -402,6 +406,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     {
       schema: {
         summary: 'Every registered signer',
+        tags: ['operator'],
         security: bearerSecurity,
         params: noParams,
         querystring: noParams,
@@ -425,6 +430,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     {
       schema: {
         summary: 'One signer',
+        tags: ['operator'],
         security: bearerSecurity,
         params: signerParams,
         querystring: noParams,

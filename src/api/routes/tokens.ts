@@ -75,6 +75,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, {
     {
       schema: {
         summary: 'Create a token (shown once)',
+        tags: ['operator'],
         security: bearerSecurity,
         params: noParams,
         querystring: noParams,
@@ -116,6 +117,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, {
     {
       schema: {
         summary: 'Every token, without secrets',
+        tags: ['operator'],
         security: bearerSecurity,
         params: noParams,
         querystring: noParams,
@@ -137,6 +139,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, {
     {
       schema: {
         summary: 'Revoke a token',
+        tags: ['operator'],
         security: bearerSecurity,
         params: {
           type: 'object',
