@@ -4,8 +4,13 @@
  * the real Mosquitto and through the embedded broker, the second run is refused, the readings
  * route lists each quarter hour once, and the bundle's certificate records count the hour once.
  */
+import { p256 } from '@noble/curves/nist.js';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { utf8 } from '../../src/core/bytes.ts';
+import { fromHex, toHex, utf8 } from '../../src/core/bytes.ts';
+import { CborTag, encodeCbor } from '../../src/core/cbor/index.ts';
+import { CoseAlg, decodeCoseSign1 } from '../../src/core/cose/index.ts';
+import { signReading } from '../../src/core/reading/index.ts';
 import { verifyBundle } from '../../src/core/bundle/verify.ts';
 import { certify, bundleSha256 } from '../../src/core/certify/index.ts';
 import {
@@ -97,6 +102,58 @@ describe.each<BrokerKind>(['mosquitto', 'embedded'])(
       expect(body.readings.map((r) => r.intervalStart)).toEqual(
         [0, 1, 2, 3].map((q) => T0 + q * Q),
       );
+    });
+
+    it("takes a relay's malleated ES256 copy, before or after the original, as a duplicate", async () => {
+      const key = new Uint8Array(randomBytes(32));
+      await t.node.registry.register({
+        signerId: 'dev-es256',
+        mode: 'device',
+        keyType: 'P-256',
+        publicKey: p256.getPublicKey(key, false),
+        meters: ['meter-es256'],
+        ratedCapacityW: 10_000,
+      });
+      const sign = (sequence: number): Uint8Array =>
+        signReading(
+          {
+            meterId: 'meter-es256',
+            sequence,
+            intervalStart: T0 + (sequence - 1) * Q,
+            intervalEnd: T0 + sequence * Q,
+            obis: '1-0:1.8.0',
+            registerWh: 1000 + 100 * sequence,
+            energyWh: 100,
+            quality: 1,
+          },
+          { alg: CoseAlg.ES256, kid: utf8('dev-es256'), issuer: 'dev-es256', privateKey: key },
+        );
+      // s → n − s: a second valid signature over the same content (SEC 1 §4.1.4).
+      const malleate = (bytes: Uint8Array): Uint8Array => {
+        const s1 = decodeCoseSign1(bytes);
+        const n = p256.Point.CURVE().n;
+        const sv = BigInt(`0x${toHex(s1.signature.subarray(32))}`);
+        const sig = new Uint8Array(64);
+        sig.set(s1.signature.subarray(0, 32), 0);
+        sig.set(fromHex((n - sv).toString(16).padStart(64, '0')), 32);
+        return encodeCbor(new CborTag(18, [s1.protectedBytes, new Map(), s1.payload, sig]));
+      };
+      const topic = meterTopic(t.topicRoot, 'meter-es256');
+      const first = sign(1);
+      const second = sign(2);
+      const before = { ...t.node.ingest.stats };
+      await pub.publish(topic, first);
+      await pub.publish(topic, malleate(first)); // after the original
+      await pub.publish(topic, malleate(second)); // before the original
+      await pub.publish(topic, second);
+      await waitFor(
+        () => t.node.ingest.stats.duplicates >= before.duplicates + 2,
+        'the two duplicates',
+      );
+      expect(t.node.ingest.stats.accepted - before.accepted).toBe(2);
+      expect(t.node.ingest.stats.rejected - before.rejected).toBe(0);
+      const metrics = await (await fetch(`${t.node.url}/metrics`)).text();
+      expect(metrics).toMatch(/^(wattproof_)?meters_flagged 0$/m);
     });
 
     it('gives a bundle whose certificate records count the hour once', async () => {
