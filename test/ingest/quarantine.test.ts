@@ -266,9 +266,9 @@ describe('when a record has a precise code beside its class', () => {
 
   it('makes the evidence only when the operations are asked for', async () => {
     const q = await Quarantine.open(store);
-    let index: number | undefined;
-    const r = q.reserve({ ...precise(1), evidence: () => ({ collidesWith: index }) });
-    index = 41;
+    const known: { index?: number } = {};
+    const r = q.reserve({ ...precise(1), evidence: () => ({ collidesWith: known.index }) });
+    known.index = 41;
     await store.commit(r.ops(), true);
     expect((await q.list()).records[0]!.evidence).toEqual({ collidesWith: 41 });
   });

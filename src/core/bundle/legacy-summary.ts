@@ -6,11 +6,7 @@
  * form still verifies; the verdict always carries the summary of the current rules.
  */
 import { obisRegisterKind, type OcmfRecord } from '../ocmf/index.ts';
-import {
-  OBIS_ACTIVE_EXPORT,
-  OBIS_ACTIVE_IMPORT,
-  type ChannelFigures,
-} from '../reading/index.ts';
+import { OBIS_ACTIVE_EXPORT, OBIS_ACTIVE_IMPORT, type ChannelFigures } from '../reading/index.ts';
 
 /**
  * The one channel an earlier version took from `record`, or undefined when it has no energy

@@ -19,8 +19,18 @@ const time = (t: number): string =>
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 function record(pg: number, rd: readonly Record<string, unknown>[]): Uint8Array {
-  const payload = JSON.stringify({ FV: '1.0', GI: 'WATTPROOF_TEST', GS: METER, PG: `T${pg}`, MS: METER, IS: false, RD: rd });
-  const sd = toHex(new Uint8Array(sign('sha256', utf8(payload), { key: privateKey, dsaEncoding: 'der' })));
+  const payload = JSON.stringify({
+    FV: '1.0',
+    GI: 'WATTPROOF_TEST',
+    GS: METER,
+    PG: `T${pg}`,
+    MS: METER,
+    IS: false,
+    RD: rd,
+  });
+  const sd = toHex(
+    new Uint8Array(sign('sha256', utf8(payload), { key: privateKey, dsaEncoding: 'der' })),
+  );
   return utf8(`OCMF|${payload}|${JSON.stringify({ SA: 'ECDSA-secp256r1-SHA256', SD: sd })}`);
 }
 
@@ -44,7 +54,11 @@ const records = [
 ];
 for (const bytes of records) {
   await f.ledger.append([
-    { kind: EntryKind.readingOcmf, bytes, meta: { receivedAt: 0, meterId: METER, intervalStart: T0 } },
+    {
+      kind: EntryKind.readingOcmf,
+      bytes,
+      meta: { receivedAt: 0, meterId: METER, intervalStart: T0 },
+    },
   ]);
 }
 const bundle = await buildBundle({ ...f, meters: [METER], from: T0, to: T0 + 3600 });
