@@ -114,6 +114,9 @@ async function startNodeProcess(dir: string, broker: string): Promise<NodeProces
       broker,
       '--mqtt-client-id',
       clientId,
+      // Each phase registers its meters over the API: more requests than the default allows.
+      '--rate-limit',
+      '1000000',
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ main: (args: readonly string[]) =>
     log: () => import('./log.ts'),
     ingest: () => import('./ingest.ts'),
     bundle: () => import('./bundle.ts'),
+    browser: () => import('./browser.ts'),
   };
 
 const args = process.argv.slice(2);

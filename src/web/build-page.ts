@@ -1,6 +1,6 @@
 /**
  * Builds the verifier page (docs/verifier.md) into one self-contained HTML file: the page
- * script (`main.ts`) and the signature worker (`signature-worker.ts`) bundled by esbuild for
+ * script (`main.ts`) and the signature worker (`webcrypto-worker.ts`) bundled by esbuild for
  * the browser, the worker inlined into the script as text, script and style inlined into
  * `page.html`, and a Content-Security-Policy (CSP Level 3) that allows exactly those two
  * inline blocks (by SHA-256 hash), workers from `blob:`, and fetches only for the online step.
@@ -14,8 +14,8 @@ import type * as EsbuildModule from 'esbuild';
 
 const HERE = import.meta.dirname;
 
-/** The name of the global that `signature-checker.ts` reads the worker source from. */
-export const WORKER_SOURCE_GLOBAL = '__WATTPROOF_SIGNATURE_WORKER__';
+/** The name of the global that `webcrypto-checker.ts` reads the worker source from. */
+export const WORKER_SOURCE_GLOBAL = '__WATTPROOF_WEBCRYPTO_WORKER__';
 
 /** Why the page could not be built: esbuild is missing (a production install) or failed. */
 export class PageBuildError extends Error {
@@ -69,7 +69,7 @@ export async function buildVerifierPage(): Promise<string> {
   let worker: string;
   let script: string;
   try {
-    worker = await bundle(esbuild, 'signature-worker.ts');
+    worker = await bundle(esbuild, 'webcrypto-worker.ts');
     script = scriptSafe(
       await bundle(esbuild, 'main.ts', { [WORKER_SOURCE_GLOBAL]: JSON.stringify(worker) }),
     );

@@ -2,13 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { p256 } from '@noble/curves/nist.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSignatureChecker } from '../../src/cli/signature-checker.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { verifyBundle, verifyBundleAsync, type SignatureJob } from '../../src/core/bundle/index.ts';
-import { CoseAlg } from '../../src/core/cose/index.ts';
+import { CoseAlg, verifyWithAlg } from '../../src/core/cose/index.ts';
 import { fastSha256 } from '../../src/log/node-hashes.ts';
 import vector from '../core/bundle/bundle-v1.json' with { type: 'json' };
+import { torsionSignature } from '../helpers/ed25519-torsion.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
 
 const policy = { logVkey: vector.logVkey };
@@ -48,6 +50,97 @@ describe('the node:crypto signature checker', () => {
       );
     });
   }
+
+  const message = new Uint8Array([9, 8, 7]);
+  const seed = new Uint8Array(32).fill(77);
+  const edKey = ed25519.getPublicKey(seed);
+  const p256Secret = new Uint8Array(32).fill(5);
+  const lowS = p256.sign(message, p256Secret, { prehash: true, lowS: true, format: 'compact' });
+  const n = p256.Point.Fn.ORDER;
+  const s = BigInt(`0x${Buffer.from(lowS.subarray(32)).toString('hex')}`);
+  const highS = new Uint8Array([
+    ...lowS.subarray(0, 32),
+    ...Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+  ]);
+  const job = (alg: -8 | -7, publicKey: Uint8Array, signature: Uint8Array): SignatureJob => ({
+    index: 0,
+    alg,
+    publicKey,
+    message,
+    signature,
+  });
+  /** Each check with the verdict the pure core gives (asserted below to be the one intended). */
+  const edge: [string, SignatureJob, boolean][] = [
+    ['ES256, uncompressed key', job(-7, p256.getPublicKey(p256Secret, false), lowS), true],
+    ['ES256, compressed key', job(-7, p256.getPublicKey(p256Secret, true), lowS), true],
+    ['ES256, high S', job(-7, p256.getPublicKey(p256Secret, true), highS), true],
+    [
+      'ES256, DER signature',
+      job(
+        -7,
+        p256.getPublicKey(p256Secret),
+        p256.sign(message, p256Secret, { prehash: true, format: 'der' }),
+      ),
+      false,
+    ],
+    [
+      'Ed25519, small-order key',
+      job(
+        -8,
+        Buffer.from('ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'hex'),
+        ed25519.sign(message, seed),
+      ),
+      false,
+    ],
+    [
+      'Ed25519, 65-byte signature',
+      job(-8, edKey, new Uint8Array([...ed25519.sign(message, seed), 0])),
+      false,
+    ],
+    [
+      'Ed25519, R with a small-order part (cofactored only)',
+      job(-8, edKey, torsionSignature(seed, message)),
+      true,
+    ],
+  ];
+
+  it('has edge cases the pure core decides as intended', () => {
+    for (const [name, j, want] of edge) {
+      let core: boolean;
+      try {
+        core = verifyWithAlg(j.alg, j.signature, j.message, j.publicKey);
+      } catch {
+        core = false;
+      }
+      expect(core, name).toBe(want);
+    }
+  });
+
+  for (const threshold of [1_000_000, 1]) {
+    const where = threshold === 1 ? 'on the worker pool' : 'in this thread';
+    it(`gives the pure core's verdicts on ES256, bad keys and crafted Ed25519, ${where}`, async () => {
+      const progress: [number, number][] = [];
+      const got = await withSignatureChecker((check) => check(edge.map(([, j]) => j)), {
+        threshold,
+        onProgress: (d, t) => progress.push([d, t]),
+      });
+      expect(Object.fromEntries(edge.map(([name], i) => [name, got[i]]))).toEqual(
+        Object.fromEntries(edge.map(([name, , want]) => [name, want])),
+      );
+      expect(progress.at(-1)).toEqual([edge.length, edge.length]);
+    });
+  }
+
+  it('rejects checks still running when it is closed, never answering them', async () => {
+    let pending: Promise<readonly boolean[]> | undefined;
+    await withSignatureChecker(
+      async (check) => {
+        pending = check(jobs);
+      },
+      { threshold: 1 },
+    );
+    await expect(pending).rejects.toThrow('closed');
+  });
 
   it('gives the same verdict as the pure core on a real bundle, pool forced', async () => {
     const pure = verifyBundle(vector.bundle, policy);

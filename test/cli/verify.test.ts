@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.ts';
 import { runVerify } from '../../src/cli/verify.ts';
+import { verifyBundle } from '../../src/core/bundle/index.ts';
 import { cosignatureV1VkeyOf, generateEd25519Key } from '../../src/core/note/index.ts';
 import {
   appendReading,
@@ -98,6 +99,32 @@ describe('when the bundle is not valid', () => {
     expect(r.out).toMatch(/^FAILED SUMMARY_MISMATCH: /);
     const j = await run([bad, '--log-key', vector.logVkey, '--json']);
     expect(JSON.parse(j.out)).toMatchObject({ valid: false, code: 'SUMMARY_MISMATCH' });
+  });
+
+  it('refuses bytes that are not UTF-8 or JSON as the core does (MALFORMED_BUNDLE)', async () => {
+    const text = JSON.stringify(vector.bundle);
+    const at = text.indexOf('meter-a');
+    const cases: [string, Uint8Array][] = [
+      // 0xff can start no UTF-8 sequence (RFC 3629 §3), here inside a JSON string.
+      [
+        'invalid UTF-8',
+        Buffer.concat([
+          Buffer.from(text.slice(0, at)),
+          Buffer.of(0xff),
+          Buffer.from(text.slice(at)),
+        ]),
+      ],
+      // A byte order mark is kept by the core's decoder, and then it is not JSON.
+      ['a BOM', Buffer.concat([Buffer.of(0xef, 0xbb, 0xbf), Buffer.from(text)])],
+    ];
+    for (const [name, bytes] of cases) {
+      const file = join(tmp.path, `${name}.json`);
+      await writeFile(file, bytes);
+      const core = verifyBundle(bytes, { logVkey: vector.logVkey });
+      const r = await run([file, '--log-key', vector.logVkey, '--json']);
+      expect([name, r.code, JSON.parse(r.out).code]).toEqual([name, 1, 'MALFORMED_BUNDLE']);
+      expect(JSON.parse(r.out).message).toBe(core.valid ? null : core.message);
+    }
   });
 
   it('fails when a required witness has not cosigned', async () => {

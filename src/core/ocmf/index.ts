@@ -23,6 +23,7 @@ export {
   type OcmfSignature,
 } from './signature.ts';
 export { OCMF_CURVES, curveByOid, type OcmfCurve, type OcmfCurveName } from './curves.ts';
+export { derToRawEcdsaSignature, ecdsaRawSignature } from './raw-signature.ts';
 export {
   decimalToString,
   MAX_MILLI_WH,
