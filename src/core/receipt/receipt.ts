@@ -9,6 +9,8 @@
  */
 import { CborTag, decodeCbor, encodeCbor, encodeCborView, type CborValue } from '../cbor/index.ts';
 import { sigStructure1 } from '../cose/sig-structure.ts';
+import { COSE_SIGN1_TAG } from '../cose/headers.ts';
+import { sign1Parts } from '../cose/sign1-parts.ts';
 import { WattproofError } from '../errors.ts';
 import { leafHash } from '../merkle/hash.ts';
 import { rootFromInclusionProof } from '../merkle/verify.ts';
@@ -28,7 +30,6 @@ export const ReceiptLabel = {
 /** `RFC9162_SHA256` in the COSE Verifiable Data Structures registry (RFC 9942 §5). */
 export const VDS_RFC9162_SHA256 = 1;
 const EDDSA = -8;
-const COSE_SIGN1_TAG = 18;
 
 /** Reasons a receipt is refused. */
 export type ReceiptErrorCode =
@@ -99,26 +100,7 @@ export interface DecodedReceipt {
 
 /** Decodes a receipt strictly; anything but an EdDSA RFC9162_SHA256 inclusion receipt is refused. */
 export function decodeReceipt(bytes: Uint8Array): DecodedReceipt {
-  let top: CborValue;
-  try {
-    top = decodeCbor(bytes);
-  } catch (e) {
-    malformed('not CBOR', e);
-  }
-  if (
-    !(top instanceof CborTag) ||
-    top.tag !== COSE_SIGN1_TAG ||
-    !Array.isArray(top.value) ||
-    top.value.length !== 4
-  ) {
-    malformed('not a tagged COSE_Sign1');
-  }
-  const [prot, unprot, payload, signature] = top.value as [
-    CborValue,
-    CborValue,
-    CborValue,
-    CborValue,
-  ];
+  const [prot, unprot, payload, signature] = sign1Parts(bytes, malformed);
   if (
     !(prot instanceof Uint8Array) ||
     !(signature instanceof Uint8Array) ||

@@ -14,6 +14,8 @@
 import { bytesEqual } from '../bytes.ts';
 import { CborTag, decodeCbor, encodeCbor, encodeCborView, type CborValue } from '../cbor/index.ts';
 import { sigStructure1 } from '../cose/sig-structure.ts';
+import { COSE_SIGN1_TAG } from '../cose/headers.ts';
+import { sign1Parts } from '../cose/sign1-parts.ts';
 import { WattproofError } from '../errors.ts';
 import { sha256Bytes } from '../merkle/hash.ts';
 import { ed25519Verify } from '../note/ed25519.ts';
@@ -47,7 +49,6 @@ const ALG = 1;
 const CONTENT_TYPE = 3;
 const KID = 4;
 const EDDSA = -8;
-const COSE_SIGN1_TAG = 18;
 const DIGEST_SIZE = 32;
 const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 
@@ -366,26 +367,7 @@ export function signNotice(
  */
 export function decodeNotice(bytes: Uint8Array): DecodedNotice {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeNotice: expected a Uint8Array');
-  let top: CborValue;
-  try {
-    top = decodeCbor(bytes);
-  } catch (e) {
-    malformed('not strict CBOR', e);
-  }
-  if (
-    !(top instanceof CborTag) ||
-    top.tag !== COSE_SIGN1_TAG ||
-    !Array.isArray(top.value) ||
-    top.value.length !== 4
-  ) {
-    malformed('not a tagged COSE_Sign1');
-  }
-  const [prot, unprot, payload, signature] = top.value as [
-    CborValue,
-    CborValue,
-    CborValue,
-    CborValue,
-  ];
+  const [prot, unprot, payload, signature] = sign1Parts(bytes, malformed);
   if (!(prot instanceof Uint8Array)) malformed('protected header is not a byte string');
   let header: CborValue;
   try {
