@@ -4,11 +4,9 @@
  * request timeout, the connection cap, the access log (never the token), and `--trust-proxy`
  * giving each forwarded client its own rate bucket — only behind the proxies named.
  */
-import { execFile } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
@@ -18,35 +16,9 @@ import { isLoopbackHost, parseTrustProxy, plaintextWarning } from '../../src/api
 import { bundleRoutes } from '../../src/api/routes/bundles.ts';
 import { startServer, type RunningServer } from '../../src/api/server.ts';
 import { openApiTransport } from '../../src/api/transport.ts';
+import { selfSignedCertificate } from '../helpers/self-signed.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
 import { openApiFixture, type ApiFixture } from './api-fixture.ts';
-
-const run = promisify(execFile);
-
-async function selfSigned(dir: string, name: string): Promise<{ cert: string; key: string }> {
-  const cert = `${dir}/${name}.crt`;
-  const key = `${dir}/${name}.key`;
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
-  return { cert, key };
-}
 
 describe('when the API runs on real sockets', () => {
   let f: ApiFixture;
@@ -87,7 +59,7 @@ describe('when the API runs on real sockets', () => {
   });
 
   it('serves HTTPS with --tls-cert and --tls-key', async () => {
-    const files = await selfSigned(tmp.path, 'api');
+    const files = await selfSignedCertificate(tmp.path, 'api');
     const transport = await openApiTransport({
       httpTls: { certFile: files.cert, keyFile: files.key },
     });
@@ -114,8 +86,8 @@ describe('when the API runs on real sockets', () => {
   });
 
   it("refuses a key that is not the certificate's with INVALID_TLS", async () => {
-    const one = await selfSigned(tmp.path, 'one');
-    const two = await selfSigned(tmp.path, 'two');
+    const one = await selfSignedCertificate(tmp.path, 'one');
+    const two = await selfSignedCertificate(tmp.path, 'two');
     const e = await openApiTransport({ httpTls: { certFile: one.cert, keyFile: two.key } }).catch(
       (x: unknown) => x,
     );

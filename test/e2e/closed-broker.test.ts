@@ -5,12 +5,10 @@
  * topic nor read B's receipts, a revoked signer cannot log in, and a good meter still gets its
  * reading in and its receipt back.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeReceiptMessage } from '../../src/core/receipt/receipt-message.ts';
@@ -19,6 +17,7 @@ import { startConfig } from '../../src/cli/start.ts';
 import { DEFAULT_CONFIG, type NodeConfig } from '../../src/node/config.ts';
 import { startNode, type RunningNode } from '../../src/node/node.ts';
 import { MOSQUITTO_BIN, startMosquitto, type PrivateMosquitto } from '../helpers/mosquitto.ts';
+import { selfSignedCertificate } from '../helpers/self-signed.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
 import { meterTopic, platformBatch, platformTopic, TestSigner, waitFor } from './node-harness.ts';
 
@@ -304,25 +303,7 @@ describe('when the start flags set up the embedded broker', () => {
   it('serves MQTTS with the certificate files, and names a file it cannot read', async () => {
     const dir = join(tmp.path, 'tls');
     await mkdir(dir);
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${dir}/key.pem`,
-      '-out',
-      `${dir}/cert.pem`,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
+    const pem = await selfSignedCertificate(dir, 'server');
     const config = (certFile: string): NodeConfig => ({
       ...DEFAULT_CONFIG,
       dataDir: join(dir, 'node'),
@@ -332,12 +313,12 @@ describe('when the start flags set up the embedded broker', () => {
         mode: 'embedded',
         host: '127.0.0.1',
         port: 0,
-        tls: { certFile, keyFile: `${dir}/key.pem` },
+        tls: { certFile, keyFile: pem.key },
       },
     });
     const e = await startNode(config(`${dir}/missing.pem`)).catch((err: unknown) => err);
     expect(e).toMatchObject({ code: 'INVALID_CONFIG' });
-    const tlsNode = await startNode(config(`${dir}/cert.pem`));
+    const tlsNode = await startNode(config(pem.cert));
     try {
       expect(tlsNode.mqtt).toBe(`embedded broker on 127.0.0.1:${tlsNode.mqttPort} with TLS`);
       const s = new TestSigner('dev-tls', 'device', ['mtr-tls']);
@@ -352,7 +333,7 @@ describe('when the start flags set up the embedded broker', () => {
       const c = await connect(`mqtts://127.0.0.1:${tlsNode.mqttPort}`, {
         username: credential!.username,
         password: credential!.password,
-        ca: await readFile(`${dir}/cert.pem`, 'utf8'),
+        ca: await readFile(pem.cert, 'utf8'),
       });
       const before = tlsNode.log.size;
       await c.publishAsync(

@@ -4,10 +4,8 @@
  * revoked or its credential re-issued, client ids kept per user; MQTTS with a self-signed
  * certificate; warnings for a broker exposed without TLS or open to anyone.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
-import { promisify } from 'node:util';
 import { generate } from 'mqtt-packet';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +21,7 @@ import {
   type BrokerUser,
   type TransportLogger,
 } from '../../src/mqtt/index.ts';
+import { selfSignedCertificate } from '../helpers/self-signed.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
 
 const ROOT = 'wattproof/v1';
@@ -247,28 +246,10 @@ describe('with a TLS certificate (MQTTS)', () => {
   let tls: { cert: string; key: string };
   beforeAll(async () => {
     tmp = await tempDir();
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${tmp.path}/key.pem`,
-      '-out',
-      `${tmp.path}/cert.pem`,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
+    const pem = await selfSignedCertificate(tmp.path);
     tls = {
-      cert: await readFile(`${tmp.path}/cert.pem`, 'utf8'),
-      key: await readFile(`${tmp.path}/key.pem`, 'utf8'),
+      cert: await readFile(pem.cert, 'utf8'),
+      key: await readFile(pem.key, 'utf8'),
     };
   });
   afterAll(async () => {
