@@ -5,7 +5,6 @@
  */
 import { CoseAlg, type CoseAlgorithm } from '../cose/algorithms.ts';
 import { verifyWithAlg } from '../cose/algorithms.ts';
-import { sigStructure1 } from '../cose/sig-structure.ts';
 import {
   decodeChainLink,
   decodeLeaf,
@@ -263,7 +262,8 @@ function checkSignature(
       index,
       alg,
       publicKey: r.publicKey,
-      message: sigStructure1(f.cose.protectedBytes, f.cose.payload),
+      // The Sig_structure (RFC 9052 §4.4), built once by readingFigures.
+      message: f.signedContent,
       signature: f.cose.signature,
     });
   } else if (f.ocmf !== undefined) {

@@ -16,7 +16,15 @@ export const DEFAULT_MAX_DEPTH = 16;
 export interface DecodeCborOptions {
   /** Deepest nesting of arrays, maps and tags allowed; default {@link DEFAULT_MAX_DEPTH}. */
   readonly maxDepth?: number;
+  /**
+   * Byte strings as views into `bytes` instead of copies: for a caller that owns `bytes` and
+   * keeps it unchanged for as long as it keeps the decoded value.
+   */
+  readonly views?: boolean;
 }
+
+/** Longest text string decoded byte by byte when it is all ASCII (RFC 3629: ASCII is UTF-8). */
+const ASCII_FAST_MAX = 64;
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -32,6 +40,7 @@ class Reader {
   constructor(
     private readonly b: Uint8Array,
     private readonly maxDepth: number,
+    private readonly views: boolean,
   ) {
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
@@ -108,14 +117,28 @@ class Reader {
       }
       case 2: {
         const n = this.length(ai, start, 1);
-        const out = this.b.slice(this.pos, this.pos + n);
+        const out = this.views
+          ? this.b.subarray(this.pos, this.pos + n)
+          : this.b.slice(this.pos, this.pos + n);
         this.pos += n;
         return out;
       }
       case 3: {
         const n = this.length(ai, start, 1);
-        const raw = this.b.subarray(this.pos, this.pos + n);
+        const at = this.pos;
         this.pos += n;
+        // Short ASCII text (ids, units, OBIS codes) without the decoder: the same string.
+        if (n <= ASCII_FAST_MAX) {
+          let text = '';
+          let i = at;
+          for (; i < at + n; i++) {
+            const c = this.b[i]!;
+            if (c >= 0x80) break;
+            text += String.fromCharCode(c);
+          }
+          if (i === at + n) return text;
+        }
+        const raw = this.b.subarray(at, at + n);
         try {
           return utf8Strict.decode(raw);
         } catch (e) {
@@ -227,7 +250,8 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /**
  * Decodes exactly one deterministically encoded CBOR data item (RFC 8949 §4.2.1) filling all of
  * `bytes`. Throws {@link CborError} — and nothing else — for any input it refuses; see
- * {@link CborErrorCode} for the reasons. Byte strings are returned as copies.
+ * {@link CborErrorCode} for the reasons. Byte strings are returned as copies unless
+ * `options.views` is set.
  */
 export function decodeCbor(bytes: Uint8Array, options: DecodeCborOptions = {}): CborValue {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCbor: expected a Uint8Array');
@@ -235,7 +259,7 @@ export function decodeCbor(bytes: Uint8Array, options: DecodeCborOptions = {}): 
   if (!Number.isSafeInteger(maxDepth) || maxDepth < 0) {
     throw new RangeError('decodeCbor: maxDepth must be a non-negative integer');
   }
-  const r = new Reader(bytes, maxDepth);
+  const r = new Reader(bytes, maxDepth, options.views === true);
   let value: CborValue;
   try {
     value = r.item(0);

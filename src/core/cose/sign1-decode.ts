@@ -3,6 +3,7 @@
  * `kid` and CWT Claims `iss`/`sub` (RFC 9597) — a SCITT Signed Statement (RFC 9943).
  * Decoding does not verify; see {@link verifyCoseSign1}.
  */
+import { bytesEqual } from '../bytes.ts';
 import { CborError, CborTag, decodeCbor } from '../cbor/index.ts';
 import type { CborMap, CborValue } from '../cbor/index.ts';
 import { isSupportedAlg } from './algorithms.ts';
@@ -19,7 +20,10 @@ export interface DecodedSign1 {
   readonly bytes: Uint8Array;
   /** Contents of the `protected` bstr, as received. */
   readonly protectedBytes: Uint8Array;
-  /** The decoded protected header map. */
+  /**
+   * The decoded protected header map. Results of equal protected bytes may share it (and `kid`,
+   * `claims`): read them, never change them.
+   */
   readonly protectedHeader: CborMap;
   /** The unprotected header map (not covered by the signature). */
   readonly unprotectedHeader: CborMap;
@@ -110,37 +114,19 @@ function readClaims(
   return { claims, iss: out.iss, sub: out.sub };
 }
 
-/**
- * Decodes a tagged COSE_Sign1 (`18([protected, unprotected, payload, signature])`,
- * RFC 9052 §4.2) from strict deterministic CBOR and extracts `alg`, `kid`, content type and
- * the CWT `iss`/`sub` claims, all of which must sit in the protected header. Throws
- * {@link CoseError} only: `MALFORMED_COSE` (with the {@link CborError} as cause when the CBOR
- * itself is refused), `WRONG_TAG`, `MISSING_ALG`, `UNSUPPORTED_ALG`, `UNSUPPORTED_CRIT`,
- * `MISSING_KID`, `MISSING_CLAIMS`.
- */
-export function decodeCoseSign1(bytes: Uint8Array): DecodedSign1 {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCoseSign1: expected a Uint8Array');
-  const outer = decodeStrict(bytes, 'COSE_Sign1');
-  if (!(outer instanceof CborTag) || outer.tag !== COSE_SIGN1_TAG) {
-    throw new CoseError('WRONG_TAG', 'not a tagged COSE_Sign1 (tag 18)', {
-      evidence: { tag: outer instanceof CborTag ? outer.tag : null },
-    });
-  }
-  const arr = outer.value;
-  if (!Array.isArray(arr) || arr.length !== 4)
-    malformed('COSE_Sign1 is not an array of four items');
-  const [protectedBytes, unprotectedHeader, payload, signature] = arr as [
-    CborValue,
-    CborValue,
-    CborValue,
-    CborValue,
-  ];
-  if (!(protectedBytes instanceof Uint8Array)) malformed('protected is not a byte string');
-  if (!(unprotectedHeader instanceof Map)) malformed('unprotected is not a map');
-  if (payload === null) malformed('detached payloads are not accepted', { detached: true });
-  if (!(payload instanceof Uint8Array)) malformed('payload is not a byte string');
-  if (!(signature instanceof Uint8Array)) malformed('signature is not a byte string');
+/** What the protected header gives a {@link DecodedSign1}. */
+type ProtectedFields = Pick<
+  DecodedSign1,
+  'protectedHeader' | 'alg' | 'kid' | 'contentType' | 'iss' | 'sub' | 'claims'
+>;
 
+/**
+ * The last protected header decoded with an empty unprotected header: the readings of one meter
+ * carry the same protected header, so it is decoded and checked once per run of them.
+ */
+let lastProtected: { bytes: Uint8Array; fields: ProtectedFields } | undefined;
+
+function readProtected(protectedBytes: Uint8Array, unprotectedHeader: CborMap): ProtectedFields {
   const protectedHeader = decodeProtected(protectedBytes);
   for (const label of protectedHeader.keys()) {
     if (unprotectedHeader.has(label)) malformed('label in both header buckets', { label });
@@ -178,18 +164,61 @@ export function decodeCoseSign1(bytes: Uint8Array): DecodedSign1 {
   }
 
   const { claims, iss, sub } = readClaims(protectedHeader, unprotectedHeader);
+  return { protectedHeader, alg, kid, contentType, iss, sub, claims };
+}
+
+/**
+ * Decodes a tagged COSE_Sign1 (`18([protected, unprotected, payload, signature])`,
+ * RFC 9052 §4.2) from strict deterministic CBOR and extracts `alg`, `kid`, content type and
+ * the CWT `iss`/`sub` claims, all of which must sit in the protected header. Throws
+ * {@link CoseError} only: `MALFORMED_COSE` (with the {@link CborError} as cause when the CBOR
+ * itself is refused), `WRONG_TAG`, `MISSING_ALG`, `UNSUPPORTED_ALG`, `UNSUPPORTED_CRIT`,
+ * `MISSING_KID`, `MISSING_CLAIMS`.
+ */
+export function decodeCoseSign1(bytes: Uint8Array): DecodedSign1 {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCoseSign1: expected a Uint8Array');
+  // One copy of the input, which every byte string of the result is a view into.
+  const own = bytes.slice();
+  const outer = decodeStrict(own, 'COSE_Sign1');
+  if (!(outer instanceof CborTag) || outer.tag !== COSE_SIGN1_TAG) {
+    throw new CoseError('WRONG_TAG', 'not a tagged COSE_Sign1 (tag 18)', {
+      evidence: { tag: outer instanceof CborTag ? outer.tag : null },
+    });
+  }
+  const arr = outer.value;
+  if (!Array.isArray(arr) || arr.length !== 4)
+    malformed('COSE_Sign1 is not an array of four items');
+  const [protectedBytes, unprotectedHeader, payload, signature] = arr as [
+    CborValue,
+    CborValue,
+    CborValue,
+    CborValue,
+  ];
+  if (!(protectedBytes instanceof Uint8Array)) malformed('protected is not a byte string');
+  if (!(unprotectedHeader instanceof Map)) malformed('unprotected is not a map');
+  if (payload === null) malformed('detached payloads are not accepted', { detached: true });
+  if (!(payload instanceof Uint8Array)) malformed('payload is not a byte string');
+  if (!(signature instanceof Uint8Array)) malformed('signature is not a byte string');
+
+  let fields: ProtectedFields;
+  const memo = lastProtected;
+  // The protected header's rules depend on the unprotected header only when it is not empty.
+  if (
+    unprotectedHeader.size === 0 &&
+    memo !== undefined &&
+    bytesEqual(memo.bytes, protectedBytes)
+  ) {
+    fields = memo.fields;
+  } else {
+    fields = readProtected(protectedBytes, unprotectedHeader);
+    if (unprotectedHeader.size === 0) lastProtected = { bytes: protectedBytes.slice(), fields };
+  }
   return {
-    bytes: bytes.slice(),
+    bytes: own,
     protectedBytes,
-    protectedHeader,
     unprotectedHeader,
     payload,
     signature,
-    alg,
-    kid,
-    contentType,
-    iss,
-    sub,
-    claims,
+    ...fields,
   };
 }

@@ -224,3 +224,45 @@ describe('when encoding', () => {
     expect(encodeCbor(-1000n)).toEqual(encodeCbor(-1000));
   });
 });
+
+describe('text strings and byte strings as decoded', () => {
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+  it('gives the strict UTF-8 decoder’s string for ASCII and other text, short and long', () => {
+    for (const t of [
+      '',
+      'a',
+      'pv-0001',
+      '1-0:1.8.0',
+      'x'.repeat(64),
+      'y'.repeat(65),
+      'Zähler',
+      '€'.repeat(30),
+      '\u0000\u007f',
+    ]) {
+      const b = encodeCbor(t);
+      expect(decodeCbor(b)).toBe(t);
+      expect(decodeCbor(b)).toBe(
+        strict.decode(b.subarray(b.length - new TextEncoder().encode(t).length)),
+      );
+    }
+  });
+
+  it('still refuses invalid UTF-8 after ASCII bytes', () => {
+    for (const hex of ['6361ff62', '62c328', '6461626380']) {
+      expect(() => decodeCbor(fromHex(hex))).toThrow(CborError);
+    }
+  });
+
+  it('copies byte strings unless asked for views', () => {
+    const b = encodeCbor([fromHex('0102'), fromHex('03')]);
+    const copied = decodeCbor(b) as Uint8Array[];
+    const viewed = decodeCbor(b, { views: true }) as Uint8Array[];
+    expect(viewed).toEqual(copied);
+    expect(viewed[0]!.buffer).toBe(b.buffer);
+    expect(copied[0]!.buffer).not.toBe(b.buffer);
+    b[2] = 9;
+    expect(copied[0]).toEqual(fromHex('0102'));
+    expect(viewed[0]).toEqual(fromHex('0902'));
+  });
+});

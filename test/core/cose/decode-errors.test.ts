@@ -213,3 +213,39 @@ describe('when decoding attacker-controlled bytes', () => {
     );
   });
 });
+
+describe('when messages of one protected header follow each other', () => {
+  it('checks the header against each message’s own unprotected header', () => {
+    const p = header(GOOD);
+    expect(decodeCoseSign1(sign1(p)).iss).toBe('i');
+    // The same protected bytes, now with a label in both buckets: refused, not taken from before.
+    const e = errorOf(() => decodeCoseSign1(sign1(p, { unprotected: new Map([[1, -8]]) })));
+    expect(e.code).toBe('MALFORMED_COSE');
+    expect(decodeCoseSign1(sign1(p)).sub).toBe('s');
+  });
+
+  it('gives a header of other bytes its own fields', () => {
+    const a = decodeCoseSign1(sign1(header(GOOD)));
+    const b = decodeCoseSign1(
+      sign1(
+        header([
+          [1, -7],
+          [4, fromHex('02')],
+          [15, claims('j', 't')],
+        ]),
+      ),
+    );
+    expect([a.alg, a.iss, a.sub, a.kid]).toEqual([-8, 'i', 's', fromHex('01')]);
+    expect([b.alg, b.iss, b.sub, b.kid]).toEqual([-7, 'j', 't', fromHex('02')]);
+  });
+
+  it('keeps what it decoded when the caller’s buffer changes afterwards', () => {
+    const bytes = sign1(header(GOOD), { payload: utf8('payload') });
+    const d = decodeCoseSign1(bytes);
+    bytes.fill(0);
+    expect(d.payload).toEqual(utf8('payload'));
+    expect(d.signature).toEqual(SIG);
+    expect(d.bytes).not.toEqual(bytes);
+    expect(decodeCoseSign1(d.bytes).iss).toBe('i');
+  });
+});
