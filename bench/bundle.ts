@@ -36,6 +36,8 @@ import { loadOrCreateLogKey } from '../src/log/log-key.ts';
 import { MerkleLog } from '../src/log/merkle-log.ts';
 import { loadOperatorKey, Registry } from '../src/registry/index.ts';
 import { LevelStore } from '../src/storage/level-store.ts';
+import { choosePrebuilt } from '../bin/prebuilt.js';
+import { buildCli } from '../scripts/build-cli.ts';
 import { fastReadingSigner } from '../simulator/load/fast-signer.ts';
 import { tempDir } from '../test/helpers/tmp-dir.ts';
 import { percentile, printTable, since, writeResults, type Figure } from './lib.ts';
@@ -63,11 +65,34 @@ function fillerBytes(n: number): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => pool.subarray((i % 64) * 180, (i % 64) * 180 + 180));
 }
 
+const ROOT = join(import.meta.dirname, '..');
+
+let cliBuilt: Promise<void> | undefined;
+
+/**
+ * Builds the prebuilt command line into dist/cli (`npm run build:cli`) once, and says whether
+ * `bin/wattproof.js` will run it or fall back to the TypeScript loader, by the bin's own check.
+ */
+function buildCliOnce(): Promise<void> {
+  cliBuilt ??= (async () => {
+    await buildCli();
+    const choice = choosePrebuilt(ROOT);
+    console.log(
+      choice.entry !== undefined
+        ? `wattproof verify runs the prebuilt ${choice.entry}`
+        : `wattproof verify runs through the tsx loader: ${choice.reason}`,
+    );
+  })();
+  return cliBuilt;
+}
+
+/** `npx wattproof verify FILE --log-key VKEY` in a fresh process, as an auditor runs it. */
 async function cliVerify(file: string, vkey: string): Promise<{ ms: number; out: string }> {
+  await buildCliOnce();
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'verify', file, '--log-key', vkey],
+    [join(ROOT, 'bin', 'wattproof.js'), 'verify', file, '--log-key', vkey],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

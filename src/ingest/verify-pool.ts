@@ -32,7 +32,10 @@ export interface VerifyPoolOptions {
   readonly minChunk?: number;
   /** Where failures are reported; default `console.error`. */
   readonly logger?: { error(message: string, error?: unknown): void };
-  /** The worker script; default `verify-worker.ts` next to this file (tests substitute one). */
+  /**
+   * The worker script; default `verify-worker.ts` next to this file, or `verify-worker.js` next
+   * to the chunk of the prebuilt command line this runs from (tests substitute one).
+   */
   readonly workerUrl?: URL;
 }
 
@@ -63,6 +66,15 @@ function tsxEsmApi(): string {
   if (typeof resolve === 'function') return resolve('tsx/esm/api');
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
   return pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
+}
+
+/**
+ * `verify-worker.ts` beside this source file; in the prebuilt command line (scripts/build-cli.ts,
+ * one flat folder) this module is part of a `.js` chunk and the worker is `verify-worker.js`.
+ */
+function defaultWorkerUrl(): URL {
+  const here = import.meta.url;
+  return new URL(here.endsWith('.ts') ? './verify-worker.ts' : './verify-worker.js', here);
 }
 
 /**
@@ -101,7 +113,7 @@ export class VerifyPool implements SignatureVerifier {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('workers must be ≥ 1');
     this.#minChunk = Math.max(1, options.minChunk ?? 32);
     this.#log = options.logger ?? { error: (m, e) => console.error(`[verify] ${m}`, e ?? '') };
-    this.#entry = workerEntry(options.workerUrl ?? new URL('./verify-worker.ts', import.meta.url));
+    this.#entry = workerEntry(options.workerUrl ?? defaultWorkerUrl());
     for (let i = 0; i < size; i++) this.#spawn();
   }
 

@@ -8,11 +8,28 @@
  * by the node's `/verify/` route, never loaded into the page.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as EsbuildModule from 'esbuild';
 
-const HERE = import.meta.dirname;
+/**
+ * The package's root folder: the nearest one above this module that holds a package.json. The
+ * same whether this module runs from `src/web/` or bundled into a chunk of the prebuilt
+ * command line in `dist/cli/` (scripts/build-cli.ts).
+ */
+export function packageRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${import.meta.dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** The page's sources, read and bundled when the page is built. */
+const HERE = join(packageRoot(), 'src', 'web');
 
 /** The name of the global that `webcrypto-checker.ts` reads the worker source from. */
 export const WORKER_SOURCE_GLOBAL = '__WATTPROOF_WEBCRYPTO_WORKER__';

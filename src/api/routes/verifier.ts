@@ -8,21 +8,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { buildVerifierPage, PageBuildError } from '../../web/build-page.ts';
+import { buildVerifierPage, packageRoot, PageBuildError } from '../../web/build-page.ts';
 import { errorBodySchema, errorResponses } from '../schemas/error.ts';
 
 /** Where the page is served. */
 export const VERIFIER_PATH = '/verify/';
 
 /** The file `npm run build:verifier` writes, served when the page cannot be built here. */
-export const BUILT_VERIFIER_FILE = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'dist',
-  'verifier.html',
-);
+export const BUILT_VERIFIER_FILE = join(packageRoot(), 'dist', 'verifier.html');
 
 /** Options of {@link verifierRoutes}. */
 export interface VerifierRoutesOptions {
