@@ -7,7 +7,7 @@
  * the bundle is valid, 1 when it is not, 2 for a usage error, 3 for an internal error (the
  * verifier itself failed: never read as "invalid").
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { AnchorVerifier } from '../../anchors/anchor.ts';
@@ -78,6 +78,8 @@ export function refusalJson(v: Extract<Verdict, { valid: false }>): Record<strin
  */
 export function bundleText(bytes: Uint8Array): string | Uint8Array {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  // ASCII (all a bundle the node writes is) is the same text read as Latin-1, a plain copy.
+  if (isAscii(buffer)) return buffer.toString('latin1');
   return isUtf8(buffer) ? buffer.toString('utf8') : bytes;
 }
 

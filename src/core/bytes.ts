@@ -53,8 +53,9 @@ export function fromUtf8(b: Uint8Array): string {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_LOOKUP = (() => {
-  const t = new Int16Array(256).fill(-1);
+/** The value of every UTF-16 code unit as a base64 digit, −1 outside the alphabet. */
+const B64_VALUE = (() => {
+  const t = new Int8Array(65_536).fill(-1);
   for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
   return t;
 })();
@@ -79,40 +80,77 @@ export function toBase64(b: Uint8Array): string {
 }
 
 /**
+ * Many small byte strings carved out of a few large buffers: each of a bundle's tens of
+ * thousands of decoded fields would otherwise be an array with its own buffer. A slab's views
+ * keep its whole buffer alive: for byte strings that live and die together.
+ */
+export class ByteSlab {
+  #buffer = new Uint8Array(0);
+  #used = 0;
+
+  /** `size`: bytes per buffer; a request of more than a quarter of it gets its own array. */
+  constructor(private readonly size = 1 << 20) {}
+
+  /** `n` zero bytes, a view into the current buffer (or a new one). */
+  take(n: number): Uint8Array {
+    if (n > this.size >>> 2) return new Uint8Array(n);
+    if (this.#used + n > this.#buffer.length) {
+      this.#buffer = new Uint8Array(this.size);
+      this.#used = 0;
+    }
+    const view = this.#buffer.subarray(this.#used, this.#used + n);
+    this.#used += n;
+    return view;
+  }
+}
+
+/**
  * Strict standard base64 decode (RFC 4648 §4): padding required, no whitespace, and the unused
  * bits of the last character must be zero (RFC 4648 §3.5), so every byte string has exactly
  * one accepted encoding. Throws `TypeError` otherwise.
  */
 export function fromBase64(s: string): Uint8Array {
+  return decodeBase64(s, undefined);
+}
+
+/**
+ * {@link fromBase64} into a view of `slab` (a refused string may leave unused bytes behind in
+ * it).
+ */
+export function fromBase64Into(s: string, slab: ByteSlab): Uint8Array {
+  return decodeBase64(s, slab);
+}
+
+function decodeBase64(s: string, slab: ByteSlab | undefined): Uint8Array {
   if (typeof s !== 'string' || s.length % 4 !== 0) {
     throw new TypeError('fromBase64: length is not a multiple of 4');
   }
+  const len = s.length;
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const outLen = (s.length / 4) * 3 - pad;
-  const out = new Uint8Array(outLen);
-  const at = (i: number): number => {
-    const ch = s.charCodeAt(i);
-    return ch < 256 ? B64_LOOKUP[ch]! : -1;
-  };
-  const full = s.length === 0 ? 0 : s.length - 4; // every group but the last
+  const size = (len / 4) * 3 - pad;
+  const out = slab === undefined ? new Uint8Array(size) : slab.take(size);
+  if (len === 0) return out;
+  const t = B64_VALUE;
+  const full = len - 4; // every group but the last
   let o = 0;
   for (let i = 0; i < full; i += 4) {
-    const a = at(i);
-    const b = at(i + 1);
-    const c = at(i + 2);
-    const d = at(i + 3);
-    if ((a | b | c | d) < 0) throw new TypeError('fromBase64: invalid character');
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o++] = n >> 16;
-    out[o++] = (n >> 8) & 255;
-    out[o++] = n & 255;
+    // Any character outside the alphabet is −1, which makes the group negative.
+    const n =
+      (t[s.charCodeAt(i)]! << 18) |
+      (t[s.charCodeAt(i + 1)]! << 12) |
+      (t[s.charCodeAt(i + 2)]! << 6) |
+      t[s.charCodeAt(i + 3)]!;
+    if (n < 0) throw new TypeError('fromBase64: invalid character');
+    out[o] = n >> 16;
+    out[o + 1] = (n >> 8) & 255;
+    out[o + 2] = n & 255;
+    o += 3;
   }
-  if (s.length === 0) return out;
   // The last group: '=' only as padding, and the padding bits must be zero (RFC 4648 §3.5).
-  const a = at(full);
-  const b = at(full + 1);
-  const c = pad === 2 ? 0 : at(full + 2);
-  const d = pad >= 1 ? 0 : at(full + 3);
+  const a = t[s.charCodeAt(full)]!;
+  const b = t[s.charCodeAt(full + 1)]!;
+  const c = pad === 2 ? 0 : t[s.charCodeAt(full + 2)]!;
+  const d = pad >= 1 ? 0 : t[s.charCodeAt(full + 3)]!;
   if ((a | b | c | d) < 0) throw new TypeError('fromBase64: invalid character');
   const n = (a << 18) | (b << 12) | (c << 6) | d;
   out[o++] = n >> 16;

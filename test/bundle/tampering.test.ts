@@ -10,10 +10,13 @@ import { buildBundle } from '../../src/bundle/index.ts';
 import { fromBase64, toBase64, toHex, utf8 } from '../../src/core/bytes.ts';
 import {
   verifyBundle,
+  verifyBundleAsync,
   type BundleErrorCode,
   type BundleJson,
+  type SignatureJob,
   type VerifyPolicy,
 } from '../../src/core/bundle/index.ts';
+import { verifyWithAlg } from '../../src/core/cose/index.ts';
 import { encodeChainLink, EntryKind } from '../../src/core/leaf/leaf.ts';
 import {
   addSignatures,
@@ -571,8 +574,25 @@ describe.each([{ chained: true }, { chained: false }])(
     });
 
     it('reports an overlap only after the signatures: a forged one is BAD_READING_SIGNATURE', async () => {
-      const { v } = await verdictOf(['meter-f']);
+      const { b, v } = await verdictOf(['meter-f']);
       expect(v.valid ? 'valid' : [v.code, v.index]).toEqual([
+        'BAD_READING_SIGNATURE',
+        leaf.get('meter-f/2'),
+      ]);
+      // The asynchronous verifier runs the timeline while the signatures are still being
+      // checked; its verdict is the same.
+      const slow = async (jobs: readonly SignatureJob[]): Promise<boolean[]> => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return jobs.map((j) => {
+          try {
+            return verifyWithAlg(j.alg, j.signature, j.message, j.publicKey);
+          } catch {
+            return false;
+          }
+        });
+      };
+      const late = await verifyBundleAsync(JSON.stringify(b), policy, slow);
+      expect(late.valid ? 'valid' : [late.code, late.index]).toEqual([
         'BAD_READING_SIGNATURE',
         leaf.get('meter-f/2'),
       ]);

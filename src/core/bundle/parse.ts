@@ -4,7 +4,7 @@
  * naming the offending path. Unknown or missing fields, non-integer numbers, non-canonical
  * base64 (RFC 4648 §4) and wrong byte lengths are all refused.
  */
-import { fromBase64 } from '../bytes.ts';
+import { ByteSlab, fromBase64, fromBase64Into } from '../bytes.ts';
 import { CHAIN_LINK_SIZE, isChainedKind, LEAF_SIZE, SALT_SIZE } from '../leaf/leaf.ts';
 import { isValidMeterId } from '../reading/index.ts';
 import { parseAnchors, type ParsedAnchor } from './anchors.ts';
@@ -50,47 +50,79 @@ export const MAX_BUNDLE_ENTRIES = 1_000_000;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function bad(path: string, why: string, cause?: unknown): never {
-  throw new BundleError('MALFORMED_BUNDLE', `${path}: ${why}`, { evidence: { path }, cause });
+/**
+ * Where a value sits, for error messages: a path, or an element of a list and its field, put
+ * together only when something is refused (a year's bundle has a quarter of a million fields).
+ */
+type Path = string | { readonly list: string; readonly i: number; readonly field?: string };
+
+function pathText(p: Path): string {
+  if (typeof p === 'string') return p;
+  return p.field === undefined ? `${p.list}[${p.i}]` : `${p.list}[${p.i}].${p.field}`;
+}
+
+function field(p: Path, name: string): Path {
+  return typeof p === 'string' ? `${p}.${name}` : { list: p.list, i: p.i, field: name };
+}
+
+function bad(path: Path, why: string, cause?: unknown): never {
+  const text = pathText(path);
+  throw new BundleError('MALFORMED_BUNDLE', `${text}: ${why}`, { evidence: { path: text }, cause });
 }
 
 function object(
   v: unknown,
-  path: string,
+  path: Path,
   keys: readonly string[],
   optional: readonly string[] = [],
 ): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, 'not an object');
   const o = v as Record<string, unknown>;
-  const own = Object.keys(o);
-  for (const k of own) {
-    if (!keys.includes(k) && !optional.includes(k)) bad(`${path}.${k}`, 'unknown field');
+  let present = 0;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    if (keys.includes(k)) present++;
+    else if (!optional.includes(k)) bad(field(path, k), 'unknown field');
   }
-  for (const k of keys) if (!Object.hasOwn(o, k)) bad(`${path}.${k}`, 'missing');
+  if (present !== keys.length) {
+    for (const k of keys) if (!Object.hasOwn(o, k)) bad(field(path, k), 'missing');
+  }
   return o;
 }
 
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') bad(path, 'not a string');
+/** `path`, or its field `name` when one is given. */
+function at(path: Path, name: string | undefined): Path {
+  return name === undefined ? path : field(path, name);
+}
+
+function str(v: unknown, path: Path, name?: string): string {
+  if (typeof v !== 'string') bad(at(path, name), 'not a string');
   return v;
 }
 
-function uint(v: unknown, path: string): number {
+function uint(v: unknown, path: Path, name?: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-    bad(path, 'not a non-negative safe integer');
+    bad(at(path, name), 'not a non-negative safe integer');
   }
   return v;
 }
 
-function b64(v: unknown, path: string, size?: number): Uint8Array {
+/**
+ * Where the byte fields of the bundle being parsed go: one slab per {@link parseBundle} call
+ * (which runs to its end without yielding, so no two calls share it).
+ */
+let slab: ByteSlab | undefined;
+
+function b64(v: unknown, path: Path, name: string | undefined, size?: number): Uint8Array {
   let b: Uint8Array;
   try {
-    b = fromBase64(str(v, path));
+    const text = str(v, path, name);
+    b = slab === undefined ? fromBase64(text) : fromBase64Into(text, slab);
   } catch (e) {
     if (e instanceof BundleError) throw e;
-    bad(path, 'not canonical standard base64', e);
+    bad(at(path, name), 'not canonical standard base64', e);
   }
-  if (size !== undefined && b.length !== size) bad(path, `not ${size} bytes`);
+  if (size !== undefined && b.length !== size) bad(at(path, name), `not ${size} bytes`);
   return b;
 }
 
@@ -100,36 +132,42 @@ function array(v: unknown, path: string): unknown[] {
   return v;
 }
 
-function disclosed(v: unknown, path: string, chains: boolean): ParsedDisclosed {
-  const o = object(v, path, ['index', 'kind', 'salt', 'bytes'], chains ? ['link'] : []);
-  const kind = uint(o.kind, `${path}.kind`);
-  if (kind > 0xff) bad(`${path}.kind`, 'not a byte');
-  if (Object.hasOwn(o, 'link') && !isChainedKind(kind)) {
-    bad(`${path}.link`, 'only a chained reading has a link');
+const DISCLOSED_KEYS = ['index', 'kind', 'salt', 'bytes'];
+const LINK_KEY = ['link'];
+const NO_KEYS: readonly string[] = [];
+
+function disclosed(v: unknown, path: Path, chains: boolean): ParsedDisclosed {
+  const o = object(v, path, DISCLOSED_KEYS, chains ? LINK_KEY : NO_KEYS);
+  const kind = uint(o.kind, path, 'kind');
+  if (kind > 0xff) bad(field(path, 'kind'), 'not a byte');
+  const hasLink = Object.hasOwn(o, 'link');
+  if (hasLink && !isChainedKind(kind)) {
+    bad(field(path, 'link'), 'only a chained reading has a link');
   }
-  return {
-    index: uint(o.index, `${path}.index`),
-    erased: false,
-    kind,
-    salt: b64(o.salt, `${path}.salt`, SALT_SIZE),
-    bytes: b64(o.bytes, `${path}.bytes`),
-    ...(Object.hasOwn(o, 'link') ? { link: b64(o.link, `${path}.link`, CHAIN_LINK_SIZE) } : {}),
-  };
+  const index = uint(o.index, path, 'index');
+  const salt = b64(o.salt, path, 'salt', SALT_SIZE);
+  const bytes = b64(o.bytes, path, 'bytes');
+  if (!hasLink) return { index, erased: false, kind, salt, bytes };
+  const link = b64(o.link, path, 'link', CHAIN_LINK_SIZE);
+  return { index, erased: false, kind, salt, bytes, link };
 }
 
-function entry(v: unknown, path: string): ParsedDisclosed | ParsedErased {
+const ERASED_KEYS = ['index', 'erased', 'leaf'];
+const METER_KEY = ['meter'];
+
+function entry(v: unknown, path: Path): ParsedDisclosed | ParsedErased {
   if (typeof v === 'object' && v !== null && Object.hasOwn(v, 'erased')) {
-    const o = object(v, path, ['index', 'erased', 'leaf'], ['meter']);
-    if (o.erased !== true) bad(`${path}.erased`, 'must be true');
+    const o = object(v, path, ERASED_KEYS, METER_KEY);
+    if (o.erased !== true) bad(field(path, 'erased'), 'must be true');
     let meter: string | undefined;
     if (Object.hasOwn(o, 'meter')) {
-      meter = str(o.meter, `${path}.meter`);
-      if (!isValidMeterId(meter)) bad(`${path}.meter`, 'not a meter id');
+      meter = str(o.meter, path, 'meter');
+      if (!isValidMeterId(meter)) bad(field(path, 'meter'), 'not a meter id');
     }
     return {
-      index: uint(o.index, `${path}.index`),
+      index: uint(o.index, path, 'index'),
       erased: true,
-      leaf: b64(o.leaf, `${path}.leaf`, LEAF_SIZE),
+      leaf: b64(o.leaf, path, 'leaf', LEAF_SIZE),
       ...(meter === undefined ? {} : { meter }),
     };
   }
@@ -176,7 +214,15 @@ function toValue(input: unknown): unknown {
  * {@link BundleError} `MALFORMED_BUNDLE` or `UNSUPPORTED_FORMAT` only.
  */
 export function parseBundle(input: unknown): ParsedBundle {
-  const value = toValue(input);
+  slab = new ByteSlab();
+  try {
+    return parseValue(toValue(input));
+  } finally {
+    slab = undefined;
+  }
+}
+
+function parseValue(value: unknown): ParsedBundle {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const format = (value as Record<string, unknown>).format;
     if (typeof format === 'string' && format !== BUNDLE_FORMAT) {
@@ -209,10 +255,14 @@ export function parseBundle(input: unknown): ParsedBundle {
     vkey: str(log.vkey, 'log.vkey'),
     checkpoint: str(o.checkpoint, 'checkpoint'),
     request: request(o.request),
-    entries: array(o.entries, 'entries').map((e, i) => entry(e, `entries[${i}]`)),
-    registry: array(o.registry, 'registry').map((e, i) => disclosed(e, `registry[${i}]`, false)),
+    entries: array(o.entries, 'entries').map((e, i) => entry(e, { list: 'entries', i })),
+    registry: array(o.registry, 'registry').map((e, i) =>
+      disclosed(e, { list: 'registry', i }, false),
+    ),
     treeSize: uint(proof.treeSize, 'proof.treeSize'),
-    hashes: array(proof.hashes, 'proof.hashes').map((h, i) => b64(h, `proof.hashes[${i}]`, 32)),
+    hashes: array(proof.hashes, 'proof.hashes').map((h, i) =>
+      b64(h, { list: 'proof.hashes', i }, undefined, 32),
+    ),
     summary: o.summary,
     anchors: Object.hasOwn(o, 'anchors') ? parseAnchors(o.anchors) : [],
   };

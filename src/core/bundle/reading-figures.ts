@@ -3,7 +3,7 @@
  * (docs/formats.md "Native signed reading"; docs/ocmf.md "Mapping a record to a ledger
  * reading"), so that a verifier recomputes every figure of a bundle from the bytes alone.
  */
-import { fromUtf8 } from '../bytes.ts';
+import { fromUtf8, type ByteSlab } from '../bytes.ts';
 import { CoseAlg, sigStructure1, type DecodedSign1 } from '../cose/index.ts';
 import { EntryKind, readingFormatKind } from '../leaf/leaf.ts';
 import { ocmfFigures, parseOcmf, type OcmfRecord } from '../ocmf/index.ts';
@@ -55,10 +55,10 @@ function milliWh(wh: number, index: number): number {
   return v;
 }
 
-function coseFigures(bytes: Uint8Array, index: number): ReadingFigures {
+function coseFigures(bytes: Uint8Array, index: number, slab?: ByteSlab): ReadingFigures {
   let opened;
   try {
-    opened = openSignedReading(bytes);
+    opened = openSignedReading(bytes, { inPlace: slab !== undefined });
   } catch (e) {
     throw malformed(index, `not a signed reading: ${(e as Error).message}`, e);
   }
@@ -88,7 +88,7 @@ function coseFigures(bytes: Uint8Array, index: number): ReadingFigures {
       },
     ],
     quality: reading.quality,
-    signedContent: sigStructure1(sign1.protectedBytes, sign1.payload),
+    signedContent: sigStructure1(sign1.protectedBytes, sign1.payload, undefined, slab),
     cose: sign1,
   };
 }
@@ -116,11 +116,18 @@ function ocmfReadingFigures(bytes: Uint8Array, index: number): ReadingFigures {
  * Decodes the signed bytes of a reading entry of `kind` (COSE_Sign1 or OCMF, chained or not;
  * for a chained kind, the bytes after the link) at leaf `index` into its figures, as
  * the ingest node's decoder does. Throws {@link BundleError} `MALFORMED_READING` or
- * `WRONG_ENTRY_KIND` only.
+ * `WRONG_ENTRY_KIND` only. With `options.slab`, `bytes` must stay unchanged while the figures
+ * are kept (they are views into it, no copy is taken) and new byte strings are views into the
+ * slab.
  */
-export function readingFigures(kind: number, bytes: Uint8Array, index: number): ReadingFigures {
+export function readingFigures(
+  kind: number,
+  bytes: Uint8Array,
+  index: number,
+  options: { readonly slab?: ByteSlab } = {},
+): ReadingFigures {
   const format = readingFormatKind(kind);
-  if (format === EntryKind.readingCose) return coseFigures(bytes, index);
+  if (format === EntryKind.readingCose) return coseFigures(bytes, index, options.slab);
   if (format === EntryKind.readingOcmf) return ocmfReadingFigures(bytes, index);
   throw new BundleError('WRONG_ENTRY_KIND', `entry ${index} is not a reading`, { index });
 }

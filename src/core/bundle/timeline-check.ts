@@ -70,26 +70,35 @@ function rank(code: TimelineBreakCode, index: number): number {
  * register's progress) holds between them. O(n log n).
  */
 export function findTimelineBreak(readings: readonly TimelineReading[]): TimelineBreak | undefined {
-  const channels = new Map<string, { meterId: string; obis: string; list: TimelineEntry[] }>();
+  const channels = new Map<string, Channel>();
+  let last: Channel | undefined;
   for (const r of readings) {
     for (const c of r.channels) {
-      const key = `${r.meterId}\u0000${c.obis}`;
-      let ch = channels.get(key);
+      // A meter's readings come one after another: most find the channel of the one before.
+      let ch =
+        last !== undefined && last.meterId === r.meterId && last.obis === c.obis ? last : undefined;
       if (ch === undefined) {
-        ch = { meterId: r.meterId, obis: c.obis, list: [] };
-        channels.set(key, ch);
+        const key = `${r.meterId}\u0000${c.obis}`;
+        ch = channels.get(key);
+        if (ch === undefined) {
+          ch = { meterId: r.meterId, obis: c.obis, figures: [], indices: [] };
+          channels.set(key, ch);
+        }
       }
-      ch.list.push(entry(r.index, c));
+      ch.figures.push(c);
+      ch.indices.push(r.index);
+      last = ch;
     }
   }
   let first: TimelineBreak | undefined;
-  for (const { meterId, obis, list } of channels.values()) {
-    list.sort((a, b) => a.intervalStart - b.intervalStart || a.index - b.index);
-    for (let i = 1; i < list.length; i++) {
-      const previous = list[i - 1]!;
-      const next = list[i]!;
-      const f = timelineFault(previous, { obis, ...next });
+  for (const ch of channels.values()) {
+    const { meterId, obis } = ch;
+    const { figures, indices } = inTimelineOrder(ch);
+    for (let i = 1; i < figures.length; i++) {
+      const f = timelineFault(figures[i - 1]!, figures[i]!);
       if (f === undefined) continue;
+      const previous = entry(indices[i - 1]!, figures[i - 1]!);
+      const next = entry(indices[i]!, figures[i]!);
       // Sorted by start, a pair that does not overlap is in order: no INTERVAL_OUT_OF_ORDER.
       const code = f.code === 'INTERVAL_OUT_OF_ORDER' ? 'INTERVAL_OVERLAP' : f.code;
       const index = code === 'INTERVAL_OVERLAP' ? Math.max(previous.index, next.index) : next.index;
@@ -111,6 +120,33 @@ export function findTimelineBreak(readings: readonly TimelineReading[]): Timelin
     }
   }
   return first;
+}
+
+/** One meter's channel of one OBIS code: its figures and their leaf indices, in bundle order. */
+interface Channel {
+  readonly meterId: string;
+  readonly obis: string;
+  readonly figures: ChannelFigures[];
+  readonly indices: number[];
+}
+
+/**
+ * The channel's figures sorted by interval start, then leaf index: as they are when already so
+ * (a bundle lists a meter's readings in log order, which is usually time order), else sorted.
+ */
+function inTimelineOrder(ch: Channel): { figures: ChannelFigures[]; indices: number[] } {
+  const { figures, indices } = ch;
+  const before = (a: number, b: number): boolean =>
+    figures[a]!.intervalStart < figures[b]!.intervalStart ||
+    (figures[a]!.intervalStart === figures[b]!.intervalStart && indices[a]! < indices[b]!);
+  let sorted = true;
+  for (let i = 1; i < figures.length && sorted; i++) sorted = before(i - 1, i);
+  if (sorted) return { figures, indices };
+  const order = figures.map((_, i) => i);
+  order.sort(
+    (a, b) => figures[a]!.intervalStart - figures[b]!.intervalStart || indices[a]! - indices[b]!,
+  );
+  return { figures: order.map((i) => figures[i]!), indices: order.map((i) => indices[i]!) };
 }
 
 /** A fault of one verified reading's own signed content (an OCMF register that decreases). */

@@ -10,7 +10,7 @@ import {
   decodeLeaf,
   encodeChainLink,
   encodeLeaf,
-  entryBytesOf,
+  encodeChainedLeaf,
   EntryKind,
   isChainedKind,
   LeafError,
@@ -19,7 +19,7 @@ import {
   type ChainLink,
   type Sha256,
 } from '../leaf/leaf.ts';
-import { bytesEqual, toBase64 } from '../bytes.ts';
+import { ByteSlab, bytesEqual, toBase64 } from '../bytes.ts';
 import { openNote, parseCheckpoint, parseVerifierKey, type NoteVerifier } from '../note/index.ts';
 import { verifyOcmfRecord } from '../ocmf/index.ts';
 import {
@@ -278,16 +278,23 @@ function checkSignature(
 /** Jobs handed to the checker at a time, so that checks run while the rest is verified. */
 export const SIGNATURE_CHUNK = 1_024;
 
+/** The first chunk: small, so that the checker starts early; each next one twice as large. */
+const FIRST_CHUNK = 128;
+
 /** Collects signature jobs and hands them on in chunks as they come. */
 class JobQueue {
   readonly all: SignatureJob[] = [];
   #sent = 0;
+  #chunk = FIRST_CHUNK;
 
   constructor(private readonly dispatch: (jobs: readonly SignatureJob[]) => void) {}
 
   push(job: SignatureJob): void {
     this.all.push(job);
-    if (this.all.length - this.#sent >= SIGNATURE_CHUNK) this.flush();
+    if (this.all.length - this.#sent >= this.#chunk) {
+      this.flush();
+      this.#chunk = Math.min(2 * this.#chunk, SIGNATURE_CHUNK);
+    }
   }
 
   flush(): void {
@@ -309,6 +316,16 @@ function checkJobsHere(jobs: readonly SignatureJob[]): boolean[] {
   });
 }
 
+/** The signer's last registration before leaf `index` (registrations are in index order). */
+function registrationBefore(
+  h: SignerHistory,
+  index: number,
+): SignerHistory['registrations'][number] | undefined {
+  const list = h.registrations;
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.index < index) return list[i];
+  return undefined;
+}
+
 function checkReading(
   e: ParsedDisclosed,
   request: { meters: readonly string[]; from: number; to: number },
@@ -316,9 +333,10 @@ function checkReading(
   jobs: JobQueue,
   faults: ContentFault[],
   legacy: Map<number, ChannelFigures>,
+  slab: ByteSlab,
   decoded?: ReadingFigures,
 ): VerifiedReading {
-  const f = decoded ?? readingFigures(e.kind, e.bytes, e.index);
+  const f = decoded ?? readingFigures(e.kind, e.bytes, e.index, { slab });
   if (!request.meters.includes(f.meterId)) {
     fail('OUTSIDE_REQUEST', `meter ${f.meterId} was not requested`, e.index);
   }
@@ -326,7 +344,7 @@ function checkReading(
     fail('OUTSIDE_REQUEST', `interval start ${f.intervalStart} is outside the period`, e.index);
   }
   const h = signers.get(f.signerId);
-  const reg = h?.registrations.filter((r) => r.index < e.index).at(-1);
+  const reg = h === undefined ? undefined : registrationBefore(h, e.index);
   if (h === undefined || reg === undefined) {
     fail('KEY_NOT_REGISTERED', `signer ${f.signerId} was not registered before it`, e.index);
   }
@@ -369,14 +387,24 @@ function checkReading(
 }
 
 function checkSequences(readings: readonly VerifiedReading[]): void {
-  const last = new Map<string, number>();
+  const last = new Map<string, { sequence: number }>();
+  let run: { meterId: string; scope: string; last: { sequence: number } } | undefined;
   for (const r of readings) {
-    const key = `${r.meterId}\u0000${r.sequenceScope}`;
-    const prev = last.get(key);
-    if (prev !== undefined && r.sequence <= prev) {
+    // A meter's readings come one after another: most continue the run of the one before.
+    if (run === undefined || run.meterId !== r.meterId || run.scope !== r.sequenceScope) {
+      const key = `${r.meterId}\u0000${r.sequenceScope}`;
+      let seen = last.get(key);
+      if (seen === undefined) {
+        seen = { sequence: -1 };
+        last.set(key, seen);
+      }
+      run = { meterId: r.meterId, scope: r.sequenceScope, last: seen };
+    }
+    const prev = run.last.sequence;
+    if (prev >= 0 && r.sequence <= prev) {
       fail('SEQUENCE_BROKEN', `sequence ${r.sequence} of ${r.meterId} follows ${prev}`, r.index);
     }
-    last.set(key, r.sequence);
+    run.last.sequence = r.sequence;
   }
 }
 
@@ -435,8 +463,9 @@ function prepare(
   policy: VerifyPolicy,
   keys: { log: NoteVerifier; witnesses: NoteVerifier[] },
   dispatch: (jobs: readonly SignatureJob[]) => void,
-  sha: Sha256,
+  options: VerifyOptions,
 ): Prepared {
+  const sha = options.sha256 ?? nobleSha256;
   // RFC 9162 §2.1.1: leaf hash SHA-256(0x00 ‖ leaf), node hash SHA-256(0x01 ‖ left ‖ right).
   const leafHash = (leaf: Uint8Array): Uint8Array => sha(LEAF_PREFIX, leaf);
   const nodeHash = (l: Uint8Array, r: Uint8Array): Uint8Array => sha(NODE_PREFIX, l, r);
@@ -465,15 +494,18 @@ function prepare(
   const faults: ContentFault[] = [];
   const legacy = new Map<number, ChannelFigures>();
   const queue = new JobQueue(dispatch);
+  // The entries' bytes are the parser's own copies: figures are views into them, and the
+  // Sig_structures are carved out of one slab.
+  const slab = new ByteSlab();
   // The leaves. Those that a later chained reading of the bundle links to are proven through
   // that link (docs/bundle.md §Chains); the others, and the registry's, through the multiproof.
   const hashes: Uint8Array[] = [];
-  const figures: (ReadingFigures | undefined)[] = [];
   const linked = new Uint8Array(b.entries.length);
   const lastOfMeter = new Map<string, { position: number; index: number; hash: Uint8Array }>();
   b.entries.forEach((e, position) => {
     let leaf: Uint8Array;
     let meter: string | undefined;
+    let figures: ReadingFigures | undefined;
     if (e.erased) {
       try {
         leaf = e.leaf;
@@ -487,13 +519,13 @@ function prepare(
       meter = e.meter;
     } else if (isChainedKind(e.kind)) {
       // The meter, to find the entry the link points at, is in the signed bytes.
-      const f = readingFigures(e.kind, e.bytes, e.index);
-      figures[position] = f;
-      meter = f.meterId;
+      figures = readingFigures(e.kind, e.bytes, e.index, { slab });
+      meter = figures.meterId;
       const prev = lastOfMeter.get(meter);
       const link = chainLink(e, prev);
       if (e.link === undefined) linked[prev!.position] = 1;
-      leaf = encodeLeaf(e.kind as EntryKind, e.salt, entryBytesOf(e.kind, e.bytes, link), sha);
+      // The entry bytes are link ‖ signed bytes (docs/log-format.md §Chained readings).
+      leaf = encodeChainedLeaf(e.kind as EntryKind, e.salt, link, e.bytes, sha);
     } else {
       leaf = leafOf(e, READING_KINDS, sha);
     }
@@ -509,16 +541,24 @@ function prepare(
       }
     } else if (deferred === undefined) {
       try {
-        readings.push(
-          checkReading(e, b.request, signers!, queue, faults, legacy, figures[position]),
-        );
+        readings.push(checkReading(e, b.request, signers!, queue, faults, legacy, slab, figures));
       } catch (err) {
         deferred = err;
       }
     }
-    const hash = leafHash(leaf);
+    // Kept to the end: copied into the slab, out of the hash function's own buffer.
+    const hash = slab.take(32);
+    hash.set(leafHash(leaf));
     hashes.push(hash);
-    if (meter !== undefined) lastOfMeter.set(meter, { position, index: e.index, hash });
+    if (meter !== undefined) {
+      const last = lastOfMeter.get(meter);
+      if (last === undefined) lastOfMeter.set(meter, { position, index: e.index, hash });
+      else {
+        last.position = position;
+        last.index = e.index;
+        last.hash = hash;
+      }
+    }
   });
   const leaves: { index: number; hash: Uint8Array }[] = [];
   b.entries.forEach((e, position) => {
@@ -568,7 +608,33 @@ function legacySummaryMatches(p: Prepared, given: string): boolean {
   return JSON.stringify(computeSummary(p.request, readings, p.erased.length)) === given;
 }
 
-function finish(p: Prepared, results: readonly boolean[]): Verdict {
+/** What the checks after the signatures found: their figures, or the first refusal. */
+type Content =
+  | { readonly ok: true; readonly summary: BundleSummary; readonly anchors: VerdictAnchor[] }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * The checks that come after the signatures in the order of failures (sequences, timeline,
+ * summary, anchors). They do not depend on the signatures' results, so {@link verifyBundleAsync}
+ * runs them while the signatures are still being checked; a failure waits in the result and is
+ * reported only when every signature is good.
+ */
+function checkContent(p: Prepared): Content {
+  try {
+    checkSequences(p.readings);
+    checkTimeline(p.readings, p.faults);
+    const summary = computeSummary(p.request, p.readings, p.erased.length);
+    const given = JSON.stringify(p.summary);
+    if (JSON.stringify(summary) !== given && !legacySummaryMatches(p, given)) {
+      fail('SUMMARY_MISMATCH', 'the summary differs from the one recomputed from the readings');
+    }
+    return { ok: true, summary, anchors: p.anchors() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function finish(p: Prepared, results: readonly boolean[], content: Content): Verdict {
   if (results.length !== p.jobs.length) {
     throw new Error(`signature checker gave ${results.length} results for ${p.jobs.length} jobs`);
   }
@@ -576,14 +642,8 @@ function finish(p: Prepared, results: readonly boolean[]): Verdict {
   if (bad >= 0) {
     fail('BAD_READING_SIGNATURE', 'COSE_Sign1 signature does not verify', p.jobs[bad]!.index);
   }
-  checkSequences(p.readings);
-  checkTimeline(p.readings, p.faults);
-  const summary = computeSummary(p.request, p.readings, p.erased.length);
-  const given = JSON.stringify(p.summary);
-  if (JSON.stringify(summary) !== given && !legacySummaryMatches(p, given)) {
-    fail('SUMMARY_MISMATCH', 'the summary differs from the one recomputed from the readings');
-  }
-  const anchors = p.anchors();
+  if (!content.ok) throw content.error;
+  const { summary, anchors } = content;
   return {
     valid: true,
     origin: p.origin,
@@ -636,8 +696,8 @@ export function verifyBundle(
     const check = (jobs: readonly SignatureJob[]): void => {
       for (const r of checkJobsHere(jobs)) results.push(r);
     };
-    const p = prepare(input, policy, keys, check, options.sha256 ?? nobleSha256);
-    return finish(p, results);
+    const p = prepare(input, policy, keys, check, options);
+    return finish(p, results, checkContent(p));
   } catch (e) {
     return refusal(e);
   }
@@ -666,13 +726,15 @@ export async function verifyBundleAsync(
       part.catch(() => undefined); // awaited below unless the bundle is refused first
       parts.push(part);
     };
-    p = prepare(input, policy, keys, check, options.sha256 ?? nobleSha256);
+    p = prepare(input, policy, keys, check, options);
   } catch (e) {
     return refusal(e);
   }
+  // Run while the checker is still at work on the last chunks.
+  const content = checkContent(p);
   const results = (await Promise.all(parts)).flat();
   try {
-    return finish(p, results);
+    return finish(p, results, content);
   } catch (e) {
     return refusal(e);
   }

@@ -1,6 +1,8 @@
 /**
  * The to-be-signed bytes of a COSE_Sign1 (RFC 9052 §4.4).
  */
+import type { ByteSlab } from '../bytes.ts';
+
 const EMPTY = new Uint8Array(0);
 
 /** `84 6A "Signature1"`: an array of four items, then the context text string (RFC 8949 §3.1). */
@@ -50,17 +52,18 @@ function writeBstr(out: Uint8Array, o: number, b: Uint8Array): number {
  * (RFC 9052 §4.4) in the deterministic encoding (RFC 8949 §4.2.1; the same bytes as the core's
  * CBOR encoder gives, written directly). `protectedBytes` and `payload` must be the exact bytes
  * carried in the message — never a re-serialization. Signed readings use an empty
- * `external_aad`.
+ * `external_aad`. With `slab`, the bytes are a view into it.
  */
 export function sigStructure1(
   protectedBytes: Uint8Array,
   payload: Uint8Array,
   externalAad: Uint8Array = EMPTY,
+  slab?: ByteSlab,
 ): Uint8Array {
   const parts = [protectedBytes, externalAad, payload];
   let n = HEAD.length;
   for (const p of parts) n += headLength(p.length) + p.length;
-  const out = new Uint8Array(n);
+  const out = slab === undefined ? new Uint8Array(n) : slab.take(n);
   out.set(HEAD, 0);
   let o = HEAD.length;
   for (const p of parts) o = writeBstr(out, o, p);

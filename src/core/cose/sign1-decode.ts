@@ -175,10 +175,76 @@ function readProtected(protectedBytes: Uint8Array, unprotectedHeader: CborMap): 
  * itself is refused), `WRONG_TAG`, `MISSING_ALG`, `UNSUPPORTED_ALG`, `UNSUPPORTED_CRIT`,
  * `MISSING_KID`, `MISSING_CLAIMS`.
  */
-export function decodeCoseSign1(bytes: Uint8Array): DecodedSign1 {
+export function decodeCoseSign1(
+  bytes: Uint8Array,
+  options: { readonly inPlace?: boolean } = {},
+): DecodedSign1 {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCoseSign1: expected a Uint8Array');
-  // One copy of the input, which every byte string of the result is a view into.
-  const own = bytes.slice();
+  // One copy of the input, which every byte string of the result is a view into; none with
+  // `inPlace`, for a caller that keeps `bytes` unchanged as long as it keeps the result.
+  const own = options.inPlace === true ? bytes : bytes.slice();
+  const parts = splitPlainSign1(own) ?? splitSign1(own);
+  return withHeaders(own, parts);
+}
+
+/** The four items of a COSE_Sign1 (RFC 9052 §4.2), byte strings as views into the message. */
+export interface Sign1Parts {
+  readonly protectedBytes: Uint8Array;
+  readonly unprotectedHeader: CborMap;
+  readonly payload: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * The length of the byte string whose head starts at `at` (major type 2, shortest form, at most
+ * 65,535 bytes), with the offset of its content; undefined for any other head.
+ */
+function plainBstr(b: Uint8Array, at: number): { start: number; end: number } | undefined {
+  const ib = b[at];
+  let start: number;
+  let n: number;
+  if (ib === undefined) return undefined;
+  if (ib >= 0x40 && ib < 0x58) {
+    n = ib - 0x40;
+    start = at + 1;
+  } else if (ib === 0x58 && at + 1 < b.length && b[at + 1]! >= 24) {
+    n = b[at + 1]!;
+    start = at + 2;
+  } else if (ib === 0x59 && at + 2 < b.length) {
+    n = (b[at + 1]! << 8) | b[at + 2]!;
+    if (n < 0x100) return undefined;
+    start = at + 3;
+  } else {
+    return undefined;
+  }
+  return start + n <= b.length ? { start, end: start + n } : undefined;
+}
+
+/**
+ * The common shape, split without the general decoder: tag 18 (`d2`), an array of four (`84`),
+ * the protected bstr, an empty unprotected map (`a0`), the payload bstr and the signature bstr,
+ * every head in its shortest form (RFC 8949 §4.2.1) and nothing after. For such bytes the
+ * strict decoder gives the same four items; anything else returns undefined, for
+ * {@link splitSign1} to decode or refuse.
+ */
+export function splitPlainSign1(b: Uint8Array): Sign1Parts | undefined {
+  if (b.length < 6 || b[0] !== 0xd2 || b[1] !== 0x84) return undefined;
+  const p = plainBstr(b, 2);
+  if (p === undefined || b[p.end] !== 0xa0) return undefined;
+  const payload = plainBstr(b, p.end + 1);
+  if (payload === undefined) return undefined;
+  const signature = plainBstr(b, payload.end);
+  if (signature === undefined || signature.end !== b.length) return undefined;
+  return {
+    protectedBytes: b.subarray(p.start, p.end),
+    unprotectedHeader: new Map(),
+    payload: b.subarray(payload.start, payload.end),
+    signature: b.subarray(signature.start, signature.end),
+  };
+}
+
+/** Any COSE_Sign1, through the strict decoder (exported for the test that both splits agree). */
+export function splitSign1(own: Uint8Array): Sign1Parts {
   const outer = decodeStrict(own, 'COSE_Sign1');
   if (!(outer instanceof CborTag) || outer.tag !== COSE_SIGN1_TAG) {
     throw new CoseError('WRONG_TAG', 'not a tagged COSE_Sign1 (tag 18)', {
@@ -199,7 +265,12 @@ export function decodeCoseSign1(bytes: Uint8Array): DecodedSign1 {
   if (payload === null) malformed('detached payloads are not accepted', { detached: true });
   if (!(payload instanceof Uint8Array)) malformed('payload is not a byte string');
   if (!(signature instanceof Uint8Array)) malformed('signature is not a byte string');
+  return { protectedBytes, unprotectedHeader, payload, signature };
+}
 
+/** The result of {@link decodeCoseSign1}: the parts, and what the protected header says. */
+function withHeaders(own: Uint8Array, parts: Sign1Parts): DecodedSign1 {
+  const { protectedBytes, unprotectedHeader, payload, signature } = parts;
   let fields: ProtectedFields;
   const memo = lastProtected;
   // The protected header's rules depend on the unprotected header only when it is not empty.

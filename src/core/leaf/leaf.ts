@@ -92,6 +92,31 @@ export function encodeLeaf(
   return out;
 }
 
+/**
+ * The public leaf of a chained reading (docs/log-format.md §Chained readings) from its parts:
+ * equal to `encodeLeaf(kind, salt, entryBytesOf(kind, signed, link), hash)`, without putting
+ * the entry bytes together first.
+ */
+export function encodeChainedLeaf(
+  kind: EntryKind,
+  salt: Uint8Array,
+  link: Uint8Array,
+  signed: Uint8Array,
+  hash: Sha256 = nobleSha256,
+): Uint8Array {
+  if (!isChainedKind(kind)) throw new LeafError('MALFORMED_LINK', `kind ${kind} is not chained`);
+  if (link.length !== CHAIN_LINK_SIZE) {
+    throw new LeafError('MALFORMED_LINK', `a chained entry needs a ${CHAIN_LINK_SIZE}-byte link`);
+  }
+  if (salt.length !== SALT_SIZE)
+    throw new LeafError('MALFORMED_SALT', `a salt is ${SALT_SIZE} bytes, got ${salt.length}`);
+  const out = new Uint8Array(LEAF_SIZE);
+  out[0] = LEAF_VERSION;
+  out[1] = kind;
+  out.set(hash(COMMITMENT_TAG, salt, link, signed), 2);
+  return out;
+}
+
 /** Decodes a public leaf; anything but a 34-byte version-1 leaf of a known kind is refused. */
 export function decodeLeaf(leaf: Uint8Array): Leaf {
   if (leaf.length !== LEAF_SIZE || leaf[0] !== LEAF_VERSION) {
@@ -164,24 +189,31 @@ export const CHAIN_LINK_SIZE = 40;
 
 const NO_PREVIOUS_WORD = 0xffffffff;
 
+/** Writes `v` (0 … 2^32 − 1) big-endian at `at`. */
+function putUint32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
 /**
  * Encodes a link as `leafHash(32) ‖ u64be(index)`; "no previous reading" is 32 zero bytes and
  * index 2^64 − 1.
  */
 export function encodeChainLink(link: ChainLink): Uint8Array {
   const out = new Uint8Array(CHAIN_LINK_SIZE);
-  const view = new DataView(out.buffer);
   if (link === undefined) {
-    view.setUint32(32, NO_PREVIOUS_WORD);
-    view.setUint32(36, NO_PREVIOUS_WORD);
+    putUint32(out, 32, NO_PREVIOUS_WORD);
+    putUint32(out, 36, NO_PREVIOUS_WORD);
     return out;
   }
   if (link.leafHash.length !== 32 || !Number.isSafeInteger(link.index) || link.index < 0) {
     throw new RangeError('a chain link is a 32-byte leaf hash and a leaf index');
   }
   out.set(link.leafHash, 0);
-  view.setUint32(32, Math.floor(link.index / 2 ** 32));
-  view.setUint32(36, link.index >>> 0);
+  putUint32(out, 32, Math.floor(link.index / 2 ** 32));
+  putUint32(out, 36, link.index >>> 0);
   return out;
 }
 

@@ -11,7 +11,7 @@ export {
   validateReading,
 } from './reading.ts';
 export type { Reading, ReadingField } from './reading.ts';
-export { decodeReading, encodeReading } from './reading-codec.ts';
+export { decodeReading, decodeReadingCbor, encodeReading } from './reading-codec.ts';
 export {
   openSignedReading,
   READING_CONTENT_TYPE,

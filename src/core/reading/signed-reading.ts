@@ -80,9 +80,13 @@ function openDecoded(sign1: DecodedSign1): OpenedReading {
  * reading payload ({@link decodeReading}), and the envelope rules of the format (empty
  * unprotected header, reading content type, `sub` = meter id). Use `sign1.kid`/`sign1.iss` to
  * look up the key, then {@link verifySignedReading}. Throws `CoseError` or `ReadingError` only.
+ * `inPlace`: no copy of `bytes` is taken (see {@link decodeCoseSign1}).
  */
-export function openSignedReading(bytes: Uint8Array): OpenedReading {
-  return openDecoded(decodeCoseSign1(bytes));
+export function openSignedReading(
+  bytes: Uint8Array,
+  options: { readonly inPlace?: boolean } = {},
+): OpenedReading {
+  return openDecoded(decodeCoseSign1(bytes, options));
 }
 
 /**

@@ -125,6 +125,31 @@ describe('when verifying the stored bundle', () => {
     expect(v.valid ? 'valid' : v.code).toBe('UNSUPPORTED_FORMAT');
   });
 
+  it('names the path of a malformed field, and the first one in document order', () => {
+    const cases: [(b: Loose) => void, string][] = [
+      [(b) => (b.entries[2].salt = 'QQ=='), 'entries[2].salt: not 32 bytes'],
+      [(b) => (b.entries[1].bytes = 'QR=='), 'entries[1].bytes: not canonical standard base64'],
+      [(b) => (b.entries[0].index = -1), 'entries[0].index: not a non-negative safe integer'],
+      [(b) => (b.entries[3].extra = 1), 'entries[3].extra: unknown field'],
+      [(b) => delete b.entries[4].bytes, 'entries[4].bytes: missing'],
+      [(b) => (b.entries[5] = 7), 'entries[5]: not an object'],
+      [(b) => (b.registry[0].kind = 256), 'registry[0].kind: not a byte'],
+      [(b) => (b.proof.hashes[1] = 7), 'proof.hashes[1]: not a string'],
+      [
+        (b) => {
+          b.entries[6].salt = 7;
+          b.registry[0].kind = 256;
+        },
+        'entries[6].salt: not a string',
+      ],
+    ];
+    for (const [edit, message] of cases) {
+      const v = verifyBundle(changed(edit), policy);
+      expect(v.valid ? 'valid' : [v.code, v.message]).toEqual(['MALFORMED_BUNDLE', message]);
+      expect(v.valid ? undefined : v.error.evidence).toEqual({ path: message.split(':')[0] });
+    }
+  });
+
   it('parses the bytes exactly as they were stored', () => {
     const p = parseBundle(text);
     expect(toBase64(p.entries[0]!.erased ? p.entries[0]!.leaf : p.entries[0]!.bytes)).toBe(

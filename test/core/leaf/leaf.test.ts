@@ -8,6 +8,7 @@ import {
   checkDisclosure,
   commitment,
   decodeChainLink,
+  encodeChainedLeaf,
   encodeChainLink,
   entryBytesOf,
   decodeLeaf,
@@ -109,5 +110,37 @@ describe('the chain link of a chained reading', () => {
       Uint8Array.from([...link, ...signed]),
     );
     expect(() => entryBytesOf(EntryKind.readingOcmfChained, signed)).toThrow(/40-byte link/);
+  });
+});
+
+describe('the public leaf of a chained reading from its parts', () => {
+  it('equals the leaf of the link ‖ signed entry bytes, and refuses what entryBytesOf refuses', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(),
+        fc.uint8Array({ maxLength: 400 }),
+        fc.constantFrom(EntryKind.readingCoseChained, EntryKind.readingOcmfChained),
+        (salt, leafHash, index, signed, kind) => {
+          const link = encodeChainLink({ index, leafHash });
+          expect(encodeChainedLeaf(kind, salt, link, signed)).toEqual(
+            encodeLeaf(kind, salt, entryBytesOf(kind, signed, link)),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const salt = new Uint8Array(32);
+    const link = encodeChainLink(undefined);
+    expect(() =>
+      encodeChainedLeaf(EntryKind.readingCoseChained, salt, link.subarray(1), utf8('x')),
+    ).toThrow(/40-byte link/);
+    expect(() => encodeChainedLeaf(EntryKind.readingCose, salt, link, utf8('x'))).toThrow(
+      /not chained/,
+    );
+    expect(() =>
+      encodeChainedLeaf(EntryKind.readingCoseChained, salt.subarray(1), link, utf8('x')),
+    ).toThrow(/salt is 32 bytes/);
   });
 });

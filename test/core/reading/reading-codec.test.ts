@@ -4,6 +4,7 @@ import { CborFloat, CborTag, encodeCbor } from '../../../src/core/cbor/index.ts'
 import type { CborMap, CborValue } from '../../../src/core/cbor/index.ts';
 import {
   decodeReading,
+  decodeReadingCbor,
   encodeReading,
   QualityFlag,
   ReadingError,
@@ -245,5 +246,77 @@ describe('when decoding a malformed payload', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('the canonical reading fast path', () => {
+  /** A reading, or the error's class, code and message, so that verdicts compare whole. */
+  function verdict(decode: (b: Uint8Array) => Reading, b: Uint8Array): unknown {
+    try {
+      return decode(b);
+    } catch (e) {
+      const err = e as ReadingError;
+      return { name: err.name, code: err.code, message: err.message, evidence: err.evidence };
+    }
+  }
+
+  const field = fc.oneof(
+    fc.nat({ max: 30 }),
+    fc.nat({ max: 300 }),
+    fc.nat({ max: 70_000 }),
+    fc.nat(),
+    fc.maxSafeNat(),
+  );
+  const text = fc.oneof(
+    fc.constantFrom('mtr-0001', '1-0:1.8.0', '1-0:2.8.0', '', 'x'.repeat(24), 'ü-meter'),
+    fc.string({ maxLength: 70 }),
+  );
+  const reading = fc.record({
+    meterId: text,
+    sequence: field,
+    intervalStart: field,
+    intervalEnd: field,
+    obis: text,
+    registerWh: field,
+    energyWh: field,
+    quality: fc.nat({ max: 20 }),
+  });
+
+  it('gives the general decoder’s reading or error for any fields, in any byte damage', () => {
+    fc.assert(
+      fc.property(
+        reading,
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom('none', 'byte', 'cut', 'append'),
+        (r, at, x, damage) => {
+          const m: CborMap = new Map();
+          for (const [f, key] of Object.entries(ReadingKey)) m.set(key, r[f as keyof Reading]);
+          let b = encodeCbor(m);
+          if (damage === 'byte') {
+            b = b.slice();
+            b[at % b.length] = x;
+          } else if (damage === 'cut') {
+            b = b.subarray(0, at % b.length);
+          } else if (damage === 'append') {
+            b = concatBytes(b, Uint8Array.of(x));
+          }
+          expect(verdict(decodeReading, b)).toEqual(verdict(decodeReadingCbor, b));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('gives the same for the valid sample and for keys out of order or in long forms', () => {
+    const b = encodeReading(SAMPLE);
+    expect(decodeReading(b)).toEqual(SAMPLE);
+    // Key 1 written as 0x18 0x01 (not shortest), and the map of 8 with a 1-byte length.
+    const longKey = concatBytes(Uint8Array.of(0xa8, 0x18, 0x01), b.subarray(2));
+    const longMap = concatBytes(Uint8Array.of(0xb8, 0x08), b.subarray(1));
+    for (const bad of [longKey, longMap]) {
+      expect(verdict(decodeReading, bad)).toEqual(verdict(decodeReadingCbor, bad));
+      expect(() => decodeReading(bad)).toThrow(ReadingError);
+    }
   });
 });
