@@ -133,6 +133,38 @@ class Keys {
   }
 }
 
+/** KeyObjects of the keys {@link opensslEd25519} met, by their bytes (refused ones as null). */
+const ED25519_KEYS = new Map<string, KeyObject | null>();
+
+/**
+ * Ed25519 with OpenSSL for the core's own checks on this thread (checkpoint and cosignatures,
+ * operator declarations, registry entries; `useFasterEd25519`, src/core/ed25519.ts): true only
+ * under a key the core's rules accept (canonical, not of small order), so that the core can
+ * take it as is; false sends the signature to the core.
+ */
+export function opensslEd25519(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
+  if (signature.length !== 64) return false;
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString(
+    'latin1',
+  );
+  let key = ED25519_KEYS.get(id);
+  if (key === undefined) {
+    const spki = spkiOf(CoseAlg.EdDSA, publicKey);
+    key = spki === undefined ? null : createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    if (ED25519_KEYS.size < 1_024) ED25519_KEYS.set(id, key);
+  }
+  if (key === null) return false;
+  try {
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
 /** One check with OpenSSL on this thread. */
 function verifyHere(j: SignatureJob, key: Key & { valid: true }): boolean {
   key.object ??= createPublicKey({ key: key.spki, format: 'der', type: 'spki' });

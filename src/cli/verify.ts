@@ -30,7 +30,8 @@ import {
 } from '../core/bundle/index.ts';
 import { BundleFileError, readBundleFile } from './bundle-file.ts';
 import { fastSha256 } from '../log/node-hashes.ts';
-import { withSignatureChecker } from './signature-checker.ts';
+import { opensslEd25519, withSignatureChecker } from './signature-checker.ts';
+import { useFasterEd25519 } from '../core/ed25519.ts';
 import { parseVerifierKey } from '../core/note/index.ts';
 
 /** Exit status of a valid bundle, a refused one, a usage error and an internal error. */
@@ -339,6 +340,8 @@ export async function checkBundleFile(
   }
   const progress = io.progress;
   const input = bundleText(bytes);
+  // The checkpoint, cosignature and registry signatures through OpenSSL too (same verdicts).
+  useFasterEd25519(opensslEd25519);
   const verdict = await withSignatureChecker(
     (check) =>
       verifyBundleAsync(input, { logVkey, witnessVkeys, minWitnesses: Number(minText) }, check, {

@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withSignatureChecker } from '../../src/cli/signature-checker.ts';
+import { opensslEd25519, withSignatureChecker } from '../../src/cli/signature-checker.ts';
+import { ed25519VerifyStrict, useFasterEd25519 } from '../../src/core/ed25519.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { verifyBundle, verifyBundleAsync, type SignatureJob } from '../../src/core/bundle/index.ts';
 import { CoseAlg, verifyWithAlg } from '../../src/core/cose/index.ts';
@@ -103,6 +104,38 @@ describe('the node:crypto signature checker', () => {
       true,
     ],
   ];
+
+  it('leaves the core its Ed25519 verdicts with OpenSSL installed as its first check', () => {
+    const ed = edge.filter(([, j]) => j.alg === -8);
+    const flipped = ed25519.sign(message, seed);
+    flipped[5]! ^= 1;
+    const cases: [string, Uint8Array, Uint8Array][] = [
+      ...ed.map(([name, j]): [string, Uint8Array, Uint8Array] => [name, j.signature, j.publicKey]),
+      ['good', ed25519.sign(message, seed), edKey],
+      ['flipped', flipped, edKey],
+      ['short key', ed25519.sign(message, seed), edKey.subarray(1)],
+    ];
+    const verdicts = (): boolean[] =>
+      cases.map(([, sig, key]) => ed25519VerifyStrict(sig, message, key));
+    useFasterEd25519(undefined); // as the core is on its own (a verify run installs it)
+    const before = verdicts();
+    useFasterEd25519(opensslEd25519);
+    try {
+      expect(verdicts()).toEqual(before);
+      expect(before).toEqual([false, false, true, true, false, false]);
+      // OpenSSL alone accepts none of the crafted ones: the core decided them.
+      expect(cases.map(([, sig, key]) => opensslEd25519(sig, message, key))).toEqual([
+        false,
+        false,
+        false,
+        true,
+        false,
+        false,
+      ]);
+    } finally {
+      useFasterEd25519(undefined);
+    }
+  });
 
   it('has edge cases the pure core decides as intended', () => {
     for (const [name, j, want] of edge) {

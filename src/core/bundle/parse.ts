@@ -214,15 +214,133 @@ function toValue(input: unknown): unknown {
  * {@link BundleError} `MALFORMED_BUNDLE` or `UNSUPPORTED_FORMAT` only.
  */
 export function parseBundle(input: unknown): ParsedBundle {
-  slab = new ByteSlab();
+  const b = parseBundleLazily(input);
+  b.parseRest();
+  return {
+    origin: b.origin,
+    vkey: b.vkey,
+    checkpoint: b.checkpoint,
+    request: b.request,
+    entries: b.entries.slice(),
+    registry: b.registry,
+    treeSize: b.treeSize,
+    hashes: b.hashes,
+    summary: b.summary,
+    anchors: b.anchors,
+  };
+}
+
+/**
+ * A bundle parsed but for its entries, which are parsed one by one as they are read (so that a
+ * verifier checks the first readings' signatures while the rest is still text). Every refusal is
+ * the one {@link parseBundle} gives: the first malformed field in document order.
+ */
+export interface LazyBundle extends Omit<ParsedBundle, 'entries'> {
+  readonly entryCount: number;
+  /** The entries parsed so far, in order. */
+  readonly entries: readonly (ParsedDisclosed | ParsedErased)[];
+  /**
+   * The leaf index of every entry, read without parsing the rest of them; where one has no
+   * valid index, the entries are parsed now, which refuses the bundle.
+   */
+  indices(): number[];
+  /** Entry `position`, parsing it and those before it as needed. */
+  entry(position: number): ParsedDisclosed | ParsedErased;
+  /** Parses every entry not parsed yet: throws the first malformed one. */
+  parseRest(): void;
+}
+
+/**
+ * {@link parseBundle} but for the entries, which {@link LazyBundle.entry} parses on demand. A
+ * caller that refuses the bundle for anything else must call `parseRest()` first, so that a
+ * malformed entry is reported before any other failure, as it would be after `parseBundle`.
+ * Throws `MALFORMED_BUNDLE` or `UNSUPPORTED_FORMAT` for everything but a malformed entry.
+ */
+export function parseBundleLazily(input: unknown): LazyBundle {
+  const own = new ByteSlab();
+  const value = toValue(input);
+  let head: Omit<ParsedBundle, 'entries' | 'registry' | 'treeSize' | 'hashes' | 'anchors'>;
+  let raw: unknown[];
+  let o: Record<string, unknown>;
+  let proof: Record<string, unknown>;
+  slab = own;
   try {
-    return parseValue(toValue(input));
+    ({ head, raw, o, proof } = parseHead(value));
   } finally {
     slab = undefined;
   }
+  const entries: (ParsedDisclosed | ParsedErased)[] = [];
+  const parseUpTo = (position: number): void => {
+    slab = own;
+    try {
+      while (entries.length <= position) {
+        const i = entries.length;
+        entries.push(entry(raw[i], { list: 'entries', i }));
+      }
+    } finally {
+      slab = undefined;
+    }
+  };
+  const parseRest = (): void => {
+    if (raw.length > 0) parseUpTo(raw.length - 1);
+  };
+  // The fields after the entries: a failure among them counts only once the entries are fine.
+  let tail: Pick<ParsedBundle, 'registry' | 'treeSize' | 'hashes' | 'anchors'>;
+  slab = own;
+  try {
+    tail = {
+      registry: array(o.registry, 'registry').map((e, i) =>
+        disclosed(e, { list: 'registry', i }, false),
+      ),
+      treeSize: uint(proof.treeSize, 'proof.treeSize'),
+      hashes: array(proof.hashes, 'proof.hashes').map((h, i) =>
+        b64(h, { list: 'proof.hashes', i }, undefined, 32),
+      ),
+      anchors: Object.hasOwn(o, 'anchors') ? parseAnchors(o.anchors) : [],
+    };
+  } catch (e) {
+    slab = undefined;
+    parseRest();
+    throw e;
+  } finally {
+    slab = undefined;
+  }
+  return {
+    ...head,
+    ...tail,
+    entryCount: raw.length,
+    entries,
+    indices: () => {
+      const out = new Array<number>(raw.length);
+      for (let i = 0; i < raw.length; i++) {
+        const v = raw[i];
+        const index =
+          typeof v === 'object' && v !== null && Object.hasOwn(v, 'index')
+            ? (v as { index: unknown }).index
+            : undefined;
+        if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) {
+          parseRest();
+          throw new Error(`entries[${i}] has no valid index, yet parsed`);
+        }
+        out[i] = index;
+      }
+      return out;
+    },
+    entry: (position) => {
+      parseUpTo(position);
+      return entries[position]!;
+    },
+    parseRest,
+  };
 }
 
-function parseValue(value: unknown): ParsedBundle {
+/** Everything of the document up to its entries, which are returned unparsed. */
+function parseHead(value: unknown): {
+  head: Omit<ParsedBundle, 'entries' | 'registry' | 'treeSize' | 'hashes' | 'anchors'>;
+  raw: unknown[];
+  o: Record<string, unknown>;
+  proof: Record<string, unknown>;
+} {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const format = (value as Record<string, unknown>).format;
     if (typeof format === 'string' && format !== BUNDLE_FORMAT) {
@@ -250,20 +368,12 @@ function parseValue(value: unknown): ParsedBundle {
   const log = object(o.log, 'log', ['origin', 'vkey']);
   const proof = object(o.proof, 'proof', ['treeSize', 'hashes']);
   if (typeof o.summary !== 'object' || o.summary === null) bad('summary', 'not an object');
-  return {
+  const head = {
     origin: str(log.origin, 'log.origin'),
     vkey: str(log.vkey, 'log.vkey'),
     checkpoint: str(o.checkpoint, 'checkpoint'),
     request: request(o.request),
-    entries: array(o.entries, 'entries').map((e, i) => entry(e, { list: 'entries', i })),
-    registry: array(o.registry, 'registry').map((e, i) =>
-      disclosed(e, { list: 'registry', i }, false),
-    ),
-    treeSize: uint(proof.treeSize, 'proof.treeSize'),
-    hashes: array(proof.hashes, 'proof.hashes').map((h, i) =>
-      b64(h, { list: 'proof.hashes', i }, undefined, 32),
-    ),
     summary: o.summary,
-    anchors: Object.hasOwn(o, 'anchors') ? parseAnchors(o.anchors) : [],
   };
+  return { head, raw: array(o.entries, 'entries'), o, proof };
 }

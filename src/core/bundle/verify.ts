@@ -32,7 +32,7 @@ import {
 import { checkAnchors, type VerdictAnchor } from './anchors.ts';
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import { rootFromMultiproof } from './multiproof.ts';
-import { parseBundle, type ParsedDisclosed } from './parse.ts';
+import { parseBundleLazily, type LazyBundle, type ParsedDisclosed } from './parse.ts';
 import { readingFigures, type ReadingFigures } from './reading-figures.ts';
 import { computeSummary, type SummaryReading } from './summary.ts';
 import { legacyOcmfChannel } from './legacy-summary.ts';
@@ -171,18 +171,14 @@ function checkCheckpoint(
   return { size: cp.size, root: cp.root, witnesses };
 }
 
-function checkIndices(
-  list: readonly { index: number }[],
-  treeSize: number,
-  seen: Set<number>,
-): void {
-  list.forEach((e, i) => {
-    if (e.index >= treeSize) {
-      fail('INDEX_OUT_OF_RANGE', `index is not below tree size ${treeSize}`, e.index);
+function checkIndices(list: readonly number[], treeSize: number, seen: Set<number>): void {
+  list.forEach((index, i) => {
+    if (index >= treeSize) {
+      fail('INDEX_OUT_OF_RANGE', `index is not below tree size ${treeSize}`, index);
     }
-    if (i > 0 && e.index <= list[i - 1]!.index) fail('INDEX_ORDER', 'out of index order', e.index);
-    if (seen.has(e.index)) fail('INDEX_ORDER', 'disclosed twice', e.index);
-    seen.add(e.index);
+    if (i > 0 && index <= list[i - 1]!) fail('INDEX_ORDER', 'out of index order', index);
+    if (seen.has(index)) fail('INDEX_ORDER', 'disclosed twice', index);
+    seen.add(index);
   });
 }
 
@@ -465,19 +461,41 @@ function prepare(
   dispatch: (jobs: readonly SignatureJob[]) => void,
   options: VerifyOptions,
 ): Prepared {
+  // The entries are parsed as the loop below reaches them, so that the first signatures go to
+  // the checker early; any refusal waits for the rest to be parsed, since a malformed entry
+  // comes first (as it would with the whole bundle parsed up front).
+  const b = parseBundleLazily(input);
+  try {
+    return prepareParsed(b, policy, keys, dispatch, options);
+  } catch (err) {
+    b.parseRest();
+    throw err;
+  }
+}
+
+function prepareParsed(
+  b: LazyBundle,
+  policy: VerifyPolicy,
+  keys: { log: NoteVerifier; witnesses: NoteVerifier[] },
+  dispatch: (jobs: readonly SignatureJob[]) => void,
+  options: VerifyOptions,
+): Prepared {
   const sha = options.sha256 ?? nobleSha256;
   // RFC 9162 §2.1.1: leaf hash SHA-256(0x00 ‖ leaf), node hash SHA-256(0x01 ‖ left ‖ right).
   const leafHash = (leaf: Uint8Array): Uint8Array => sha(LEAF_PREFIX, leaf);
   const nodeHash = (l: Uint8Array, r: Uint8Array): Uint8Array => sha(NODE_PREFIX, l, r);
-  const b = parseBundle(input);
   if (b.vkey !== policy.logVkey) fail('WRONG_LOG', 'the bundle names another log key');
   if (b.origin !== keys.log.name) fail('WRONG_LOG', `origin ${b.origin} is not the log's`);
   const cp = checkCheckpoint(b.checkpoint, b.origin, keys, policy.minWitnesses ?? 0);
   if (b.treeSize !== cp.size) fail('PROOF_MISMATCH', 'proof tree size is not the checkpoint size');
 
   const seen = new Set<number>();
-  checkIndices(b.entries, cp.size, seen);
-  checkIndices(b.registry, cp.size, seen);
+  checkIndices(b.indices(), cp.size, seen);
+  checkIndices(
+    b.registry.map((e) => e.index),
+    cp.size,
+    seen,
+  );
   // The registry and the readings are checked as the leaves are computed, so that the reading
   // signatures go to the checker (other threads) while the rest is hashed; but their failures
   // are reported only once the leaves are known to be the log's, in the order: proofs,
@@ -500,9 +518,10 @@ function prepare(
   // The leaves. Those that a later chained reading of the bundle links to are proven through
   // that link (docs/bundle.md §Chains); the others, and the registry's, through the multiproof.
   const hashes: Uint8Array[] = [];
-  const linked = new Uint8Array(b.entries.length);
+  const linked = new Uint8Array(b.entryCount);
   const lastOfMeter = new Map<string, { position: number; index: number; hash: Uint8Array }>();
-  b.entries.forEach((e, position) => {
+  for (let position = 0; position < b.entryCount; position++) {
+    const e = b.entry(position);
     let leaf: Uint8Array;
     let meter: string | undefined;
     let figures: ReadingFigures | undefined;
@@ -559,7 +578,7 @@ function prepare(
         last.hash = hash;
       }
     }
-  });
+  }
   const leaves: { index: number; hash: Uint8Array }[] = [];
   b.entries.forEach((e, position) => {
     if (linked[position] === 0) leaves.push({ index: e.index, hash: hashes[position]! });

@@ -5,6 +5,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
+import { ed25519VerifyStrict } from '../ed25519.ts';
 import { CoseError } from './errors.ts';
 
 /** COSE algorithm identifiers (IANA "COSE Algorithms"; RFC 9053 §2.1, §2.2). */
@@ -105,8 +106,7 @@ export function verifyWithAlg(
   assertValidPublicKey(alg, publicKey);
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH) return false;
   try {
-    if (alg === CoseAlg.EdDSA)
-      return ed25519.verify(signature, message, publicKey, { zip215: false });
+    if (alg === CoseAlg.EdDSA) return ed25519VerifyStrict(signature, message, publicKey);
     return p256.verify(signature, message, publicKey, {
       prehash: true,
       lowS: false,

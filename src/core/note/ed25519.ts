@@ -2,6 +2,7 @@
  * Ed25519 note keys, signature type 0x01 (c2sp.org/signed-note §Ed25519 signatures, RFC 8032).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519VerifyStrict } from '../ed25519.ts';
 import { NoteError } from './errors.ts';
 import {
   SignatureType,
@@ -58,11 +59,7 @@ export function ed25519Verify(
   sig: Uint8Array,
 ): boolean {
   if (sig.length !== ED25519_SIG_SIZE) return false;
-  try {
-    return ed25519.verify(sig, message, publicKey, { zip215: false });
-  } catch {
-    return false;
-  }
+  return ed25519VerifyStrict(sig, message, publicKey);
 }
 
 /** Ed25519 signature over `message` with a 32-byte seed (RFC 8032 §5.1.6). */

@@ -150,6 +150,60 @@ describe('when verifying the stored bundle', () => {
     }
   });
 
+  it('reports a malformed entry before any other failure, the entries being parsed as read', () => {
+    const last = vector.bundle.entries.length - 1;
+    const cases: [(b: Loose) => void, string][] = [
+      // A checkpoint the log key did not sign, and a malformed last entry.
+      [
+        (b) => {
+          b.checkpoint = b.checkpoint.replace(/\n\n/, '\nextra\n\n');
+          b.entries[last].salt = 'QR==';
+        },
+        `entries[${last}].salt: not canonical standard base64`,
+      ],
+      // Entries out of index order, and a malformed last entry.
+      [
+        (b) => {
+          [b.entries[0].index, b.entries[1].index] = [b.entries[1].index, b.entries[0].index];
+          b.entries[last].kind = 'x';
+        },
+        `entries[${last}].kind: not a non-negative safe integer`,
+      ],
+      // An entry with no index at all.
+      [(b) => delete b.entries[last].index, `entries[${last}].index: missing`],
+      // A malformed registry entry (after the entries in the document) and a malformed entry.
+      [
+        (b) => {
+          b.registry[0].salt = 7;
+          b.entries[last].bytes = '';
+          b.entries[last].extra = true;
+        },
+        `entries[${last}].extra: unknown field`,
+      ],
+      [(b) => (b.registry[0].salt = 7), 'registry[0].salt: not a string'],
+      [(b) => (b.proof.treeSize = -2), 'proof.treeSize: not a non-negative safe integer'],
+    ];
+    for (const [edit, message] of cases) {
+      for (const v of [verifyBundle(changed(edit), policy)]) {
+        expect(v.valid ? 'valid' : [v.code, v.message]).toEqual(['MALFORMED_BUNDLE', message]);
+      }
+      expect(() => parseBundle(changed(edit))).toThrow(message);
+    }
+  });
+
+  it('reports the same malformed entry through the asynchronous verifier', async () => {
+    const last = vector.bundle.entries.length - 1;
+    const text2 = changed((b) => {
+      b.checkpoint = b.checkpoint.replace(/\n\n/, '\nextra\n\n');
+      b.entries[last].salt = 'QR==';
+    });
+    const v = await verifyBundleAsync(text2, policy, async (jobs) => jobs.map(() => true));
+    expect(v.valid ? 'valid' : [v.code, v.message]).toEqual([
+      'MALFORMED_BUNDLE',
+      `entries[${last}].salt: not canonical standard base64`,
+    ]);
+  });
+
   it('parses the bytes exactly as they were stored', () => {
     const p = parseBundle(text);
     expect(toBase64(p.entries[0]!.erased ? p.entries[0]!.leaf : p.entries[0]!.bytes)).toBe(
