@@ -23,6 +23,7 @@ import { buildCli } from '../../scripts/build-cli.ts';
 import { meterReadingsTopic } from '../../src/ingest/topics.ts';
 import vector from '../core/bundle/bundle-v1.json' with { type: 'json' };
 import { DEV_C, NOW_MS, reading, signed } from '../ingest/helpers/fixtures.ts';
+import { registerDevice } from '../helpers/register-signer.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -407,22 +408,7 @@ describe('when wattproof start runs prebuilt', () => {
       expect(await docs.text()).toMatch(/swagger/i);
 
       const token = (await readFile(join(data.path, 'operator.token'), 'utf8')).trim();
-      const reg = await fetch(`${api}/v1/registry/signers`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          signerId: DEV_C.record.signerId,
-          mode: 'device',
-          keyType: 'Ed25519',
-          publicKey: Buffer.from(DEV_C.record.publicKey).toString('base64'),
-          meters: ['mtr-C'],
-          ratedCapacityW: 10_000,
-        }),
-      });
-      expect(reg.status).toBe(201);
-      const { credential } = (await reg.json()) as {
-        credential: { username: string; password: string };
-      };
+      const credential = await registerDevice(api, token, DEV_C, ['mtr-C']);
       // A reading dated a day ago, so that the real clock accepts it.
       const shift = Math.floor(Date.now() / 1000) - NOW_MS / 1000 - 86_400;
       const r = reading('mtr-C', 1);

@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:net';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { DEV_C, NOW_MS, reading, signed } from '../ingest/helpers/fixtures.ts';
+import { registerDevice } from '../helpers/register-signer.ts';
 import { meterReadingsTopic } from '../../src/ingest/topics.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
@@ -174,25 +175,7 @@ describe('when a running node gets SIGTERM', () => {
       const port = Number(/embedded broker on 127\.0\.0\.1:(\d+)/.exec(out)![1]);
       const apiUrl = /API\s+(http:\S+)/.exec(out)![1]!;
       const token = (await readFile(`${tmp.path}/operator.token`, 'utf8')).trim();
-      const reg = await fetch(`${apiUrl}/v1/registry/signers`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          signerId: DEV_C.record.signerId,
-          mode: 'device',
-          keyType: 'Ed25519',
-          publicKey: Buffer.from(DEV_C.record.publicKey).toString('base64'),
-          meters: ['mtr-C'],
-          ratedCapacityW: 10_000,
-        }),
-      });
-      expect(reg.status).toBe(201);
-      const { credential } = (await reg.json()) as {
-        credential: { username: string; password: string };
-      };
+      const credential = await registerDevice(apiUrl, token, DEV_C, ['mtr-C']);
       // Readings dated just before now, so the real clock accepts them.
       const shift = Math.floor(Date.now() / 1000) - NOW_MS / 1000 - 86_400;
       const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
