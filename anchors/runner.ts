@@ -12,7 +12,7 @@
 import { fromBase64, toBase64 } from '../src/core/bytes.ts';
 import { isWattproofError } from '../src/core/errors.ts';
 import { parseCheckpoint, splitNote } from '../src/core/note/index.ts';
-import { describeError, silentLogger, type TransportLogger } from '../src/mqtt/logger.ts';
+import { describeError, silentLogger, type Logger } from '../src/logger.ts';
 import {
   AnchorError,
   type Anchor,
@@ -35,7 +35,7 @@ export interface AnchorRunnerOptions {
   /** How long one anchor call may take before it is aborted, ms (default 120 000). */
   readonly timeoutMs?: number;
   /** Where failures and successes are logged (default: silent). */
-  readonly logger?: TransportLogger;
+  readonly logger?: Logger;
   /** Clock, ms (tests). */
   readonly now?: () => number;
 }
@@ -229,7 +229,7 @@ export class AnchorRunner {
     await Promise.all(this.workers.map((w) => w.loop));
   }
 
-  private get logger(): TransportLogger {
+  private get logger(): Logger {
     return this.options.logger ?? silentLogger;
   }
 

@@ -6,7 +6,7 @@
  * - disk bytes per leaf.
  */
 import { randomBytes } from 'node:crypto';
-import { fastLeafHash, fastNodeHash } from '../src/log/node-hashes.ts';
+import { nodeHasher } from '../src/node-fast/node-hasher.ts';
 import { readdir, stat } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,7 +70,7 @@ async function baseline(dir: string, n: number): Promise<number> {
 async function openLog(path: string, fast: boolean, cacheBytes?: number): Promise<MerkleLog> {
   const origin = 'bench.wattproof.example/log';
   const { skey } = generateEd25519Key(origin);
-  const hashes = fast ? { hashLeaf: fastLeafHash, hashNode: fastNodeHash } : {};
+  const hashes = fast ? { hasher: nodeHasher } : {};
   return MerkleLog.open({
     path,
     origin,

@@ -10,7 +10,7 @@ import { encodeProtectedHeader } from '../../src/core/cose/sign1-sign.ts';
 import { encodeReading } from '../../src/core/reading/reading-codec.ts';
 import type { Reading } from '../../src/core/reading/reading.ts';
 import { READING_CONTENT_TYPE } from '../../src/core/reading/signed-reading.ts';
-import { ed25519KeyObject } from '../../src/log/openssl-signer.ts';
+import { ed25519KeyObject } from '../../src/node-fast/openssl-signer.ts';
 
 export { ed25519KeyObject };
 

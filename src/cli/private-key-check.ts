@@ -21,7 +21,7 @@
  * must be; a seed fails that test about half the time and is then refused here, the other half
  * it cannot be told from a public key. Files in SPKI form (PEM `PUBLIC KEY`) avoid the doubt.
  */
-import { validateSignerPublicKey, type RegistryKeyType } from '../core/registry/index.ts';
+import { validateSignerPublicKey, type SignerKeyType } from '../core/registry/index.ts';
 
 const PEM_PRIVATE = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----/;
 
@@ -63,7 +63,7 @@ export function privateKeyInBytes(b: Uint8Array, keyType: string): string | unde
       return `a DER ${form} private key`;
     }
   }
-  const raw = RAW_PRIVATE_SIZES[keyType as RegistryKeyType];
+  const raw = RAW_PRIVATE_SIZES[keyType as SignerKeyType];
   if (raw?.includes(b.length)) {
     return `${b.length} raw bytes, the size of a ${keyType} private key and of no ${keyType} public key`;
   }
@@ -77,7 +77,7 @@ export function privateKeyInBytes(b: Uint8Array, keyType: string): string | unde
   return undefined;
 }
 
-const RAW_PRIVATE_SIZES: Readonly<Record<RegistryKeyType, readonly number[]>> = {
+const RAW_PRIVATE_SIZES: Readonly<Record<SignerKeyType, readonly number[]>> = {
   Ed25519: [64],
   'P-256': [32],
   OCMF: [24, 32, 48],

@@ -17,6 +17,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { fromHex, toBase64, toHex, utf8 } from '../core/bytes.ts';
 import { CoseAlg } from '../core/cose/index.ts';
+import type { SignerKeyType } from '../core/registry/index.ts';
 import {
   isValidMeterId,
   isValidObis,
@@ -49,7 +50,7 @@ import {
 const ALGS = ['EdDSA', 'ES256'] as const;
 type AlgName = (typeof ALGS)[number];
 /** The registry's key type of each algorithm (`devices register --key-type`). */
-const KEY_TYPE: Readonly<Record<AlgName, 'Ed25519' | 'P-256'>> = {
+const KEY_TYPE: Readonly<Record<AlgName, Exclude<SignerKeyType, 'OCMF'>>> = {
   EdDSA: 'Ed25519',
   ES256: 'P-256',
 };

@@ -15,7 +15,7 @@ import {
   type NodeConfig,
 } from '../node/config.ts';
 import { startNode } from '../node/node.ts';
-import { consoleLogger } from '../mqtt/logger.ts';
+import { consoleLogger } from '../logger.ts';
 import { checkTopicRoot } from '../ingest/topics.ts';
 import { parseVerifierKey } from '../core/note/keys.ts';
 import { ConfigError } from '../node/config.ts';
@@ -373,7 +373,9 @@ export async function runStart(args: string[]): Promise<void> {
     process.stdout.write(START_USAGE);
     return;
   }
-  const node = await startNode(config, { logger: consoleLogger });
+  // One logger for the whole node (transport, anchors, API warnings): its lines keep the
+  // `[mqtt]` prefix they have always had.
+  const node = await startNode(config, { logger: consoleLogger('mqtt') });
   process.stdout.write(
     [
       `wattproof node started`,

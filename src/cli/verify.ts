@@ -29,8 +29,8 @@ import {
   type VerifiedReading,
 } from '../core/bundle/index.ts';
 import { BundleFileError, readBundleFile } from './bundle-file.ts';
-import { fastSha256 } from '../log/node-hashes.ts';
-import { opensslEd25519, withSignatureChecker } from './signature-checker.ts';
+import { nodeHasher } from '../node-fast/node-hasher.ts';
+import { opensslEd25519, withSignatureChecker } from '../node-fast/signature-checker.ts';
 import { useFasterEd25519 } from '../core/ed25519.ts';
 import { parseVerifierKey } from '../core/note/index.ts';
 
@@ -345,7 +345,7 @@ export async function checkBundleFile(
   const verdict = await withSignatureChecker(
     (check) =>
       verifyBundleAsync(input, { logVkey, witnessVkeys, minWitnesses: Number(minText) }, check, {
-        sha256: fastSha256,
+        hasher: nodeHasher,
       }),
     {
       eager: bytes.length >= EAGER_POOL_BYTES,

@@ -7,7 +7,7 @@ import type { EntryKind } from '../core/leaf/leaf.ts';
 import type { OcmfCurveName } from '../core/ocmf/index.ts';
 import type { ChannelFigures } from '../core/reading/index.ts';
 import type { Rejection } from './reject-codes.ts';
-import type { SignerKeyType } from './types.ts';
+import type { SignerKeyType } from '../core/registry/index.ts';
 
 /** A reading's figures, for the stateful checks and the entry's metadata. */
 export interface ParsedReading {

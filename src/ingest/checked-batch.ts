@@ -59,12 +59,16 @@ export interface MessageOutcome {
   readonly readings: readonly ReadingOutcome[];
 }
 
-/** A checked batch. */
-export interface CheckedBatch {
+/**
+ * A checked batch: what to append and what to answer. The pipeline returns it with its full
+ * {@link MessageOutcome}s; the batcher (`IngestService`) reads it as
+ * `CheckedBatch<MessageResult>`, the part of an outcome it needs.
+ */
+export interface CheckedBatch<Outcome = MessageOutcome> {
   /** Entries to append, in message order, with their metadata filled. */
   readonly items: readonly LedgerItem[];
   /** One outcome per message, in order. */
-  readonly outcomes: readonly MessageOutcome[];
+  readonly outcomes: readonly Outcome[];
   /**
    * The batch's store operations (meter state, (meter, sequence) → leaf index, quarantine
    * records and counters, equivocation evidence), given the leaf index of each item. Call it

@@ -2,18 +2,7 @@
  * The ingest node's checks (docs/formats.md, "MQTT topics" and "Checks and quarantine"):
  * topics, decoding, the pipeline, per-meter state and the quarantine.
  */
-export type {
-  AckOutcome,
-  InboundMessage,
-  MessageHandler,
-  MessageSource,
-  SignatureCheck,
-  SignatureVerifier,
-  SignerDirectory,
-  SignerKeyType,
-  SignerRecord,
-  TrustMode,
-} from './types.ts';
+export type { SignatureCheck, SignatureVerifier } from './types.ts';
 export type { CandidateReading, DecodeResult, ParsedReading } from './candidate.ts';
 export type { CheckedBatch, MessageOutcome, ReadingOutcome } from './checked-batch.ts';
 export {

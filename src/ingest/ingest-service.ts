@@ -12,8 +12,7 @@
  * Back-pressure comes from the transport: a broker sends at most its receive window of
  * unacknowledged messages, so the queue here is bounded by that window.
  */
-import type { LedgerItem, Ledger, LedgerAppendResult } from '../ledger/ledger.ts';
-import type { StoreOp } from '../storage/level-store.ts';
+import type { Ledger, LedgerAppendResult } from '../ledger/ledger.ts';
 import { meterReceiptsTopic, TOPIC_ROOT } from './topics.ts';
 import {
   noticeCount,
@@ -24,7 +23,8 @@ import {
   type PlannedNotice,
   type ReceiptIssuer,
 } from './receipts.ts';
-import type { AckOutcome, InboundMessage, MessageSource } from './types.ts';
+import type { AckOutcome, InboundMessage, MessageSource } from '../mqtt/transport.ts';
+import type { CheckedBatch } from './checked-batch.ts';
 
 /** The result for one reading of a checked message (the pipeline's `ReadingOutcome`). */
 export interface ReadingResult extends NoticeReadingOutcome {
@@ -41,18 +41,9 @@ export interface MessageResult extends NoticeMessageOutcome {
   readonly readings: readonly ReadingResult[];
 }
 
-/** A checked batch: what to append and what to answer. */
-export interface CheckedBatchLike {
-  readonly items: readonly LedgerItem[];
-  /** Records to commit with the items, given their leaf indices (called synchronously). */
-  opsFor(appended: readonly { index: number }[]): readonly StoreOp[];
-  /** One result per message, in order. */
-  readonly outcomes: readonly MessageResult[];
-}
-
 /** Checks batches of messages (the ingest pipeline). */
 export interface BatchChecker {
-  check(messages: readonly InboundMessage[]): Promise<CheckedBatchLike>;
+  check(messages: readonly InboundMessage[]): Promise<CheckedBatch<MessageResult>>;
 }
 
 /** Tuning of the batcher. */
@@ -111,7 +102,7 @@ const NO_NOTICES: MessageNotices = { readings: [] };
 /** A committed batch whose receipts and notices are still to be sent. */
 interface ReceiptJob {
   readonly messages: readonly InboundMessage[];
-  readonly checked: CheckedBatchLike;
+  readonly checked: CheckedBatch<MessageResult>;
   readonly appended: LedgerAppendResult;
   /** When the batch was committed, ms since the epoch: the notices' decision time. */
   readonly decidedAt: number;
@@ -244,7 +235,7 @@ export class IngestService {
 
   private async runBatch(batch: Pending[]): Promise<void> {
     const t0 = performance.now();
-    let checked: CheckedBatchLike;
+    let checked: CheckedBatch<MessageResult>;
     let appended: LedgerAppendResult;
     let t1 = t0;
     try {

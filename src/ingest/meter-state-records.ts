@@ -3,7 +3,7 @@
  * state, (meter, sequence) references, equivocation evidence and flagged meters, with their
  * CBOR encodings.
  */
-import { fastSha256 } from '../log/node-hashes.ts';
+import { fastSha256 } from '../node-fast/node-hasher.ts';
 import { readU64be, u64be } from '../core/bytes.ts';
 import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../core/cbor/index.ts';
 import { StorageError } from '../storage/errors.ts';

@@ -27,13 +27,9 @@ import {
   timeRejection,
 } from './rules.ts';
 import { isReadingsTopic, parseTopic, type ParsedTopic } from './topics.ts';
-import type {
-  InboundMessage,
-  SignatureCheck,
-  SignatureVerifier,
-  SignerDirectory,
-  SignerRecord,
-} from './types.ts';
+import type { InboundMessage } from '../mqtt/transport.ts';
+import type { SignerDirectory, SignerRecord } from '../registry/signer.ts';
+import type { SignatureCheck, SignatureVerifier } from './types.ts';
 
 /** Options of {@link IngestPipeline}. */
 export interface IngestPipelineOptions {

@@ -30,7 +30,7 @@ import {
   platformReceiptsTopic,
   TOPIC_ROOT,
 } from './topics.ts';
-import type { InboundMessage } from './types.ts';
+import type { InboundMessage } from '../mqtt/transport.ts';
 
 /** What a receipt is for. */
 export interface ReceiptSubject {

@@ -13,7 +13,6 @@ import {
   meterSequenceKey,
   meterStateKey,
 } from './ingest-keys.ts';
-import type { MeterStateStore } from './meter-state.ts';
 import {
   encodeEvidence,
   encodeSequenceRef,
@@ -26,6 +25,25 @@ import {
   type SequenceRef,
   type StateSnapshot,
 } from './meter-state-records.ts';
+
+/**
+ * What a batch needs from the store that opened it (`MeterStateStore` in
+ * `meter-state.ts`, which imports this module; this one imports nothing back).
+ */
+export interface StateBatchOwner {
+  /** A meter's state, including earlier batches' staged changes. */
+  state(meterId: string): MeterState;
+  /** An accepted (meter, scope, sequence): staged or stored. */
+  findSequence(meterId: string, scope: string, sequence: number): SequenceRef | undefined;
+  /** Stages an accepted (meter, scope, sequence) of batch `batch`. */
+  stage(batch: number, meterId: string, scope: string, sequence: number, ref: SequenceRef): void;
+  /** Counts one newly flagged meter. */
+  flaggedOne(): void;
+  /** The batch is closed to more readings. */
+  closed(batch: StateBatch): void;
+  /** The batch's operations were planned: batches must be planned in order. */
+  planned(batch: number): void;
+}
 
 /**
  * The state changes of one batch: staged in memory as the batch is checked, written by
@@ -41,7 +59,7 @@ export class StateBatch {
   private planned = false;
 
   constructor(
-    private readonly owner: MeterStateStore,
+    private readonly owner: StateBatchOwner,
     /** Batch number, in staging order. */
     readonly number: number,
   ) {}

@@ -7,7 +7,7 @@
 import { decodeCbor, encodeCborView, type CborMap, type CborValue } from '../core/cbor/index.ts';
 import type { EntryKind } from '../core/leaf/leaf.ts';
 import { StorageError } from '../storage/errors.ts';
-import type { TrustMode } from '../ingest/types.ts';
+import type { TrustMode } from '../core/registry/index.ts';
 
 /** Metadata of an entry, kept privately beside it. */
 export interface EntryMeta {

@@ -15,10 +15,9 @@ import {
   entryBytesOf,
   EntryKind,
   leafHashOf,
-  nobleSha256,
   SALT_SIZE,
-  type Sha256,
 } from '../core/leaf/leaf.ts';
+import type { LogHasher } from '../core/merkle/hasher.ts';
 import type { MerkleLog } from '../log/merkle-log.ts';
 import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
 import { StorageError } from '../storage/errors.ts';
@@ -62,10 +61,8 @@ export interface LedgerAppended {
 export interface LedgerOptions {
   /** Fills an array with `n` fresh salts (tests pass a fixed one). */
   readonly salts?: (n: number) => Uint8Array;
-  /** Builds a public leaf; the core's `encodeLeaf` or an equal faster one. */
-  readonly leafOf?: (kind: EntryKind, salt: Uint8Array, entry: Uint8Array) => Uint8Array;
-  /** SHA-256 for chain links' leaf hashes; the core's or an equal faster one. */
-  readonly sha256?: Sha256;
+  /** Hashes the leaves' commitments and chain links' leaf hashes; defaults to the log's. */
+  readonly hasher?: LogHasher;
 }
 
 /** The last chained reading of a meter: where the next one links to. */
@@ -123,8 +120,7 @@ export class Ledger {
   private lastErasureId: number | undefined;
   private erasing: Promise<unknown> = Promise.resolve();
   private readonly salts: (n: number) => Uint8Array;
-  private readonly leafOf: (kind: EntryKind, salt: Uint8Array, entry: Uint8Array) => Uint8Array;
-  private readonly sha256: Sha256;
+  private readonly hasher: LogHasher;
   /** Chain heads by meter id, when the ledger chains readings (opened with {@link Ledger.open}). */
   private heads: Map<string, ChainHead> | undefined;
 
@@ -138,8 +134,7 @@ export class Ledger {
     options: LedgerOptions = {},
   ) {
     this.salts = options.salts ?? ((n) => new Uint8Array(randomBytes(n * SALT_SIZE)));
-    this.leafOf = options.leafOf ?? encodeLeaf;
-    this.sha256 = options.sha256 ?? nobleSha256;
+    this.hasher = options.hasher ?? log.hasher;
   }
 
   /**
@@ -196,7 +191,7 @@ export class Ledger {
         (item.kind === EntryKind.readingCose || item.kind === EntryKind.readingOcmf);
       const kind = chain ? chainedKind(item.kind) : item.kind;
       const link = chain ? encodeChainLink(this.heads!.get(meterId!)) : undefined;
-      const leaf = this.leafOf(kind, salt, entryBytesOf(kind, item.bytes, link));
+      const leaf = encodeLeaf(kind, salt, entryBytesOf(kind, item.bytes, link), this.hasher);
       ops.push(
         this.store.putOp(
           entryRecordKey(index),
@@ -213,7 +208,7 @@ export class Ledger {
       if (chain) {
         // Planned in call order, so the next reading of the meter (in this batch or a later
         // one) links to this one. A failed commit fails the log for good (LOG_FAILED).
-        const head = { index, leafHash: leafHashOf(leaf, this.sha256) };
+        const head = { index, leafHash: leafHashOf(leaf, this.hasher) };
         this.heads!.set(meterId!, head);
         ops.push(this.store.putOp(chainHeadKey(meterId!), encodeChainHead(head)));
       }

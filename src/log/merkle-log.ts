@@ -10,7 +10,7 @@
  * `integratePending`, or at the next open.
  */
 import { utf8 } from '../core/bytes.ts';
-import { leafHash } from '../core/merkle/hash.ts';
+import { nobleHasher, type LogHasher } from '../core/merkle/hasher.ts';
 import { consistencyProof } from '../core/merkle/proof.ts';
 import { inclusionNodes, rehashProof } from '../core/merkle/proof-nodes.ts';
 import type { NoteSigner } from '../core/note/keys.ts';
@@ -42,10 +42,16 @@ export interface MerkleLogOptions {
   readonly signer: NoteSigner;
   /** The matching verifier key (`origin+keyid+base64(0x01‖pub)`). */
   readonly vkey: string;
-  /** Leaf hash function; defaults to the core's RFC 9162 leaf hash (`node-hashes.ts` has faster ones). */
-  readonly hashLeaf?: (data: Uint8Array) => Uint8Array;
-  /** Interior node hash function for the tree and proofs; defaults to the core's. */
-  readonly hashNode?: (left: Uint8Array, right: Uint8Array) => Uint8Array;
+  /**
+   * RFC 9162 leaf and node hashes of the tree and its proofs; defaults to the core's
+   * `nobleHasher` (`src/node-fast/node-hasher.ts` has the node's faster, equal one).
+   */
+  readonly hasher?: LogHasher;
+}
+
+/** `hasher.nodeHash` as a function of its own, for the tree, tile and proof code. */
+function nodeHashOf(hasher: LogHasher): (l: Uint8Array, r: Uint8Array) => Uint8Array {
+  return (l, r) => hasher.nodeHash(l, r);
 }
 
 /** What one committed append produced. */
@@ -80,6 +86,7 @@ export class MerkleLog implements LogReadModel {
   private readonly nodes: TileNodeReader;
   /** Right-border node hashes of inclusion proofs, by tree size (the latest few sizes). */
   private readonly ephemeral = new Map<number, Map<string, Uint8Array>>();
+  private readonly hashNode: (l: Uint8Array, r: Uint8Array) => Uint8Array;
 
   private constructor(
     private readonly store: LevelStore,
@@ -87,15 +94,16 @@ export class MerkleLog implements LogReadModel {
     private readonly sequencer: Sequencer,
     private readonly integrator: Integrator,
     private readonly checkpoints: CheckpointSigner,
-    private readonly hashLeaf: (data: Uint8Array) => Uint8Array,
+    /** How the tree hashes; a ledger on this log hashes its leaves the same way. */
+    readonly hasher: LogHasher,
     readonly origin: string,
     readonly vkey: string,
     published: PublishedCheckpoint,
-    private readonly hashNode: ((l: Uint8Array, r: Uint8Array) => Uint8Array) | undefined,
   ) {
     this.published = published;
     this.latestRoot = integrator.root();
-    this.nodes = new TileNodeReader(store, hashNode);
+    this.hashNode = nodeHashOf(hasher);
+    this.nodes = new TileNodeReader(store, this.hashNode);
   }
 
   /**
@@ -122,7 +130,8 @@ export class MerkleLog implements LogReadModel {
           `sequenced size ${seq} is below the integrated size ${integrated}`,
         );
       }
-      const integrator = await Integrator.resume(store, state, options.hashNode);
+      const hasher = options.hasher ?? nobleHasher;
+      const integrator = await Integrator.resume(store, state, nodeHashOf(hasher));
       let latest = await store.latestCheckpoint();
       if (latest === undefined || latest.size < integrated) {
         // A new log, or a store whose last checkpoint went missing: sign the integrated state.
@@ -136,11 +145,10 @@ export class MerkleLog implements LogReadModel {
         new Sequencer(store, seq),
         integrator,
         checkpoints,
-        options.hashLeaf ?? leafHash,
+        hasher,
         options.origin,
         options.vkey,
         latest,
-        options.hashNode,
       );
       if (seq > integrated) {
         log.pending = await store.entries(integrated, seq);
@@ -244,7 +252,7 @@ export class MerkleLog implements LogReadModel {
     extraOps: StoreOp[],
   ): Promise<AppendResult> {
     const first = this.integrator.size;
-    const plan = this.integrator.plan(entries.map((e) => this.hashLeaf(e)));
+    const plan = this.integrator.plan(entries.map((e) => this.hasher.leafHash(e)));
     plan.apply();
     const checkpoint = this.checkpoints.sign(plan.state.size, plan.state.root);
     const note = utf8(checkpoint);

@@ -12,7 +12,7 @@
  *   in process) reads every readings topic and writes every receipts topic.
  * - Nobody else reads readings; a client without a user gets nothing.
  */
-import type { TrustMode } from '../ingest/types.ts';
+import type { TrustMode } from '../core/registry/index.ts';
 import { filterCovers, topicMatches } from './topic-filter.ts';
 
 /** The topics a broker user may publish to and the topic filters it may subscribe to. */

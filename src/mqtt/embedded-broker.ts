@@ -31,12 +31,13 @@ import {
   type PublishPacket,
   type Subscription,
 } from 'aedes';
-import type { InboundMessage, MessageHandler, MessageSource } from '../ingest/types.ts';
+import type { InboundMessage, MessageHandler, MessageSource } from './transport.ts';
 import { ArrivalOrder } from './arrival-order.ts';
 import { BrokerGate, type BrokerAccess, type BrokerSession } from './broker-gate.ts';
 import { InFlight } from './in-flight.ts';
 import { MqttError } from './errors.ts';
-import { consoleLogger, describeError, type TransportLogger } from './logger.ts';
+import { describeError, type Logger } from '../logger.ts';
+import { mqttLogger } from './logger.ts';
 import { assertTopicFilter, topicMatches } from './topic-filter.ts';
 
 /** The certificate and key of an MQTTS listener, PEM (RFC 7468). */
@@ -64,7 +65,7 @@ export interface EmbeddedBrokerOptions {
   readonly readingTopics: readonly string[];
   /** How long `stop` waits for outstanding handler promises; default 30 s. */
   readonly stopTimeoutMs?: number;
-  readonly logger?: TransportLogger;
+  readonly logger?: Logger;
 }
 
 /** Counters of an {@link EmbeddedBroker}, for metrics. */
@@ -110,7 +111,7 @@ export class EmbeddedBroker implements MessageSource {
   readonly #host: string;
   readonly #requestedPort: number;
   readonly #readingTopics: readonly string[];
-  readonly #log: TransportLogger;
+  readonly #log: Logger;
   readonly #stopTimeoutMs: number;
   readonly #gate: BrokerGate;
   readonly #tls: BrokerTlsOptions | undefined;
@@ -148,7 +149,7 @@ export class EmbeddedBroker implements MessageSource {
     this.#host = options.host ?? '127.0.0.1';
     this.#requestedPort = port;
     this.#readingTopics = options.readingTopics;
-    this.#log = options.logger ?? consoleLogger;
+    this.#log = options.logger ?? mqttLogger;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
     this.#gate = new BrokerGate(options.access);
     this.#tls = options.tls;

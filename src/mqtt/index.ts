@@ -28,7 +28,7 @@ export {
   type EmbeddedBrokerStats,
 } from './embedded-broker.ts';
 export { MqttError, type MqttErrorCode } from './errors.ts';
-export { consoleLogger, silentLogger, type TransportLogger } from './logger.ts';
+export { mqttLogger } from './logger.ts';
 export {
   hashMosquittoPassword,
   hashMosquittoPasswordSync,
@@ -49,3 +49,4 @@ export {
   type MqttSourceStats,
 } from './source-options.ts';
 export { assertTopicFilter, filterCovers, topicMatches } from './topic-filter.ts';
+export type { AckOutcome, InboundMessage, MessageHandler, MessageSource } from './transport.ts';

@@ -11,12 +11,13 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { generate, parser as createParser, type Packet, type IPublishPacket } from 'mqtt-packet';
-import type { AckOutcome, InboundMessage, MessageHandler, MessageSource } from '../ingest/types.ts';
+import type { AckOutcome, InboundMessage, MessageHandler, MessageSource } from './transport.ts';
 import { ArrivalOrder } from './arrival-order.ts';
 import { InFlight } from './in-flight.ts';
 import { parseBrokerUrl, type BrokerUrl } from './broker-url.ts';
 import { MqttError } from './errors.ts';
-import { consoleLogger, describeError, type TransportLogger } from './logger.ts';
+import { describeError, type Logger } from '../logger.ts';
+import { mqttLogger } from './logger.ts';
 import { connackReason, subackReason } from './reason-codes.ts';
 import {
   MQTT_SOURCE_DEFAULTS,
@@ -63,7 +64,7 @@ export class MqttSource implements MessageSource {
   readonly #url: BrokerUrl;
   readonly #opts: MqttSourceOptions;
   readonly #v: 4 | 5;
-  readonly #log: TransportLogger;
+  readonly #log: Logger;
   readonly #maxInFlight: number;
   #handler: MessageHandler | undefined;
   #state: State = 'new';
@@ -100,7 +101,7 @@ export class MqttSource implements MessageSource {
       throw new RangeError('receiveMaximum must be 1..65535 (MQTT 5 §3.1.2.11.3)');
     }
     this.#opts = options;
-    this.#log = options.logger ?? consoleLogger;
+    this.#log = options.logger ?? mqttLogger;
     this.#maxInFlight = options.maxInFlight ?? rm;
     this.description = this.#url.display;
   }

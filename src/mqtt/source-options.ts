@@ -2,7 +2,7 @@
  * Settings and counters of {@link MqttSource} (`mqtt-client.ts`), and its reconnect back-off.
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { TransportLogger } from './logger.ts';
+import type { Logger } from '../logger.ts';
 
 /** How {@link MqttSource} connects to an external broker. */
 export interface MqttSourceOptions {
@@ -45,7 +45,7 @@ export interface MqttSourceOptions {
   readonly maxPublishBufferBytes?: number;
   /** TLS settings for `mqtts:` (CA, client certificate, …). */
   readonly tls?: ConnectionOptions;
-  readonly logger?: TransportLogger;
+  readonly logger?: Logger;
 }
 
 /** Counters of an {@link MqttSource}, for metrics. */

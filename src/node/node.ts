@@ -19,17 +19,17 @@ import { IngestPipeline } from '../ingest/pipeline.ts';
 import { Quarantine } from '../ingest/quarantine.ts';
 import { ReceiptIssuer } from '../ingest/receipts.ts';
 import { readingSubscriptions } from '../ingest/topics.ts';
-import type { MessageSource } from '../ingest/types.ts';
+import type { MessageSource } from '../mqtt/transport.ts';
 import { VerifyPool } from '../ingest/verify-pool.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../log/log-key.ts';
 import { MerkleLog } from '../log/merkle-log.ts';
-import { fastLeaf, fastLeafHash, fastNodeHash, fastSha256 } from '../log/node-hashes.ts';
+import { nodeHasher } from '../node-fast/node-hasher.ts';
 import { IngestMetrics } from '../metrics/ingest-metrics.ts';
 import { MetricsRegistry } from '../metrics/registry.ts';
 import { registerMqttMetrics, registerReceiptMetrics } from '../metrics/transport-metrics.ts';
 import { EmbeddedBroker, type BrokerTlsOptions } from '../mqtt/embedded-broker.ts';
-import { silentLogger, type TransportLogger } from '../mqtt/logger.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import { MqttSource } from '../mqtt/mqtt-client.ts';
 import { loadOperatorKey } from '../registry/operator-key.ts';
 import { registryBrokerAccess } from '../registry/broker-access.ts';
@@ -76,7 +76,7 @@ export interface RunningNode {
 /** Options beyond the configuration, for tests and embedding. */
 export interface StartOptions {
   /** Where the transports report connection trouble (default: silent). */
-  readonly logger?: TransportLogger;
+  readonly logger?: Logger;
   /** Clock for the pipeline's time checks, ms. */
   readonly now?: () => number;
 }
@@ -101,11 +101,10 @@ export async function startNode(
       origin: config.origin,
       signer: logKey.signer,
       vkey: logKey.vkey,
-      hashLeaf: fastLeafHash,
-      hashNode: fastNodeHash,
+      hasher: nodeHasher,
     });
     closers.push(() => log.close());
-    const ledger = await Ledger.open(log, store, { leafOf: fastLeaf, sha256: fastSha256 });
+    const ledger = await Ledger.open(log, store);
     const registry = await Registry.load({ store, ledger, operatorKey });
     await registry.ensureOperatorDeclared(logKey.signer);
     const tokens = await TokenStore.load(store);
@@ -303,7 +302,7 @@ async function brokerTls(files: {
 async function startAnchors(
   config: NodeConfig,
   store: AnchorStore,
-  logger: TransportLogger,
+  logger: Logger,
 ): Promise<AnchorRunner | undefined> {
   // The anchor modules (ASN.1/CMS, EVM client) load only when configured: a node without
   // anchors starts without them.

@@ -21,3 +21,4 @@ export type {
   RegistryOptions,
 } from './registry.ts';
 export type { RegisteredSigner } from './signer-record.ts';
+export type { SignerDirectory, SignerRecord } from './signer.ts';

@@ -20,10 +20,10 @@ import {
 import type {
   KeyRegistration,
   OperatorKeyDeclaration,
-  RegistrationMode,
-  RegistryKeyType,
+  TrustMode,
+  SignerKeyType,
 } from '../core/registry/index.ts';
-import type { SignerDirectory } from '../ingest/types.ts';
+import type { SignerDirectory } from './signer.ts';
 import type { Ledger, LedgerAppended } from '../ledger/ledger.ts';
 import { hashMosquittoPasswordSync } from '../mqtt/mosquitto-password.ts';
 import type { LevelStore } from '../storage/level-store.ts';
@@ -65,8 +65,8 @@ export interface RegistryOptions {
 /** A registration request: a {@link KeyRegistration} without its issued-at time. */
 export interface RegisterRequest {
   readonly signerId: string;
-  readonly mode: RegistrationMode;
-  readonly keyType: RegistryKeyType;
+  readonly mode: TrustMode;
+  readonly keyType: SignerKeyType;
   /** In the registered form (see `validateSignerPublicKey`; `normalizeSignerPublicKey` gets it there). */
   readonly publicKey: Uint8Array;
   readonly meters: readonly string[];

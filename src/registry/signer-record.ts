@@ -12,7 +12,7 @@ import { decodeCbor, encodeCbor } from '../core/cbor/index.ts';
 import type { CborMap, CborValue } from '../core/cbor/index.ts';
 import { decodeOperatorDeclaration, encodeOperatorDeclaration } from '../core/registry/index.ts';
 import type { OperatorKeyDeclaration } from '../core/registry/index.ts';
-import type { SignerRecord } from '../ingest/types.ts';
+import type { SignerRecord } from './signer.ts';
 import { StorageError } from '../storage/errors.ts';
 import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopic, TOPIC_ROOT } from '../../src/ingest/topics.ts';
-import type { InboundMessage } from '../../src/ingest/types.ts';
+import type { InboundMessage } from '../../src/mqtt/transport.ts';
 import { ALL_SIGNERS, DEV_C, DEV_R, NOW_MS, reading, signed } from '../ingest/helpers/fixtures.ts';
 import { HOSTILE_TABLE, hostileSetup } from '../ingest/helpers/hostile-table.ts';
 import {

@@ -4,7 +4,7 @@
  * accepted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/ingest/types.ts';
+import type { InboundMessage } from '../../src/mqtt/transport.ts';
 import { meterReadingsTopic } from '../../src/ingest/topics.ts';
 import { DEV_A, DEV_C, msg, ocmfPayload, ocmfRecord, reading, signed } from './helpers/fixtures.ts';
 import { A, HOSTILE_TABLE as TABLE, OCMF } from './helpers/hostile-table.ts';

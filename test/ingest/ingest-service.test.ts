@@ -11,11 +11,8 @@ import {
   type DuplicateNotice,
   type Notice,
 } from '../../src/core/receipt/index.ts';
-import type {
-  BatchChecker,
-  CheckedBatchLike,
-  MessageResult,
-} from '../../src/ingest/ingest-service.ts';
+import type { CheckedBatch } from '../../src/ingest/checked-batch.ts';
+import type { BatchChecker, MessageResult } from '../../src/ingest/ingest-service.ts';
 import { IngestService } from '../../src/ingest/ingest-service.ts';
 import { ReceiptIssuer } from '../../src/ingest/receipts.ts';
 import type {
@@ -23,7 +20,7 @@ import type {
   InboundMessage,
   MessageHandler,
   MessageSource,
-} from '../../src/ingest/types.ts';
+} from '../../src/mqtt/transport.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';
@@ -56,9 +53,9 @@ class FakeSource implements MessageSource {
 /** Accepts every message as one reading of meter m<i mod 3>, sequence i; rejects payloads saying "bad". */
 class FakeChecker implements BatchChecker {
   batches: number[] = [];
-  async check(messages: readonly InboundMessage[]): Promise<CheckedBatchLike> {
+  async check(messages: readonly InboundMessage[]): Promise<CheckedBatch<MessageResult>> {
     this.batches.push(messages.length);
-    const items: CheckedBatchLike['items'][number][] = [];
+    const items: CheckedBatch<MessageResult>['items'][number][] = [];
     const outcomes = messages.map((m) => {
       const i = Number(m.topic.split('/')[1]);
       if (new TextDecoder().decode(m.payload).includes('bad')) {
@@ -183,8 +180,8 @@ describe('IngestService', () => {
  */
 class ScriptedChecker implements BatchChecker {
   readonly script = new Map<string, MessageResult>();
-  async check(messages: readonly InboundMessage[]): Promise<CheckedBatchLike> {
-    const items: CheckedBatchLike['items'][number][] = [];
+  async check(messages: readonly InboundMessage[]): Promise<CheckedBatch<MessageResult>> {
+    const items: CheckedBatch<MessageResult>['items'][number][] = [];
     const outcomes = messages.map((m) => {
       const o = this.script.get(Buffer.from(m.payload).toString('hex'))!;
       return {

@@ -5,7 +5,7 @@ import { MeterStateStore } from '../../src/ingest/meter-state.ts';
 import { IngestPipeline } from '../../src/ingest/pipeline.ts';
 import { Quarantine } from '../../src/ingest/quarantine.ts';
 import { meterReadingsTopic } from '../../src/ingest/topics.ts';
-import type { InboundMessage } from '../../src/ingest/types.ts';
+import type { InboundMessage } from '../../src/mqtt/transport.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';

@@ -9,7 +9,7 @@ import { readingFigures } from '../../src/core/bundle/reading-figures.ts';
 import { utf8 } from '../../src/core/bytes.ts';
 import { ocmfFigures, parseOcmf, parseOcmfPublicKey } from '../../src/core/ocmf/index.ts';
 import { meterReadingsTopic } from '../../src/ingest/topics.ts';
-import type { SignerRecord } from '../../src/ingest/types.ts';
+import type { SignerRecord } from '../../src/registry/signer.ts';
 import devices from '../vectors/ocmf-devices.json' with { type: 'json' };
 import { msg } from './helpers/fixtures.ts';
 import { Harness } from './helpers/harness.ts';

@@ -9,18 +9,17 @@ import { connect as netConnect } from 'node:net';
 import { generate } from 'mqtt-packet';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/ingest/types.ts';
+import type { InboundMessage } from '../../src/mqtt/transport.ts';
 import {
   EmbeddedBroker,
   hashMosquittoPasswordSync,
   isLoopbackHost,
   MqttError,
   signerGrants,
-  silentLogger,
   type BrokerAccess,
   type BrokerUser,
-  type TransportLogger,
 } from '../../src/mqtt/index.ts';
+import { silentLogger, type Logger } from '../../src/logger.ts';
 import { selfSignedCertificate } from '../helpers/self-signed.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
 
@@ -53,7 +52,7 @@ afterEach(async () => {
 });
 
 async function startBroker(
-  options: { tls?: { cert: string; key: string }; logger?: TransportLogger } = {},
+  options: { tls?: { cert: string; key: string }; logger?: Logger } = {},
 ): Promise<EmbeddedBroker> {
   users = new Users();
   users.add('dev-a', 'device', ['mtr-a'], 'pw-a');
@@ -304,7 +303,7 @@ describe('with a TLS certificate (MQTTS)', () => {
 });
 
 describe('when exposed', () => {
-  function capture(): { logger: TransportLogger; warnings: string[] } {
+  function capture(): { logger: Logger; warnings: string[] } {
     const warnings: string[] = [];
     return {
       warnings,

@@ -6,8 +6,9 @@ import { createServer, connect as netConnect, type AddressInfo, type Server } fr
 import { connectAsync, type MqttClient } from 'mqtt';
 import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AckOutcome, InboundMessage } from '../../src/ingest/types.ts';
-import { EmbeddedBroker, MqttError, silentLogger } from '../../src/mqtt/index.ts';
+import type { AckOutcome, InboundMessage } from '../../src/mqtt/transport.ts';
+import { EmbeddedBroker, MqttError } from '../../src/mqtt/index.ts';
+import { silentLogger } from '../../src/logger.ts';
 
 const READINGS = 'wattproof/v1/meters/+/readings';
 const text = (m: InboundMessage) => new TextDecoder().decode(m.payload);

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { AckOutcome, InboundMessage } from '../../src/ingest/types.ts';
-import { MqttError, MqttSource, silentLogger } from '../../src/mqtt/index.ts';
+import type { AckOutcome, InboundMessage } from '../../src/mqtt/transport.ts';
+import { MqttError, MqttSource } from '../../src/mqtt/index.ts';
+import { silentLogger } from '../../src/logger.ts';
 
 const BROKER = 'mqtt://127.0.0.1:1883';
 const RUN = randomUUID().slice(0, 8);

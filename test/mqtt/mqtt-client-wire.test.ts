@@ -4,13 +4,14 @@
  */
 import type { IPublishPacket, Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AckOutcome, InboundMessage } from '../../src/ingest/types.ts';
-import { MqttError, MqttSource, type TransportLogger } from '../../src/mqtt/index.ts';
+import type { AckOutcome, InboundMessage } from '../../src/mqtt/transport.ts';
+import { MqttError, MqttSource } from '../../src/mqtt/index.ts';
+import { type Logger } from '../../src/logger.ts';
 import { FakeBroker, type FakeSession } from './fake-broker.ts';
 
 const TOPIC = 'wattproof/v1/meters/+/readings';
 
-function recorder(): TransportLogger & { lines: string[] } {
+function recorder(): Logger & { lines: string[] } {
   const lines: string[] = [];
   return {
     lines,

@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { toBase64 } from '../../core/bytes.ts';
 import { readingFigures } from '../../core/bundle/reading-figures.ts';
 import type { ChannelFigures } from '../../core/reading/index.ts';
+import type { TrustMode } from '../../core/registry/index.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { StorageError } from '../../storage/errors.ts';
@@ -62,7 +63,7 @@ export interface ReadingJson {
   sequence: number;
   /** Its register channels (OBIS, interval, register and energy in milli-Wh), each on its own timeline. */
   channels: ChannelFigures[];
-  trustMode: 'device' | 'platform';
+  trustMode: TrustMode;
   signerId: string;
   /** Base64 (RFC 4648 §4) of the 32-byte salt. */
   salt: string;

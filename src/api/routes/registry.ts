@@ -19,11 +19,11 @@ import {
   MAX_METERS,
   MAX_REASON_LENGTH,
   normalizeSignerPublicKey,
-  REGISTRATION_MODES,
-  REGISTRY_KEY_TYPES,
+  TRUST_MODES,
+  SIGNER_KEY_TYPES,
   RegistryError,
 } from '../../core/registry/index.ts';
-import type { RegistrationMode, RegistryKeyType } from '../../core/registry/index.ts';
+import type { TrustMode, SignerKeyType } from '../../core/registry/index.ts';
 import { SignerRegistryError } from '../../registry/index.ts';
 import type {
   BrokerCredential,
@@ -45,8 +45,8 @@ export interface RegistryRoutesOptions {
 /** A signer as the API shows it. */
 export interface SignerJson {
   signerId: string;
-  mode: RegistrationMode;
-  keyType: RegistryKeyType;
+  mode: TrustMode;
+  keyType: SignerKeyType;
   /** Base64 (RFC 4648 §4) of the registered key bytes. */
   publicKey: string;
   meters: string[];
@@ -103,8 +103,8 @@ const signerSchema = {
   ],
   properties: {
     signerId: { type: 'string' },
-    mode: { type: 'string', enum: REGISTRATION_MODES },
-    keyType: { type: 'string', enum: REGISTRY_KEY_TYPES },
+    mode: { type: 'string', enum: TRUST_MODES },
+    keyType: { type: 'string', enum: SIGNER_KEY_TYPES },
     publicKey: { type: 'string', description: 'Base64 of the registered key bytes.' },
     meters: { type: 'array', items: { type: 'string' } },
     ratedCapacityW: { type: 'integer' },
@@ -173,8 +173,8 @@ const registerBody = {
       ...idSchema,
       description: 'COSE kid and CWT iss of its readings; for OCMF, the meter serial.',
     },
-    mode: { type: 'string', enum: REGISTRATION_MODES },
-    keyType: { type: 'string', enum: REGISTRY_KEY_TYPES },
+    mode: { type: 'string', enum: TRUST_MODES },
+    keyType: { type: 'string', enum: SIGNER_KEY_TYPES },
     publicKey: {
       type: 'string',
       minLength: 1,
@@ -205,8 +205,8 @@ const noParams = { type: 'object', additionalProperties: false, properties: {} }
 
 interface RegisterBody {
   signerId: string;
-  mode: RegistrationMode;
-  keyType: RegistryKeyType;
+  mode: TrustMode;
+  keyType: SignerKeyType;
   publicKey: string;
   meters: string[];
   ratedCapacityW: number;

@@ -8,6 +8,7 @@ import { CoseAlg, sigStructure1, type DecodedSign1 } from '../cose/index.ts';
 import { EntryKind, readingFormatKind } from '../leaf/leaf.ts';
 import { ocmfFigures, parseOcmf, type OcmfRecord } from '../ocmf/index.ts';
 import { openSignedReading, type ChannelFigures } from '../reading/index.ts';
+import type { SignerKeyType } from '../registry/signer-types.ts';
 import { BundleError } from './errors.ts';
 
 /** What a reading says, before its signature is checked. */
@@ -16,7 +17,7 @@ export interface ReadingFigures {
   /** The signer id: COSE `kid` as UTF-8, or the OCMF meter serial. */
   readonly signerId: string;
   /** The key type its signer must be registered with. */
-  readonly keyType: 'Ed25519' | 'P-256' | 'OCMF';
+  readonly keyType: SignerKeyType;
   /** COSE `iss`; undefined for OCMF. */
   readonly issuer: string | undefined;
   readonly sequence: number;

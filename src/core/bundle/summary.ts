@@ -5,6 +5,7 @@
  * the verifier both call {@link computeSummary}, so an honest bundle's summary matches exactly.
  */
 import { OBIS_ACTIVE_EXPORT, OBIS_ACTIVE_IMPORT, type ChannelFigures } from '../reading/index.ts';
+import type { TrustMode } from '../registry/signer-types.ts';
 import type {
   BundleSummary,
   HourFigures,
@@ -23,7 +24,7 @@ export interface SummaryReading {
   readonly intervalEnd: number;
   /** Its register channels (one for a native reading; OCMF: one per energy register). */
   readonly channels: readonly ChannelFigures[];
-  readonly trustMode: 'device' | 'platform';
+  readonly trustMode: TrustMode;
 }
 
 const HOUR = 3600;

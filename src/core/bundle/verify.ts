@@ -14,11 +14,10 @@ import {
   EntryKind,
   isChainedKind,
   LeafError,
-  nobleSha256,
   READING_KINDS,
   type ChainLink,
-  type Sha256,
 } from '../leaf/leaf.ts';
+import { nobleHasher, type LogHasher } from '../merkle/hasher.ts';
 import { ByteSlab, bytesEqual, toBase64 } from '../bytes.ts';
 import { openNote, parseCheckpoint, parseVerifierKey, type NoteVerifier } from '../note/index.ts';
 import { verifyOcmfRecord } from '../ocmf/index.ts';
@@ -67,14 +66,11 @@ export interface SignatureJob {
 /** How the verifier computes (never what it checks). */
 export interface VerifyOptions {
   /**
-   * SHA-256 for commitments, leaf and node hashes: the core's by default; a host may pass an
-   * equal faster one (the CLI passes `node:crypto`'s).
+   * Commitments, leaf and node hashes: the core's `nobleHasher` by default; a host may pass an
+   * equal faster one (the CLI passes `node:crypto`'s `nodeHasher`).
    */
-  readonly sha256?: Sha256;
+  readonly hasher?: LogHasher;
 }
-
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
 
 /**
  * Checks signature jobs; resolves to one boolean per job, in order. Must return false (never
@@ -182,9 +178,9 @@ function checkIndices(list: readonly number[], treeSize: number, seen: Set<numbe
   });
 }
 
-function leafOf(e: ParsedDisclosed, kinds: ReadonlySet<number>, sha: Sha256): Uint8Array {
+function leafOf(e: ParsedDisclosed, kinds: ReadonlySet<number>, hasher: LogHasher): Uint8Array {
   if (!kinds.has(e.kind)) fail('WRONG_ENTRY_KIND', `kind ${e.kind} does not belong here`, e.index);
-  return encodeLeaf(e.kind as EntryKind, e.salt, e.bytes, sha);
+  return encodeLeaf(e.kind as EntryKind, e.salt, e.bytes, hasher);
 }
 
 interface SignerHistory {
@@ -480,10 +476,10 @@ function prepareParsed(
   dispatch: (jobs: readonly SignatureJob[]) => void,
   options: VerifyOptions,
 ): Prepared {
-  const sha = options.sha256 ?? nobleSha256;
+  const hasher = options.hasher ?? nobleHasher;
   // RFC 9162 §2.1.1: leaf hash SHA-256(0x00 ‖ leaf), node hash SHA-256(0x01 ‖ left ‖ right).
-  const leafHash = (leaf: Uint8Array): Uint8Array => sha(LEAF_PREFIX, leaf);
-  const nodeHash = (l: Uint8Array, r: Uint8Array): Uint8Array => sha(NODE_PREFIX, l, r);
+  const leafHash = (leaf: Uint8Array): Uint8Array => hasher.leafHash(leaf);
+  const nodeHash = (l: Uint8Array, r: Uint8Array): Uint8Array => hasher.nodeHash(l, r);
   if (b.vkey !== policy.logVkey) fail('WRONG_LOG', 'the bundle names another log key');
   if (b.origin !== keys.log.name) fail('WRONG_LOG', `origin ${b.origin} is not the log's`);
   const cp = checkCheckpoint(b.checkpoint, b.origin, keys, policy.minWitnesses ?? 0);
@@ -544,9 +540,9 @@ function prepareParsed(
       const link = chainLink(e, prev);
       if (e.link === undefined) linked[prev!.position] = 1;
       // The entry bytes are link ‖ signed bytes (docs/log-format.md §Chained readings).
-      leaf = encodeChainedLeaf(e.kind as EntryKind, e.salt, link, e.bytes, sha);
+      leaf = encodeChainedLeaf(e.kind as EntryKind, e.salt, link, e.bytes, hasher);
     } else {
-      leaf = leafOf(e, READING_KINDS, sha);
+      leaf = leafOf(e, READING_KINDS, hasher);
     }
     if (e.erased) {
       erased.push(e.index);
@@ -584,7 +580,7 @@ function prepareParsed(
     if (linked[position] === 0) leaves.push({ index: e.index, hash: hashes[position]! });
   });
   for (const e of b.registry)
-    leaves.push({ index: e.index, hash: leafHash(leafOf(e, REGISTRY_KINDS, sha)) });
+    leaves.push({ index: e.index, hash: leafHash(leafOf(e, REGISTRY_KINDS, hasher)) });
   leaves.sort((x, y) => x.index - y.index);
   const root = rootFromMultiproof(cp.size, leaves, b.hashes, nodeHash);
   if (!bytesEqual(root, cp.root)) {

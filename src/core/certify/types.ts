@@ -5,11 +5,13 @@
  * location-based footprint. Every part carries the SHA-256 of the bundle it came from.
  */
 
+import type { TrustMode } from '../registry/signer-types.ts';
+
 /** The `format` of a certification document. */
 export const CERTIFICATION_FORMAT = 'wattproof.certification/v1';
 
 /** Trust mode of a reading: its signer's registration mode (docs/registry.md). */
-export type TrustMode = 'device' | 'platform';
+export type { TrustMode };
 
 /** Production = active energy export (OBIS 1-0:2.8.0); consumption = import (1-0:1.8.0). */
 export type Direction = 'production' | 'consumption';

@@ -5,9 +5,9 @@
  * reading, a key registration, …) and the salt are kept privately and disclosed only in
  * evidence bundles; erasing them leaves the leaf, and so the log, verifiable.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, utf8 } from '../bytes.ts';
 import { WattproofError } from '../errors.ts';
+import { nobleHasher, type LogHasher } from '../merkle/hasher.ts';
 
 /** Leaf format version. */
 export const LEAF_VERSION = 0x01;
@@ -57,25 +57,15 @@ export interface Leaf {
   readonly commitment: Uint8Array;
 }
 
-/** SHA-256 over the concatenation of `parts` (FIPS 180-4). */
-export type Sha256 = (...parts: Uint8Array[]) => Uint8Array;
-
-/** The core's SHA-256 (@noble/hashes). Hosts may pass a faster equal one (node:crypto). */
-export const nobleSha256: Sha256 = (...parts) => {
-  const h = sha256.create();
-  for (const p of parts) h.update(p);
-  return h.digest();
-};
-
 /** `SHA-256(COMMITMENT_TAG ‖ salt ‖ entry)`. */
 export function commitment(
   salt: Uint8Array,
   entry: Uint8Array,
-  hash: Sha256 = nobleSha256,
+  hasher: LogHasher = nobleHasher,
 ): Uint8Array {
   if (salt.length !== SALT_SIZE)
     throw new LeafError('MALFORMED_SALT', `a salt is ${SALT_SIZE} bytes, got ${salt.length}`);
-  return hash(COMMITMENT_TAG, salt, entry);
+  return hasher.sha256(COMMITMENT_TAG, salt, entry);
 }
 
 /** Encodes the public leaf of an entry. */
@@ -83,18 +73,18 @@ export function encodeLeaf(
   kind: EntryKind,
   salt: Uint8Array,
   entry: Uint8Array,
-  hash: Sha256 = nobleSha256,
+  hasher: LogHasher = nobleHasher,
 ): Uint8Array {
   const out = new Uint8Array(LEAF_SIZE);
   out[0] = LEAF_VERSION;
   out[1] = kind;
-  out.set(commitment(salt, entry, hash), 2);
+  out.set(commitment(salt, entry, hasher), 2);
   return out;
 }
 
 /**
  * The public leaf of a chained reading (docs/log-format.md §Chained readings) from its parts:
- * equal to `encodeLeaf(kind, salt, entryBytesOf(kind, signed, link), hash)`, without putting
+ * equal to `encodeLeaf(kind, salt, entryBytesOf(kind, signed, link), hasher)`, without putting
  * the entry bytes together first.
  */
 export function encodeChainedLeaf(
@@ -102,7 +92,7 @@ export function encodeChainedLeaf(
   salt: Uint8Array,
   link: Uint8Array,
   signed: Uint8Array,
-  hash: Sha256 = nobleSha256,
+  hasher: LogHasher = nobleHasher,
 ): Uint8Array {
   if (!isChainedKind(kind)) throw new LeafError('MALFORMED_LINK', `kind ${kind} is not chained`);
   if (link.length !== CHAIN_LINK_SIZE) {
@@ -113,7 +103,7 @@ export function encodeChainedLeaf(
   const out = new Uint8Array(LEAF_SIZE);
   out[0] = LEAF_VERSION;
   out[1] = kind;
-  out.set(hash(COMMITMENT_TAG, salt, link, signed), 2);
+  out.set(hasher.sha256(COMMITMENT_TAG, salt, link, signed), 2);
   return out;
 }
 
@@ -251,9 +241,7 @@ export function entryBytesOf(kind: number, signed: Uint8Array, link?: Uint8Array
   return out;
 }
 
-const LEAF_HASH_PREFIX = Uint8Array.of(0x00);
-
-/** RFC 9162 §2.1.1 leaf hash of a public leaf: `SHA-256(0x00 ‖ leaf)`. */
-export function leafHashOf(leaf: Uint8Array, hash: Sha256 = nobleSha256): Uint8Array {
-  return hash(LEAF_HASH_PREFIX, leaf);
+/** RFC 9162 §2.1.1 leaf hash of a public leaf: `SHA-256(0x00 ‖ leaf)` (`hasher.leafHash`). */
+export function leafHashOf(leaf: Uint8Array, hasher: LogHasher = nobleHasher): Uint8Array {
+  return hasher.leafHash(leaf);
 }

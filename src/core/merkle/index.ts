@@ -3,6 +3,15 @@
  * stored nodes, and proof verification.
  */
 export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, sha256Bytes } from './hash.ts';
+export {
+  hasherFrom,
+  LEAF_PREFIX,
+  NODE_PREFIX,
+  nobleHasher,
+  nobleSha256,
+  type LogHasher,
+  type Sha256,
+} from './hasher.ts';
 export { MerkleError, type MerkleErrorCode } from './errors.ts';
 export {
   coverage,

@@ -11,7 +11,7 @@ import { parseCheckpoint } from './checkpoint.ts';
 import { ed25519Sign, ed25519Verifier, ed25519Verify, decodeEd25519SignerKey } from './ed25519.ts';
 import { NoteError } from './errors.ts';
 import { SignatureType, encodeVerifierKey, keyId, withType } from './key-format.ts';
-import type { NoteSigner, NoteVerifier } from './keys.ts';
+import type { NoteSigner, NoteVerifier } from './signer-types.ts';
 
 const KEY_ID_SIZE = 4;
 const TIMESTAMP_SIZE = 8;

@@ -9,7 +9,7 @@ import { bytesEqual } from '../bytes.ts';
 import { sha256Bytes } from '../merkle/hash.ts';
 import { NoteError } from './errors.ts';
 import { isValidKeyName, readU32be } from './key-format.ts';
-import type { NoteVerifier } from './keys.ts';
+import type { NoteVerifier } from './signer-types.ts';
 
 // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (65 bytes, 0 unused bits) }.
 const P256_SPKI_PREFIX = new Uint8Array([

@@ -13,7 +13,7 @@ import {
   keyId,
   withType,
 } from './key-format.ts';
-import type { NoteSigner, NoteVerifier } from './keys.ts';
+import type { NoteSigner, NoteVerifier } from './signer-types.ts';
 
 /** Ed25519 public keys, seeds and signatures have fixed sizes (RFC 8032 §5.1.5). */
 const ED25519_KEY_SIZE = 32;

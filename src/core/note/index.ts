@@ -16,7 +16,7 @@ export type { EncodedKey } from './key-format.ts';
 export { ed25519Signer, ed25519Verifier, generateEd25519Key, vkeyOf } from './ed25519.ts';
 export { ecdsaKeyId, ecdsaP256Verifier } from './ecdsa-p256.ts';
 export { parseVerifierKey } from './keys.ts';
-export type { NoteSigner, NoteVerifier } from './keys.ts';
+export type { NoteSigner, NoteVerifier } from './signer-types.ts';
 export { addSignatures, openNote, signNote, splitNote } from './note.ts';
 export type {
   NoteSignatureLine,

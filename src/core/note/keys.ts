@@ -7,34 +7,11 @@ import { ecdsaKeyId, ecdsaP256Verifier } from './ecdsa-p256.ts';
 import { ed25519Verifier } from './ed25519.ts';
 import { NoteError } from './errors.ts';
 import { SignatureType, decodeVerifierKey } from './key-format.ts';
+import type { NoteVerifier } from './signer-types.ts';
 
 export { ed25519Signer, generateEd25519Key, vkeyOf } from './ed25519.ts';
 export { isValidKeyName, keyId } from './key-format.ts';
-
-/** A key that signs note text (signed-note §Signatures). */
-export interface NoteSigner {
-  /** Key name, as written on the signature line. */
-  readonly name: string;
-  /** 32-bit key ID, written big-endian before the signature bytes. */
-  readonly keyId: number;
-  /** Signature bytes over `message` (the note text), without the 4-byte key ID. */
-  sign(message: Uint8Array): Uint8Array;
-}
-
-/** A known key that checks note signatures (signed-note §Signatures). */
-export interface NoteVerifier {
-  /** Key name the signature line must carry. */
-  readonly name: string;
-  /** 32-bit key ID the signature must start with. */
-  readonly keyId: number;
-  /** True when `sig` (without the 4-byte key ID) is a valid signature of `message`. */
-  verify(message: Uint8Array, sig: Uint8Array): boolean;
-  /**
-   * For timestamped signature types (c2sp.org/tlog-cosignature): the POSIX timestamp carried by
-   * `sig` (without the key ID). Called only after `verify` accepted `sig`.
-   */
-  timestamp?(sig: Uint8Array): number;
-}
+export type { NoteSigner, NoteVerifier } from './signer-types.ts';
 
 /**
  * Parses a verifier key `<name>+<hex8 key ID>+<base64(type ‖ key)>` (signed-note §Verifier

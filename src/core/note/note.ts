@@ -6,7 +6,7 @@
 import { concatBytes, fromBase64, toBase64, utf8 } from '../bytes.ts';
 import { MAX_SIGNATURES, NoteError } from './errors.ts';
 import { formatKeyId, hasLoneSurrogate, isValidKeyName, readU32be, u32be } from './key-format.ts';
-import type { NoteSigner, NoteVerifier } from './keys.ts';
+import type { NoteSigner, NoteVerifier } from './signer-types.ts';
 
 /** One parsed, not yet verified, signature line. */
 export interface NoteSignatureLine {

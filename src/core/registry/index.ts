@@ -23,12 +23,9 @@ export type {
   VerifiedOperatorDeclaration,
 } from './operator-declaration.ts';
 export { MAX_REASON_LENGTH } from './payload-map.ts';
-export {
-  normalizeSignerPublicKey,
-  REGISTRY_KEY_TYPES,
-  validateSignerPublicKey,
-} from './public-key.ts';
-export type { RegistryKeyType } from './public-key.ts';
+export { normalizeSignerPublicKey, validateSignerPublicKey } from './public-key.ts';
+export { SIGNER_KEY_TYPES, TRUST_MODES } from './signer-types.ts';
+export type { SignerKeyType, TrustMode } from './signer-types.ts';
 export { openRegistryEntry, verifyRegistryEntry } from './registry-entry.ts';
 export type { EntryIssuer, RegistryEntry } from './registry-entry.ts';
 export {
@@ -36,11 +33,10 @@ export {
   encodeKeyRegistration,
   KeyRegistrationKey,
   MAX_METERS,
-  REGISTRATION_MODES,
   signKeyRegistration,
   validateKeyRegistration,
 } from './registration.ts';
-export type { KeyRegistration, RegistrationMode } from './registration.ts';
+export type { KeyRegistration } from './registration.ts';
 export {
   decodeKeyRevocation,
   encodeKeyRevocation,

@@ -8,12 +8,7 @@ import { bytesEqual } from '../bytes.ts';
 import { assertValidPublicKey, CoseAlg } from '../cose/index.ts';
 import { parseOcmfPublicKey, type OcmfPublicKey } from '../ocmf/index.ts';
 import { invalidField } from './errors.ts';
-
-/** Key types a signer can be registered with (the same union as the ingest `SignerKeyType`). */
-export type RegistryKeyType = 'Ed25519' | 'P-256' | 'OCMF';
-
-/** All key types, in documentation order. */
-export const REGISTRY_KEY_TYPES: readonly RegistryKeyType[] = ['Ed25519', 'P-256', 'OCMF'];
+import type { SignerKeyType } from './signer-types.ts';
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4): SEQUENCE, id-Ed25519, BIT STRING. */
 const ED25519_SPKI_PREFIX = Uint8Array.of(
@@ -41,7 +36,7 @@ const P256_UNCOMPRESSED_SIZE = 65;
  * - `OCMF`: a strict DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) of a named OCMF curve
  *   (RFC 5480 §2.1.1), as parsed by the core's OCMF key parser.
  */
-export function validateSignerPublicKey(keyType: RegistryKeyType, publicKey: Uint8Array): void {
+export function validateSignerPublicKey(keyType: SignerKeyType, publicKey: Uint8Array): void {
   if (!(publicKey instanceof Uint8Array)) invalidField('publicKey', 'not a byte string');
   switch (keyType) {
     case 'Ed25519':
@@ -91,7 +86,7 @@ function isValidCoseKey(alg: (typeof CoseAlg)[keyof typeof CoseAlg], key: Uint8A
  * - `OCMF`: the DER SubjectPublicKeyInfo, unchanged.
  * Throws `INVALID_FIELD` for anything else.
  */
-export function normalizeSignerPublicKey(keyType: RegistryKeyType, key: Uint8Array): Uint8Array {
+export function normalizeSignerPublicKey(keyType: SignerKeyType, key: Uint8Array): Uint8Array {
   if (!(key instanceof Uint8Array)) throw new TypeError('normalizeSignerPublicKey: expected bytes');
   let out = key;
   if (keyType === 'Ed25519' && key.length === ED25519_SPKI_PREFIX.length + ED25519_KEY_SIZE) {

@@ -25,13 +25,13 @@ import {
   decodePayloadMap,
   encodePayloadMap,
 } from './payload-map.ts';
-import { REGISTRY_KEY_TYPES, validateSignerPublicKey, type RegistryKeyType } from './public-key.ts';
-
-/** How a registered key signs: as the meter itself, or as a collection platform for its meters. */
-export type RegistrationMode = 'device' | 'platform';
-
-/** The modes, in documentation order. */
-export const REGISTRATION_MODES: readonly RegistrationMode[] = ['device', 'platform'];
+import { validateSignerPublicKey } from './public-key.ts';
+import {
+  SIGNER_KEY_TYPES,
+  TRUST_MODES,
+  type SignerKeyType,
+  type TrustMode,
+} from './signer-types.ts';
 
 /** Most meters one platform registration may list. */
 export const MAX_METERS = 10_000;
@@ -39,8 +39,8 @@ export const MAX_METERS = 10_000;
 /** The content of a key registration. */
 export interface KeyRegistration {
   readonly signerId: string;
-  readonly mode: RegistrationMode;
-  readonly keyType: RegistryKeyType;
+  readonly mode: TrustMode;
+  readonly keyType: SignerKeyType;
   /** In the form of {@link validateSignerPublicKey}. */
   readonly publicKey: Uint8Array;
   /** Meter ids, no duplicates; exactly one for a device. */
@@ -73,12 +73,12 @@ export function validateKeyRegistration(r: {
   readonly [K in keyof KeyRegistration]: unknown;
 }): asserts r is KeyRegistration {
   checkSignerId('signerId', r.signerId);
-  if (typeof r.mode !== 'string' || !(REGISTRATION_MODES as readonly string[]).includes(r.mode)) {
+  if (typeof r.mode !== 'string' || !(TRUST_MODES as readonly string[]).includes(r.mode)) {
     invalidField('mode', 'must be "device" or "platform"');
   }
   if (
     typeof r.keyType !== 'string' ||
-    !(REGISTRY_KEY_TYPES as readonly string[]).includes(r.keyType)
+    !(SIGNER_KEY_TYPES as readonly string[]).includes(r.keyType)
   ) {
     invalidField('keyType', 'must be "Ed25519", "P-256" or "OCMF"');
   }
@@ -86,7 +86,7 @@ export function validateKeyRegistration(r: {
     invalidField('mode', 'an OCMF key is a meter key: its mode must be "device"');
   }
   if (!(r.publicKey instanceof Uint8Array)) invalidField('publicKey', 'not a byte string');
-  validateSignerPublicKey(r.keyType as RegistryKeyType, r.publicKey);
+  validateSignerPublicKey(r.keyType as SignerKeyType, r.publicKey);
   if (!Array.isArray(r.meters)) invalidField('meters', 'not an array');
   if (r.meters.length === 0) invalidField('meters', 'empty: list the meters this key signs for');
   if (r.mode === 'device' && r.meters.length !== 1) {

@@ -8,7 +8,8 @@ import { concatBytes, fromHex, utf8 } from '../../../src/core/bytes.ts';
 import { CoseAlg, type CoseAlgorithm } from '../../../src/core/cose/index.ts';
 import { parseOcmfPublicKey } from '../../../src/core/ocmf/index.ts';
 import { signReading, type Reading } from '../../../src/core/reading/index.ts';
-import type { InboundMessage, SignerDirectory, SignerRecord } from '../../../src/ingest/types.ts';
+import type { InboundMessage } from '../../../src/mqtt/transport.ts';
+import type { SignerDirectory, SignerRecord } from '../../../src/registry/signer.ts';
 import samples from '../../vectors/ocmf-samples.json' with { type: 'json' };
 
 /** 2026-01-01T00:00:00Z, Unix seconds: the first interval starts here. */

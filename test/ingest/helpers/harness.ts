@@ -4,12 +4,12 @@
  * the ledger does, giving items consecutive leaf indices.
  */
 import { readingFigures } from '../../../src/core/bundle/reading-figures.ts';
-import type { SignerRecord } from '../../../src/ingest/types.ts';
+import type { SignerRecord } from '../../../src/registry/signer.ts';
 import type { CheckedBatch } from '../../../src/ingest/checked-batch.ts';
 import { MeterStateStore } from '../../../src/ingest/meter-state.ts';
 import { IngestPipeline, type IngestPipelineOptions } from '../../../src/ingest/pipeline.ts';
 import { Quarantine, type QuarantineOptions } from '../../../src/ingest/quarantine.ts';
-import type { InboundMessage } from '../../../src/ingest/types.ts';
+import type { InboundMessage } from '../../../src/mqtt/transport.ts';
 import type { LedgerItem } from '../../../src/ledger/ledger.ts';
 import { IngestMetrics } from '../../../src/metrics/ingest-metrics.ts';
 import { MetricsRegistry } from '../../../src/metrics/registry.ts';

@@ -15,7 +15,7 @@ import {
 } from '../../../src/core/cbor/index.ts';
 import { CoseAlg, signCoseSign1 } from '../../../src/core/cose/index.ts';
 import { READING_CONTENT_TYPE } from '../../../src/core/reading/index.ts';
-import type { InboundMessage } from '../../../src/ingest/types.ts';
+import type { InboundMessage } from '../../../src/mqtt/transport.ts';
 import { meterReadingsTopic, platformReadingsTopic } from '../../../src/ingest/topics.ts';
 import {
   DEV_A,

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeEd25519SignerKey } from '../../src/core/note/ed25519.ts';
 import { ed25519Signer, generateEd25519Key } from '../../src/core/note/keys.ts';
-import { opensslNoteSigner } from '../../src/log/openssl-signer.ts';
+import { opensslNoteSigner } from '../../src/node-fast/openssl-signer.ts';
 
 describe('the OpenSSL note signer', () => {
   it('signs every message exactly as the core signer does, under the same name and key ID', () => {

@@ -4,12 +4,12 @@ import { gzipSync } from 'node:zlib';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { opensslEd25519, withSignatureChecker } from '../../src/cli/signature-checker.ts';
+import { opensslEd25519, withSignatureChecker } from '../../src/node-fast/signature-checker.ts';
 import { ed25519VerifyStrict, useFasterEd25519 } from '../../src/core/ed25519.ts';
 import { runVerify } from '../../src/cli/verify.ts';
 import { verifyBundle, verifyBundleAsync, type SignatureJob } from '../../src/core/bundle/index.ts';
 import { CoseAlg, verifyWithAlg } from '../../src/core/cose/index.ts';
-import { fastSha256 } from '../../src/log/node-hashes.ts';
+import { nodeHasher } from '../../src/node-fast/node-hasher.ts';
 import vector from '../core/bundle/bundle-v1.json' with { type: 'json' };
 import { torsionSignature } from '../helpers/ed25519-torsion.ts';
 import { tempDir } from '../helpers/tmp-dir.ts';
@@ -192,12 +192,12 @@ describe('verifyBundleAsync', () => {
   it('gives the same verdict with node:crypto SHA-256 as with the core one', async () => {
     const pure = verifyBundle(vector.bundle, policy);
     const fast = await withSignatureChecker((check) =>
-      verifyBundleAsync(vector.bundle, policy, check, { sha256: fastSha256 }),
+      verifyBundleAsync(vector.bundle, policy, check, { hasher: nodeHasher }),
     );
     expect(fast).toEqual(pure);
     const tampered = structuredClone(vector.bundle);
     tampered.proof.hashes[0] = tampered.proof.hashes[1]!;
-    const refused = verifyBundle(tampered, policy, { sha256: fastSha256 });
+    const refused = verifyBundle(tampered, policy, { hasher: nodeHasher });
     expect(refused).toMatchObject({ valid: false, code: 'PROOF_MISMATCH' });
   });
 
