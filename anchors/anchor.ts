@@ -12,7 +12,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { WattproofError } from '../src/core/errors.ts';
 import { toBase64, utf8 } from '../src/core/bytes.ts';
-import { formatCheckpoint } from '../src/core/note/checkpoint.ts';
+import { formatCheckpoint } from '../src/core/note/index.ts';
 
 /** The checkpoint an anchor commits to. */
 export interface AnchoredCheckpoint {

@@ -8,9 +8,9 @@
  * Every write is an fsynced batch of its own.
  */
 import { concatBytes, fromUtf8, utf8 } from '../src/core/bytes.ts';
-import { compositeKey, KeyPrefix } from '../src/storage/key-layout.ts';
-import { StorageError } from '../src/storage/errors.ts';
-import type { LevelStore } from '../src/storage/level-store.ts';
+import { compositeKey, KeyPrefix } from '../src/storage/index.ts';
+import { StorageError } from '../src/storage/index.ts';
+import type { LevelStore } from '../src/storage/index.ts';
 import type { AnchorRecordJson } from './anchor.ts';
 
 /** A stored anchor: the record and the log-signed checkpoint note it anchors. */

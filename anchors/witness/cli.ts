@@ -5,9 +5,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startServer } from '../../src/api/server.ts';
-import { isValidKeyName } from '../../src/core/note/key-format.ts';
-import { loadOrCreateNoteKey } from '../../src/log/log-key.ts';
+import { startServer } from '../../src/api/index.ts';
+import { isValidKeyName } from '../../src/core/note/index.ts';
+import { loadOrCreateNoteKey } from '../../src/log/index.ts';
 import { WitnessError } from './errors.ts';
 import { buildWitnessApp } from './server.ts';
 import { LevelWitnessStateStore } from './state-store.ts';

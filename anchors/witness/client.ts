@@ -3,9 +3,9 @@
  * and checking the cosignature it returns (c2sp.org/tlog-cosignature). Pure `fetch`, injected.
  */
 import { isWattproofError } from '../../src/core/errors.ts';
-import { parseCanonicalDecimal } from '../../src/core/note/checkpoint.ts';
-import { parseVerifierKey } from '../../src/core/note/keys.ts';
-import { openNote, splitNote } from '../../src/core/note/note.ts';
+import { parseCanonicalDecimal } from '../../src/core/note/index.ts';
+import { parseVerifierKey } from '../../src/core/note/index.ts';
+import { openNote, splitNote } from '../../src/core/note/index.ts';
 import { WitnessClientError } from './errors.ts';
 import { formatAddCheckpointRequest } from './request.ts';
 import { TLOG_SIZE_CONTENT_TYPE } from './witness.ts';

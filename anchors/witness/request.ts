@@ -4,8 +4,8 @@
  * checkpoint note. Every line ends in U+000A.
  */
 import { fromBase64, toBase64 } from '../../src/core/bytes.ts';
-import { HASH_SIZE } from '../../src/core/merkle/hash.ts';
-import { parseCanonicalDecimal } from '../../src/core/note/checkpoint.ts';
+import { HASH_SIZE } from '../../src/core/merkle/index.ts';
+import { parseCanonicalDecimal } from '../../src/core/note/index.ts';
 import { WitnessError } from './errors.ts';
 
 /** Most consistency proof lines a request may carry (tlog-witness §add-checkpoint). */

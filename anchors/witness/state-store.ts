@@ -4,8 +4,8 @@
  * responding"). Kept in a LevelDB folder of its own; every update is an fsynced batch.
  */
 import { concatBytes, fromUtf8, readU64be, u64be, utf8 } from '../../src/core/bytes.ts';
-import { HASH_SIZE } from '../../src/core/merkle/hash.ts';
-import { LevelStore } from '../../src/storage/level-store.ts';
+import { HASH_SIZE } from '../../src/core/merkle/index.ts';
+import { LevelStore } from '../../src/storage/index.ts';
 import { WitnessError } from './errors.ts';
 
 /** What the witness remembers of one log. */

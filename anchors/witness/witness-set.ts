@@ -7,10 +7,10 @@
  * (signed-note §Format, `addSignatures`).
  */
 import { fromBase64 } from '../../src/core/bytes.ts';
-import { parseCheckpoint } from '../../src/core/note/checkpoint.ts';
-import { readU32be } from '../../src/core/note/key-format.ts';
-import type { NoteSigner } from '../../src/core/note/keys.ts';
-import { addSignatures, splitNote } from '../../src/core/note/note.ts';
+import { parseCheckpoint } from '../../src/core/note/index.ts';
+import { readU32be } from '../../src/core/note/index.ts';
+import type { NoteSigner } from '../../src/core/note/index.ts';
+import { addSignatures, splitNote } from '../../src/core/note/index.ts';
 import { isWattproofError } from '../../src/core/errors.ts';
 import { submitCheckpoint, type Cosignature, type FetchLike } from './client.ts';
 import { WitnessClientError } from './errors.ts';

@@ -6,13 +6,13 @@
  */
 import { bytesEqual } from '../../src/core/bytes.ts';
 import { isWattproofError } from '../../src/core/errors.ts';
-import { EMPTY_ROOT } from '../../src/core/merkle/hash.ts';
-import { verifyConsistency } from '../../src/core/merkle/verify.ts';
-import { parseCheckpoint, type Checkpoint } from '../../src/core/note/checkpoint.ts';
-import { cosignatureV1Signer, cosignatureV1VkeyOf } from '../../src/core/note/cosignature.ts';
-import { SignatureType, decodeVerifierKey } from '../../src/core/note/key-format.ts';
-import { parseVerifierKey, type NoteVerifier } from '../../src/core/note/keys.ts';
-import { openNote, signNote, splitNote } from '../../src/core/note/note.ts';
+import { EMPTY_ROOT } from '../../src/core/merkle/index.ts';
+import { verifyConsistency } from '../../src/core/merkle/index.ts';
+import { parseCheckpoint, type Checkpoint } from '../../src/core/note/index.ts';
+import { cosignatureV1Signer, cosignatureV1VkeyOf } from '../../src/core/note/index.ts';
+import { SignatureType, decodeVerifierKey } from '../../src/core/note/index.ts';
+import { parseVerifierKey, type NoteVerifier } from '../../src/core/note/index.ts';
+import { openNote, signNote, splitNote } from '../../src/core/note/index.ts';
 import { WitnessError, type WitnessErrorCode } from './errors.ts';
 import { parseAddCheckpointRequest } from './request.ts';
 import type { WitnessStateStore } from './state-store.ts';

@@ -3,7 +3,7 @@
  * call `app.inject`.
  */
 import { fastify, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { LogReadModel } from '../log/read-model.ts';
+import type { LogReadModel } from '../log/index.ts';
 import { installAccessLog, type AccessLogSink } from './access-log.ts';
 import type { TokenStore } from './auth/token-store.ts';
 import { installCors } from './cors.ts';

@@ -82,3 +82,19 @@ export {
 export { startServer, type ListenOptions, type RunningServer } from './server.ts';
 export { openApiTransport, type ApiTransport, type ApiTransportConfig } from './transport.ts';
 export { exactEntryBundle, exactHashTile } from './tile-body.ts';
+export { bootstrapOperatorToken } from './auth/bootstrap.ts';
+export { requireRole } from './auth/require-role.ts';
+export { MAX_LABEL_LENGTH, TOKEN_ROLES, TokenStore } from './auth/token-store.ts';
+export type { TokenRole } from './auth/token-store.ts';
+export { metricsRoute } from './routes/metrics.ts';
+export { proofRoutes } from './routes/proofs.ts';
+export { quarantineRoutes } from './routes/quarantine.ts';
+export { registryRoutes } from './routes/registry.ts';
+export type {
+  BrokerCredentialHashJson,
+  BrokerCredentialJson,
+  SignerJson,
+} from './routes/registry.ts';
+export { tokenRoutes } from './routes/tokens.ts';
+export type { TokenJson } from './routes/tokens.ts';
+export { verifierRoutes } from './routes/verifier.ts';

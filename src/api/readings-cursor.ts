@@ -10,7 +10,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { concatBytes, readU64be, u64be, utf8 } from '../core/bytes.ts';
-import type { MeterEntryPosition } from '../ledger/ledger.ts';
+import type { MeterEntryPosition } from '../ledger/index.ts';
 import { ApiError } from './errors.ts';
 
 const VERSION = 0x01;

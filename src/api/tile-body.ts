@@ -3,7 +3,7 @@
  * names: a tile `.p/<W>` is exactly W hashes (a bundle exactly W entries), never a wider one.
  * Tiles only grow, so the first W hashes of a wider tile are the partial tile of width W.
  */
-import { HASH_SIZE } from '../core/merkle/hash.ts';
+import { HASH_SIZE } from '../core/merkle/index.ts';
 import { ApiError } from './errors.ts';
 
 /**

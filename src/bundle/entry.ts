@@ -6,10 +6,10 @@
  */
 import { toBase64 } from '../core/bytes.ts';
 import type { DisclosedEntryJson, ErasedEntryJson } from '../core/bundle/index.ts';
-import { decodeChainLink } from '../core/leaf/leaf.ts';
-import type { EntryRecord } from '../ledger/entry-record.ts';
-import type { Ledger } from '../ledger/ledger.ts';
-import type { MerkleLog } from '../log/merkle-log.ts';
+import { decodeChainLink } from '../core/leaf/index.ts';
+import type { EntryRecord } from '../ledger/index.ts';
+import type { Ledger } from '../ledger/index.ts';
+import type { MerkleLog } from '../log/index.ts';
 import { BundleBuildError } from './errors.ts';
 
 /** The parts an entry is read from. */

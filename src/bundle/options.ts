@@ -1,8 +1,8 @@
 /** What a bundle is built from and over (docs/bundle.md §Building). */
 import type { BundleAnchorRecordJson } from '../core/bundle/index.ts';
-import type { Ledger } from '../ledger/ledger.ts';
-import type { MerkleLog } from '../log/merkle-log.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { Ledger } from '../ledger/index.ts';
+import type { MerkleLog } from '../log/index.ts';
+import type { Registry } from '../registry/index.ts';
 import type { BundleLimits } from './limits.ts';
 
 /** Where the node's stored anchor records come from (an `AnchorStore` of `anchors/store.ts`). */

@@ -19,7 +19,7 @@ import {
 } from '../core/bundle/index.ts';
 import { parseCheckpoint, splitNote } from '../core/note/index.ts';
 import { tileNodeReader } from '../core/tiles/index.ts';
-import type { MerkleLog } from '../log/merkle-log.ts';
+import type { MerkleLog } from '../log/index.ts';
 import { bundleEntry, checkAborted, disclosedJson, type EntrySource } from './entry.ts';
 import { BundleBuildError } from './errors.ts';
 import { bundleTooLarge, checkBundleLimits, NO_BUNDLE_LIMITS, type MeterTally } from './limits.ts';

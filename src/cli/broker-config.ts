@@ -11,14 +11,14 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BrokerCredentialHashJson, SignerJson } from '../api/routes/registry.ts';
-import { checkTopicRoot, TOPIC_ROOT } from '../ingest/topics.ts';
-import { mosquittoAclFile, nodeGrants, signerGrants, type AclUser } from '../mqtt/broker-acl.ts';
+import type { BrokerCredentialHashJson, SignerJson } from '../api/index.ts';
+import { checkTopicRoot, TOPIC_ROOT } from '../ingest/index.ts';
+import { mosquittoAclFile, nodeGrants, signerGrants, type AclUser } from '../mqtt/index.ts';
 import {
   hashMosquittoPassword,
   isMosquittoUsername,
   mosquittoPasswordLine,
-} from '../mqtt/mosquitto-password.ts';
+} from '../mqtt/index.ts';
 import { call, CliFailure, nodeUrl, resolveToken, type CliIo } from './devices.ts';
 
 /** The node's own user name on an external broker, unless `--node-user` says otherwise. */

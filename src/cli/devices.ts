@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fromBase64, fromHex, toBase64 } from '../core/bytes.ts';
-import type { BrokerCredentialJson, SignerJson } from '../api/routes/registry.ts';
+import type { BrokerCredentialJson, SignerJson } from '../api/index.ts';
 import { privateKeyInBytes, privateKeyInText } from './private-key-check.ts';
 
 /** Where the CLI writes and what it reads from its environment (tests pass their own). */

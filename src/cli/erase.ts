@@ -4,8 +4,8 @@
  * token. It cannot be undone, so it asks for confirmation on a terminal, and refuses to run
  * unattended (standard input not a terminal) without `--yes`.
  */
-import type { ErasureJson } from '../api/routes/erasures.ts';
-import { MAX_ERASURE_REASON } from '../api/routes/erasures.ts';
+import type { ErasureJson } from '../api/index.ts';
+import { MAX_ERASURE_REASON } from '../api/index.ts';
 import { CliFailure } from './devices.ts';
 import {
   EXIT,

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatUtc } from '../core/bundle/index.ts';
 import { isValidMeterId } from '../core/reading/index.ts';
-import type { TokenRole } from '../api/auth/token-store.ts';
+import type { TokenRole } from '../api/index.ts';
 import { CliFailure, type CliIo } from './devices.ts';
 
 /**

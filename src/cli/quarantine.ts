@@ -4,7 +4,7 @@
  * "Checks and quarantine"), newest first, each with its precise code, its class, the evidence
  * it points at, its tier and whose quota it counts in.
  */
-import { REJECT_CODES } from '../ingest/reject-codes.ts';
+import { REJECT_CODES } from '../ingest/index.ts';
 import {
   EXIT,
   EXIT_USAGE,

@@ -5,7 +5,7 @@
  * shows each reading's leaf index, interval, sequence, register channels (OBIS, register and
  * energy in Wh) and trust mode; an erased reading shows when it was erased.
  */
-import type { ErasedReadingJson, ReadingJson } from '../api/routes/readings.ts';
+import type { ErasedReadingJson, ReadingJson } from '../api/index.ts';
 import {
   EXIT,
   EXIT_USAGE,

@@ -27,7 +27,7 @@ import {
   signReading,
   type Reading,
 } from '../core/reading/index.ts';
-import { checkTopicRoot, meterReadingsTopic, TOPIC_ROOT } from '../ingest/topics.ts';
+import { checkTopicRoot, meterReadingsTopic, TOPIC_ROOT } from '../ingest/index.ts';
 import { CliFailure } from './devices.ts';
 import {
   EXIT,

@@ -13,14 +13,14 @@ import {
   type EvmAnchorConfig,
   type MqttConfig,
   type NodeConfig,
-} from '../node/config.ts';
-import { startNode } from '../node/node.ts';
+} from '../node/index.ts';
+import { startNode } from '../node/index.ts';
 import { consoleLogger } from '../logger.ts';
-import { checkTopicRoot } from '../ingest/topics.ts';
-import { parseVerifierKey } from '../core/note/keys.ts';
-import { ConfigError } from '../node/config.ts';
-import { DEFAULT_HTTP_SETTINGS, parseTrustProxy } from '../api/http-settings.ts';
-import { DEFAULT_BUNDLE_LIMITS } from '../bundle/limits.ts';
+import { checkTopicRoot } from '../ingest/index.ts';
+import { parseVerifierKey } from '../core/note/index.ts';
+import { ConfigError } from '../node/index.ts';
+import { DEFAULT_HTTP_SETTINGS, parseTrustProxy } from '../api/index.ts';
+import { DEFAULT_BUNDLE_LIMITS } from '../bundle/index.ts';
 
 /** `URL=VKEY` of a witness: an http(s) URL and a cosignature/v1 verifier key. */
 function parseWitness(text: string): { url: string; vkey: string } {

@@ -3,8 +3,8 @@
  * (docs/registry.md §Keys and tokens on disk; routes in `src/api/routes/tokens.ts`). A created
  * token is printed once: the node keeps only its hash.
  */
-import { MAX_LABEL_LENGTH, TOKEN_ROLES } from '../api/auth/token-store.ts';
-import type { TokenJson } from '../api/routes/tokens.ts';
+import { MAX_LABEL_LENGTH, TOKEN_ROLES } from '../api/index.ts';
+import type { TokenJson } from '../api/index.ts';
 import {
   EXIT,
   EXIT_USAGE,

@@ -29,8 +29,8 @@ import {
   type VerifiedReading,
 } from '../core/bundle/index.ts';
 import { BundleFileError, readBundleFile } from './bundle-file.ts';
-import { nodeHasher } from '../node-fast/node-hasher.ts';
-import { opensslEd25519, withSignatureChecker } from '../node-fast/signature-checker.ts';
+import { nodeHasher } from '../node-fast/index.ts';
+import { opensslEd25519, withSignatureChecker } from '../node-fast/index.ts';
 import { useFasterEd25519 } from '../core/ed25519.ts';
 import { parseVerifierKey } from '../core/note/index.ts';
 

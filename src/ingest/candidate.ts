@@ -3,7 +3,7 @@
  * claims to have signed them, the bytes the signature covers, and the reading's figures in the
  * units the ledger keeps (docs/formats.md, "Checks and quarantine").
  */
-import type { EntryKind } from '../core/leaf/leaf.ts';
+import type { EntryKind } from '../core/leaf/index.ts';
 import type { OcmfCurveName } from '../core/ocmf/index.ts';
 import type { ChannelFigures } from '../core/reading/index.ts';
 import type { Rejection } from './reject-codes.ts';

@@ -2,8 +2,8 @@
  * What the pipeline returns for a batch of messages: the ledger items to append, the store
  * operations that go with them, and one outcome per message for the transport's PUBACK.
  */
-import type { LedgerItem } from '../ledger/ledger.ts';
-import type { StoreOp } from '../storage/level-store.ts';
+import type { LedgerItem } from '../ledger/index.ts';
+import type { StoreOp } from '../storage/index.ts';
 import type { RejectCode } from './reject-codes.ts';
 
 /** What happened to one reading. */

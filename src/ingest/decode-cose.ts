@@ -5,7 +5,7 @@
  */
 import { fromUtf8 } from '../core/bytes.ts';
 import { CoseAlg, CoseError, sigStructure1 } from '../core/cose/index.ts';
-import { EntryKind } from '../core/leaf/leaf.ts';
+import { EntryKind } from '../core/leaf/index.ts';
 import { openSignedReading, ReadingError, type OpenedReading } from '../core/reading/index.ts';
 import type { DecodeResult } from './candidate.ts';
 import { evidenceOf, reject, type Rejection } from './reject-codes.ts';

@@ -5,7 +5,7 @@
  * verifier). The signature is checked later, in bulk, over the exact payload bytes received; a
  * register that falls inside the record is refused only after that check.
  */
-import { EntryKind } from '../core/leaf/leaf.ts';
+import { EntryKind } from '../core/leaf/index.ts';
 import {
   ocmfFigures,
   OcmfError,

@@ -62,3 +62,7 @@ export {
   TOPIC_ROOT,
   type ParsedTopic,
 } from './topics.ts';
+export { IngestService } from './ingest-service.ts';
+export { ReceiptIssuer } from './receipts.ts';
+export { checkTopicRoot } from './topics.ts';
+export { VerifyPool } from './verify-pool.ts';

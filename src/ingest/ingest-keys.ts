@@ -17,7 +17,7 @@
  * | 0x40 ‖ 0x03 ‖ str(code) ‖ u64(id)                | empty: index by code                     |
  * | 0x40 ‖ 0x04 ‖ str(code)                          | u64be: rejections ever counted           |
  */
-import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
+import { compositeKey, KeyPrefix } from '../storage/index.ts';
 
 /** Key of a meter's state record. */
 export function meterStateKey(meterId: string): Uint8Array {

@@ -12,7 +12,7 @@
  * Back-pressure comes from the transport: a broker sends at most its receive window of
  * unacknowledged messages, so the queue here is bounded by that window.
  */
-import type { Ledger, LedgerAppendResult } from '../ledger/ledger.ts';
+import type { Ledger, LedgerAppendResult } from '../ledger/index.ts';
 import { meterReceiptsTopic, TOPIC_ROOT } from './topics.ts';
 import {
   noticeCount,
@@ -23,7 +23,7 @@ import {
   type PlannedNotice,
   type ReceiptIssuer,
 } from './receipts.ts';
-import type { AckOutcome, InboundMessage, MessageSource } from '../mqtt/transport.ts';
+import type { AckOutcome, InboundMessage, MessageSource } from '../mqtt/index.ts';
 import type { CheckedBatch } from './checked-batch.ts';
 
 /** The result for one reading of a checked message (the pipeline's `ReadingOutcome`). */

@@ -3,10 +3,10 @@
  * state, (meter, sequence) references, equivocation evidence and flagged meters, with their
  * CBOR encodings.
  */
-import { fastSha256 } from '../node-fast/node-hasher.ts';
+import { fastSha256 } from '../node-fast/index.ts';
 import { readU64be, u64be } from '../core/bytes.ts';
 import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../core/cbor/index.ts';
-import { StorageError } from '../storage/errors.ts';
+import { StorageError } from '../storage/index.ts';
 import { readStringPart } from './ingest-keys.ts';
 
 /**

@@ -14,7 +14,7 @@
  * (meter, sequence) staged in memory is looked up there until its batch is committed.
  */
 import { readU64be } from '../core/bytes.ts';
-import type { LevelStore } from '../storage/level-store.ts';
+import type { LevelStore } from '../storage/index.ts';
 import { IngestError } from './errors.ts';
 import {
   BATCH_WATERMARK_KEY,

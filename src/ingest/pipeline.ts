@@ -7,9 +7,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { bytesEqual } from '../core/bytes.ts';
-import type { LedgerItem } from '../ledger/ledger.ts';
-import type { IngestMetrics } from '../metrics/ingest-metrics.ts';
-import type { StoreOp } from '../storage/level-store.ts';
+import type { LedgerItem } from '../ledger/index.ts';
+import type { IngestMetrics } from '../metrics/index.ts';
+import type { StoreOp } from '../storage/index.ts';
 import type { CandidateReading } from './candidate.ts';
 import type { CheckedBatch, MessageOutcome, ReadingOutcome } from './checked-batch.ts';
 import { decodeMessage, type DecodeLimits } from './decode.ts';
@@ -27,8 +27,8 @@ import {
   timeRejection,
 } from './rules.ts';
 import { isReadingsTopic, parseTopic, type ParsedTopic } from './topics.ts';
-import type { InboundMessage } from '../mqtt/transport.ts';
-import type { SignerDirectory, SignerRecord } from '../registry/signer.ts';
+import type { InboundMessage } from '../mqtt/index.ts';
+import type { SignerDirectory, SignerRecord } from '../registry/index.ts';
 import type { SignatureCheck, SignatureVerifier } from './types.ts';
 
 /** Options of {@link IngestPipeline}. */

@@ -19,8 +19,8 @@
 import { createHash } from 'node:crypto';
 import { readU64be, u64be } from '../core/bytes.ts';
 import { decodeCbor, encodeCbor, type CborValue } from '../core/cbor/index.ts';
-import { StorageError } from '../storage/errors.ts';
-import type { LevelStore, StoreOp } from '../storage/level-store.ts';
+import { StorageError } from '../storage/index.ts';
+import type { LevelStore, StoreOp } from '../storage/index.ts';
 import {
   prefixSuccessor,
   QUARANTINE_META_PREFIX,

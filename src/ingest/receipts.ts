@@ -7,9 +7,9 @@
  * is signed on its own: refusals are rare, and each names its own reading.
  */
 import { decodeCbor } from '../core/cbor/index.ts';
-import { encodeLeaf, entryBytesOf, type EntryKind } from '../core/leaf/leaf.ts';
-import type { NoteSigner } from '../core/note/keys.ts';
-import { decodeVerifierKey, u32be } from '../core/note/key-format.ts';
+import { encodeLeaf, entryBytesOf, type EntryKind } from '../core/leaf/index.ts';
+import type { NoteSigner } from '../core/note/index.ts';
+import { decodeVerifierKey, u32be } from '../core/note/index.ts';
 import { isValidMeterId } from '../core/reading/index.ts';
 import {
   encodeReceipt,
@@ -22,7 +22,7 @@ import {
   type DuplicateNotice,
   type RefusedNotice,
 } from '../core/receipt/index.ts';
-import type { MerkleLog } from '../log/merkle-log.ts';
+import type { MerkleLog } from '../log/index.ts';
 import {
   isReadingsTopic,
   meterReceiptsTopic,
@@ -30,7 +30,7 @@ import {
   platformReceiptsTopic,
   TOPIC_ROOT,
 } from './topics.ts';
-import type { InboundMessage } from '../mqtt/transport.ts';
+import type { InboundMessage } from '../mqtt/index.ts';
 
 /** What a receipt is for. */
 export interface ReceiptSubject {

@@ -8,7 +8,7 @@ import type { ChannelFigures } from '../core/reading/index.ts';
 import type { CandidateReading, ParsedReading } from './candidate.ts';
 import { reject, type Rejection } from './reject-codes.ts';
 import type { ParsedTopic } from './topics.ts';
-import type { SignerRecord } from '../registry/signer.ts';
+import type { SignerRecord } from '../registry/index.ts';
 
 const meterSets = new WeakMap<SignerRecord, ReadonlySet<string>>();
 const curves = new WeakMap<SignerRecord, OcmfCurveName | null>();

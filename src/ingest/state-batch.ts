@@ -3,7 +3,7 @@
  * while the batch is checked, turned into store operations once its leaf indices are known.
  */
 import { u64be } from '../core/bytes.ts';
-import type { StoreOp } from '../storage/level-store.ts';
+import type { StoreOp } from '../storage/index.ts';
 import type { ParsedReading } from './candidate.ts';
 import { IngestError } from './errors.ts';
 import {

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CoseAlg, verifyWithAlg } from '../core/cose/index.ts';
-import { ecdsaVerifyDigest } from '../core/ocmf/curves.ts';
+import { ecdsaVerifyDigest } from '../core/ocmf/index.ts';
 import { parseDerEcdsaSignature, parseOcmfPublicKey } from '../core/ocmf/index.ts';
 import type { SignatureCheck, SignatureVerifier } from './types.ts';
 import {

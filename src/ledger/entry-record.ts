@@ -5,8 +5,8 @@
  * replaces a record with a tombstone that keeps only the kind and the erasure time.
  */
 import { decodeCbor, encodeCborView, type CborMap, type CborValue } from '../core/cbor/index.ts';
-import type { EntryKind } from '../core/leaf/leaf.ts';
-import { StorageError } from '../storage/errors.ts';
+import type { EntryKind } from '../core/leaf/index.ts';
+import { StorageError } from '../storage/index.ts';
 import type { TrustMode } from '../core/registry/index.ts';
 
 /** Metadata of an entry, kept privately beside it. */

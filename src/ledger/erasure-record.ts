@@ -5,8 +5,8 @@
  * integer keys, one record per request, ids increasing from 1.
  */
 import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../core/cbor/index.ts';
-import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
-import { StorageError } from '../storage/errors.ts';
+import { compositeKey, KeyPrefix } from '../storage/index.ts';
+import { StorageError } from '../storage/index.ts';
 
 /**
  * Key prefix of erasure audit records, beside the ledger's private entry records (`0x20`) and

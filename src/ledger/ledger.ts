@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readU64be, u64be } from '../core/bytes.ts';
-import { readingFigures } from '../core/bundle/reading-figures.ts';
+import { readingFigures } from '../core/bundle/index.ts';
 import type { ChannelFigures } from '../core/reading/index.ts';
 import {
   chainedKind,
@@ -16,12 +16,12 @@ import {
   EntryKind,
   leafHashOf,
   SALT_SIZE,
-} from '../core/leaf/leaf.ts';
-import type { LogHasher } from '../core/merkle/hasher.ts';
-import type { MerkleLog } from '../log/merkle-log.ts';
-import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
-import { StorageError } from '../storage/errors.ts';
-import type { LevelStore, StoreOp } from '../storage/level-store.ts';
+} from '../core/leaf/index.ts';
+import type { LogHasher } from '../core/merkle/index.ts';
+import type { MerkleLog } from '../log/index.ts';
+import { compositeKey, KeyPrefix } from '../storage/index.ts';
+import { StorageError } from '../storage/index.ts';
+import type { LevelStore, StoreOp } from '../storage/index.ts';
 import {
   decodeEntryRecord,
   encodeEntryRecord,

@@ -3,9 +3,9 @@
  * C2SP signed-note signed by the log's Ed25519 key, whose key name is the origin (DESIGN.md
  * decision 2).
  */
-import { formatCheckpoint } from '../core/note/checkpoint.ts';
-import type { NoteSigner } from '../core/note/keys.ts';
-import { signNote } from '../core/note/note.ts';
+import { formatCheckpoint } from '../core/note/index.ts';
+import type { NoteSigner } from '../core/note/index.ts';
+import { signNote } from '../core/note/index.ts';
 
 /** Produces signed checkpoints for one log. */
 export class CheckpointSigner {

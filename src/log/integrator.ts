@@ -4,13 +4,13 @@
  * the right-edge tile of every tile level; a batch is planned on copies and applied only once
  * the store has committed it, so a failed write leaves memory as it was.
  */
-import { CompactRange, type NodeHasher } from '../core/merkle/compact-range.ts';
-import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
-import type { NodeId } from '../core/merkle/node-id.ts';
-import { TILE_HEIGHT, TILE_WIDTH } from '../core/tiles/layout.ts';
-import { StorageError } from '../storage/errors.ts';
-import type { LevelStore, StoreOp } from '../storage/level-store.ts';
-import type { TreeState } from '../storage/tree-state.ts';
+import { CompactRange, type NodeHasher } from '../core/merkle/index.ts';
+import { nodeHash as coreNodeHash } from '../core/merkle/index.ts';
+import type { NodeId } from '../core/merkle/index.ts';
+import { TILE_HEIGHT, TILE_WIDTH } from '../core/tiles/index.ts';
+import { StorageError } from '../storage/index.ts';
+import type { LevelStore, StoreOp } from '../storage/index.ts';
+import type { TreeState } from '../storage/index.ts';
 
 const HASH = 32;
 

@@ -5,9 +5,9 @@
  */
 import { chmod, open, readFile, stat } from 'node:fs/promises';
 import { WattproofError } from '../core/errors.ts';
-import { decodeEd25519SignerKey } from '../core/note/ed25519.ts';
-import { ed25519Signer, generateEd25519Key, vkeyOf, type NoteSigner } from '../core/note/keys.ts';
-import { opensslNoteSigner } from '../node-fast/openssl-signer.ts';
+import { decodeEd25519SignerKey } from '../core/note/index.ts';
+import { ed25519Signer, generateEd25519Key, vkeyOf, type NoteSigner } from '../core/note/index.ts';
+import { opensslNoteSigner } from '../node-fast/index.ts';
 
 /** Reasons the key file cannot be used. */
 export type LogKeyErrorCode =

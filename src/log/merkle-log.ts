@@ -10,14 +10,14 @@
  * `integratePending`, or at the next open.
  */
 import { utf8 } from '../core/bytes.ts';
-import { nobleHasher, type LogHasher } from '../core/merkle/hasher.ts';
-import { consistencyProof } from '../core/merkle/proof.ts';
-import { inclusionNodes, rehashProof } from '../core/merkle/proof-nodes.ts';
-import type { NoteSigner } from '../core/note/keys.ts';
-import { entryBundleWidth, hashTileWidth, TILE_WIDTH } from '../core/tiles/layout.ts';
-import { encodeEntryBundle } from '../core/tiles/tile.ts';
-import { StorageError } from '../storage/errors.ts';
-import { LevelStore, type StoreOp } from '../storage/level-store.ts';
+import { nobleHasher, type LogHasher } from '../core/merkle/index.ts';
+import { consistencyProof } from '../core/merkle/index.ts';
+import { inclusionNodes, rehashProof } from '../core/merkle/index.ts';
+import type { NoteSigner } from '../core/note/index.ts';
+import { entryBundleWidth, hashTileWidth, TILE_WIDTH } from '../core/tiles/index.ts';
+import { encodeEntryBundle } from '../core/tiles/index.ts';
+import { StorageError } from '../storage/index.ts';
+import { LevelStore, type StoreOp } from '../storage/index.ts';
 import { CheckpointSigner } from './checkpoint-signer.ts';
 import { LogError } from './errors.ts';
 import { Integrator } from './integrator.ts';

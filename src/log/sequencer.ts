@@ -4,7 +4,7 @@
  * integrator's job (integrator.ts), as in tessera, so that a log can acknowledge once entries
  * are sequenced and grow the tree afterwards, or do both in one batch.
  */
-import type { LevelStore, StoreOp } from '../storage/level-store.ts';
+import type { LevelStore, StoreOp } from '../storage/index.ts';
 
 /** Writes and index range of one sequenced batch. */
 export interface SequencedBatch {

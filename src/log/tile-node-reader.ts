@@ -11,11 +11,11 @@
  * `node:crypto` (DESIGN.md decision 9); `core/tiles/node-reader.ts` is the pure equivalent
  * used by verifiers and mirrors.
  */
-import { nodeHash as coreNodeHash } from '../core/merkle/hash.ts';
-import type { NodeId } from '../core/merkle/node-id.ts';
-import { locateNode, TILE_HEIGHT, TILE_WIDTH } from '../core/tiles/layout.ts';
-import { StorageError } from '../storage/errors.ts';
-import type { LevelStore } from '../storage/level-store.ts';
+import { nodeHash as coreNodeHash } from '../core/merkle/index.ts';
+import type { NodeId } from '../core/merkle/index.ts';
+import { locateNode, TILE_HEIGHT, TILE_WIDTH } from '../core/tiles/index.ts';
+import { StorageError } from '../storage/index.ts';
+import type { LevelStore } from '../storage/index.ts';
 import { interiorOffset, TILE_INTERIOR_NODES } from './integrator.ts';
 
 const HASH = 32;

@@ -1,20 +1,35 @@
 /**
  * The node's client of an external MQTT broker (Mosquitto, EMQX, HiveMQ), built on the
  * `mqtt-packet` codec over `node:net`/`node:tls` so that many QoS 1 messages can be in flight
- * while their batch commits. The only file on the node side that touches `mqtt-packet`.
+ * while their batch commits. With its phases (client-options.ts, client-connection.ts,
+ * client-inbound.ts, client-receipts.ts), the only code on the node side that touches
+ * `mqtt-packet`.
  *
  * Ack after commit: each QoS 1 PUBLISH goes to the handler at once; its PUBACK (MQTT 5 §3.4,
  * 3.1.1 §3.4) is written only when the handler's promise resolves, and PUBACKs leave strictly
  * in arrival order (§4.6). A persistent session (MQTT 5 Session Expiry §3.1.2.11.2, 3.1.1
  * CleanSession 0 §3.1.2.4) keeps messages published while the node is away.
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { generate, parser as createParser, type Packet, type IPublishPacket } from 'mqtt-packet';
-import type { AckOutcome, InboundMessage, MessageHandler, MessageSource } from './transport.ts';
+import type { AckOutcome, MessageHandler, MessageSource } from './transport.ts';
 import { ArrivalOrder } from './arrival-order.ts';
+import type { BrokerUrl } from './broker-url.ts';
+import {
+  connectPacket,
+  disconnectPacket,
+  flushPackets,
+  startKeepalive,
+  subscribePacket,
+  writePacket,
+  type Connection,
+  type State,
+} from './client-connection.ts';
+import { inboundMessage, pubackPacket } from './client-inbound.ts';
+import { checkSourceOptions } from './client-options.ts';
+import { receiptPacket } from './client-receipts.ts';
 import { InFlight } from './in-flight.ts';
-import { parseBrokerUrl, type BrokerUrl } from './broker-url.ts';
 import { MqttError } from './errors.ts';
 import { describeError, type Logger } from '../logger.ts';
 import { mqttLogger } from './logger.ts';
@@ -25,33 +40,6 @@ import {
   type MqttSourceOptions,
   type MqttSourceStats,
 } from './source-options.ts';
-import { assertTopicFilter } from './topic-filter.ts';
-
-/** One TCP/TLS connection and its protocol state. */
-interface Connection {
-  readonly socket: Socket;
-  /** PUBACKs waiting for their turn (packet id → reason code). */
-  readonly acks: ArrivalOrder<number, number>;
-  /** CONNACK and SUBACK received. */
-  ready: boolean;
-  closed: boolean;
-  sessionPresent: boolean;
-  /** Paused because too many handler promises are outstanding. */
-  loadPaused: boolean;
-  /** Reading stopped for good (stopping, or draining before a reconnect). */
-  halted: boolean;
-  /** DISCONNECT sent: whatever still arrives is ignored (and read only to see the close). */
-  closing: boolean;
-  pingOutstanding: boolean;
-  /** Packets written in this tick, sent as one buffer at its end (see `#write`). */
-  pending: Buffer[] | undefined;
-  keepaliveTimer: NodeJS.Timeout | undefined;
-  keepaliveSeconds: number;
-  /** The broker's Maximum Packet Size (MQTT 5 §3.2.2.3.6), or Infinity. */
-  maxPacketSize: number;
-}
-
-type State = 'new' | 'running' | 'stopping' | 'stopped';
 
 /**
  * A {@link MessageSource} that subscribes to an external broker with QoS 1 and a persistent
@@ -88,21 +76,12 @@ export class MqttSource implements MessageSource {
 
   /** Checks the options; throws {@link MqttError} `INVALID_URL`, or RangeError for bad settings. */
   constructor(options: MqttSourceOptions) {
-    this.#url = parseBrokerUrl(options.url);
-    this.#v = options.protocolVersion ?? MQTT_SOURCE_DEFAULTS.protocolVersion;
-    if (this.#v !== 4 && this.#v !== 5) throw new RangeError('protocolVersion must be 4 or 5');
-    if (typeof options.clientId !== 'string' || options.clientId.length === 0) {
-      throw new RangeError('clientId must be a non-empty string (it names the persistent session)');
-    }
-    if (options.subscriptions.length === 0) throw new RangeError('no subscriptions');
-    options.subscriptions.forEach(assertTopicFilter);
-    const rm = options.receiveMaximum ?? MQTT_SOURCE_DEFAULTS.receiveMaximum;
-    if (!Number.isInteger(rm) || rm < 1 || rm > 65535) {
-      throw new RangeError('receiveMaximum must be 1..65535 (MQTT 5 §3.1.2.11.3)');
-    }
+    const checked = checkSourceOptions(options);
+    this.#url = checked.url;
+    this.#v = checked.protocolVersion;
     this.#opts = options;
     this.#log = options.logger ?? mqttLogger;
-    this.#maxInFlight = options.maxInFlight ?? rm;
+    this.#maxInFlight = checked.maxInFlight;
     this.description = this.#url.display;
   }
 
@@ -150,22 +129,12 @@ export class MqttSource implements MessageSource {
       this.#n.droppedPublishes++;
       return;
     }
-    const bytes = generate(
-      {
-        cmd: 'publish',
-        topic,
-        payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-        qos: 0,
-        dup: false,
-        retain: false,
-      },
-      { protocolVersion: this.#v },
-    );
+    const bytes = receiptPacket(topic, payload, this.#v);
     if (bytes.length > conn.maxPacketSize) {
       this.#n.droppedPublishes++;
       return;
     }
-    this.#write(conn, bytes);
+    writePacket(conn, bytes);
     this.#n.published++;
   }
 
@@ -258,7 +227,7 @@ export class MqttSource implements MessageSource {
 
       socket.once(u.secure ? 'secureConnect' : 'connect', () => {
         tcpUp = true;
-        this.#write(conn, generate(this.#connectPacket(), { protocolVersion: this.#v }));
+        writePacket(conn, generate(connectPacket(o, u, this.#v), { protocolVersion: this.#v }));
       });
       socket.on('data', (chunk: Buffer) => parser.parse(chunk));
       socket.on('error', (e) => (lastError = e));
@@ -310,17 +279,7 @@ export class MqttSource implements MessageSource {
           if (props?.serverKeepAlive !== undefined) conn.keepaliveSeconds = props.serverKeepAlive;
           if (props?.maximumPacketSize !== undefined) conn.maxPacketSize = props.maximumPacketSize;
           subscribed = true;
-          this.#write(
-            conn,
-            generate(
-              {
-                cmd: 'subscribe',
-                messageId: 1,
-                subscriptions: o.subscriptions.map((topic) => ({ topic, qos: 1 })),
-              },
-              { protocolVersion: this.#v },
-            ),
-          );
+          writePacket(conn, subscribePacket(o.subscriptions, this.#v));
           return;
         }
         if (packet.cmd === 'suback' && subscribed) {
@@ -340,7 +299,7 @@ export class MqttSource implements MessageSource {
           settled = true;
           clearTimeout(timer);
           conn.ready = true;
-          this.#startKeepalive(conn);
+          startKeepalive(conn, this.#v, (why) => this.#drop(conn, why));
           resolve(conn);
           return;
         }
@@ -356,31 +315,6 @@ export class MqttSource implements MessageSource {
         );
       });
     });
-  }
-
-  #connectPacket(): Packet {
-    const o = this.#opts;
-    const username = o.username ?? this.#url.username;
-    const password = o.password ?? this.#url.password;
-    return {
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: this.#v,
-      clientId: o.clientId,
-      clean: false,
-      keepalive: o.keepaliveSeconds ?? MQTT_SOURCE_DEFAULTS.keepaliveSeconds,
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password: Buffer.from(password, 'utf8') }),
-      ...(this.#v === 5
-        ? {
-            properties: {
-              sessionExpiryInterval:
-                o.sessionExpirySeconds ?? MQTT_SOURCE_DEFAULTS.sessionExpirySeconds,
-              receiveMaximum: o.receiveMaximum ?? MQTT_SOURCE_DEFAULTS.receiveMaximum,
-            },
-          }
-        : {}),
-    };
   }
 
   #adopt(conn: Connection): void {
@@ -411,12 +345,7 @@ export class MqttSource implements MessageSource {
       this.#drop(conn, `QoS 2 PUBLISH on "${p.topic}" although only QoS 1 was granted`);
       return;
     }
-    const raw = typeof p.payload === 'string' ? Buffer.from(p.payload, 'utf8') : p.payload;
-    const message: InboundMessage = {
-      topic: p.topic,
-      payload: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
-      receivedAt: Date.now(),
-    };
+    const message = inboundMessage(p);
     const slot = p.qos === 1 ? conn.acks.add(p.messageId!) : undefined;
     this.#inFlight.add();
     if (this.#inFlight.size >= this.#maxInFlight && !conn.loadPaused && !conn.halted) {
@@ -464,14 +393,7 @@ export class MqttSource implements MessageSource {
 
   #puback(conn: Connection, messageId: number, reasonCode: number): void {
     if (conn.closed || conn.closing) return;
-    // A handler outcome without a valid code still acknowledges, as "unspecified error".
-    const code =
-      Number.isInteger(reasonCode) && reasonCode >= 0 && reasonCode <= 0xff ? reasonCode : 0x80;
-    const bytes = generate(
-      { cmd: 'puback', messageId, reasonCode: code },
-      { protocolVersion: this.#v },
-    );
-    this.#write(conn, bytes);
+    writePacket(conn, pubackPacket(messageId, reasonCode, this.#v));
     this.#n.acked++;
     this.#failureStreak = 0;
   }
@@ -495,42 +417,6 @@ export class MqttSource implements MessageSource {
     conn.socket.pause();
   }
 
-  #write(conn: Connection, bytes: Buffer): void {
-    if (conn.closed || conn.closing) return;
-    if (conn.pending === undefined) {
-      // Coalesce the packets of one tick (the PUBACKs of a batch commit, a run of receipts)
-      // into one buffer and one socket write: far cheaper than a write per small packet.
-      conn.pending = [bytes];
-      process.nextTick(() => this.#flush(conn));
-    } else {
-      conn.pending.push(bytes);
-    }
-  }
-
-  /** Sends what `#write` gathered, in order. */
-  #flush(conn: Connection): void {
-    const pending = conn.pending;
-    conn.pending = undefined;
-    if (pending === undefined || conn.closed || conn.socket.destroyed) return;
-    conn.socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
-  }
-
-  #startKeepalive(conn: Connection): void {
-    if (conn.keepaliveSeconds <= 0) return;
-    conn.keepaliveTimer = setInterval(() => {
-      if (conn.closed) return;
-      // While paused nothing is read, so a missing PINGRESP proves nothing; still ping, so
-      // that the broker sees traffic within 1.5 × Keep Alive (MQTT 5 §3.1.2.10).
-      if (conn.pingOutstanding && !conn.loadPaused && !conn.halted) {
-        this.#drop(conn, `no PINGRESP within ${conn.keepaliveSeconds} s`);
-        return;
-      }
-      conn.pingOutstanding = true;
-      this.#write(conn, generate({ cmd: 'pingreq' }, { protocolVersion: this.#v }));
-    }, conn.keepaliveSeconds * 1000);
-    conn.keepaliveTimer.unref();
-  }
-
   #drop(conn: Connection, why: string): void {
     if (conn.closed) return;
     this.#log.warn(`dropping the connection to ${this.description}: ${why}`);
@@ -541,13 +427,8 @@ export class MqttSource implements MessageSource {
     clearInterval(conn.keepaliveTimer);
     if (conn.closed) return;
     const closed = new Promise<void>((resolve) => conn.socket.once('close', () => resolve()));
-    this.#write(
-      conn,
-      generate(this.#v === 5 ? { cmd: 'disconnect', reasonCode: 0 } : { cmd: 'disconnect' }, {
-        protocolVersion: this.#v,
-      }),
-    );
-    this.#flush(conn);
+    writePacket(conn, disconnectPacket(this.#v));
+    flushPackets(conn);
     conn.socket.end();
     // Read again (ignoring it) so that the broker's close is seen.
     conn.closing = true;

@@ -5,7 +5,7 @@
  * agrees with the core's `nobleHasher`.
  */
 import { hash } from 'node:crypto';
-import { hasherFrom, type LogHasher, type Sha256 } from '../core/merkle/hasher.ts';
+import { hasherFrom, type LogHasher, type Sha256 } from '../core/merkle/index.ts';
 
 function view(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);

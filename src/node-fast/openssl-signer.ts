@@ -4,7 +4,7 @@
  * (RFC 8032 §5.1.6), so the signatures are byte-identical to the core's `@noble` signer's.
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import type { NoteSigner } from '../core/note/keys.ts';
+import type { NoteSigner } from '../core/note/index.ts';
 
 /** PKCS #8 prefix of an Ed25519 private key (RFC 8410 §7), followed by the 32-byte seed. */
 const PKCS8_ED25519_PREFIX = Uint8Array.from([

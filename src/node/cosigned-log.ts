@@ -4,7 +4,7 @@
  * (C2SP tlog-witness: cosignature lines are extra signature lines on the same note).
  */
 import { utf8 } from '../core/bytes.ts';
-import type { LogReadModel } from '../log/read-model.ts';
+import type { LogReadModel } from '../log/index.ts';
 
 /** Where cosigned checkpoints come from (a `WitnessSet`). */
 export interface CosignatureSource {

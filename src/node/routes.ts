@@ -4,29 +4,25 @@
  * same routes under the same prefixes.
  */
 import type { FastifyInstance } from 'fastify';
-import type { TokenStore } from '../api/auth/token-store.ts';
-import { requireRole } from '../api/auth/require-role.ts';
-import { InFlightLimiter } from '../api/in-flight.ts';
-import {
-  bundleRoutes,
-  DEFAULT_BUNDLE_IN_FLIGHT,
-  type BundleRoutesOptions,
-} from '../api/routes/bundles.ts';
-import { erasureRoutes } from '../api/routes/erasures.ts';
-import { metricsRoute } from '../api/routes/metrics.ts';
-import { proofRoutes } from '../api/routes/proofs.ts';
-import { quarantineRoutes } from '../api/routes/quarantine.ts';
-import { DEFAULT_READINGS_IN_FLIGHT, readingRoutes } from '../api/routes/readings.ts';
-import { registryRoutes } from '../api/routes/registry.ts';
-import { tokenRoutes } from '../api/routes/tokens.ts';
-import { verifierRoutes } from '../api/routes/verifier.ts';
-import type { Quarantine } from '../ingest/quarantine.ts';
-import type { Ledger } from '../ledger/ledger.ts';
-import type { MerkleLog } from '../log/merkle-log.ts';
-import type { BundleLimits } from '../bundle/limits.ts';
-import type { MetricsRegistry } from '../metrics/registry.ts';
-import { registerHttpMetrics } from '../metrics/transport-metrics.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { TokenStore } from '../api/index.ts';
+import { requireRole } from '../api/index.ts';
+import { InFlightLimiter } from '../api/index.ts';
+import { bundleRoutes, DEFAULT_BUNDLE_IN_FLIGHT, type BundleRoutesOptions } from '../api/index.ts';
+import { erasureRoutes } from '../api/index.ts';
+import { metricsRoute } from '../api/index.ts';
+import { proofRoutes } from '../api/index.ts';
+import { quarantineRoutes } from '../api/index.ts';
+import { DEFAULT_READINGS_IN_FLIGHT, readingRoutes } from '../api/index.ts';
+import { registryRoutes } from '../api/index.ts';
+import { tokenRoutes } from '../api/index.ts';
+import { verifierRoutes } from '../api/index.ts';
+import type { Quarantine } from '../ingest/index.ts';
+import type { Ledger } from '../ledger/index.ts';
+import type { MerkleLog } from '../log/index.ts';
+import type { BundleLimits } from '../bundle/index.ts';
+import type { MetricsRegistry } from '../metrics/index.ts';
+import { registerHttpMetrics } from '../metrics/index.ts';
+import type { Registry } from '../registry/index.ts';
 
 /** What the routes serve. */
 export interface NodeRouteParts {

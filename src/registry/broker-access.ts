@@ -4,8 +4,8 @@
  * (`signerGrants`). Revoking the signer or re-issuing its credential changes what this answers
  * at once, and the broker asks again at every packet.
  */
-import { signerGrants, type TopicGrants } from '../mqtt/broker-acl.ts';
-import type { BrokerAccess, BrokerUser } from '../mqtt/broker-gate.ts';
+import { signerGrants, type TopicGrants } from '../mqtt/index.ts';
+import type { BrokerAccess, BrokerUser } from '../mqtt/index.ts';
 import type { RegisteredSigner } from './signer-record.ts';
 import type { Registry } from './registry.ts';
 

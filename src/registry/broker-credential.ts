@@ -14,9 +14,9 @@
 import { randomBytes } from 'node:crypto';
 import { decodeCbor, encodeCbor } from '../core/cbor/index.ts';
 import type { CborMap, CborValue } from '../core/cbor/index.ts';
-import { parseMosquittoHash } from '../mqtt/mosquitto-password.ts';
-import { StorageError } from '../storage/errors.ts';
-import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
+import { parseMosquittoHash } from '../mqtt/index.ts';
+import { StorageError } from '../storage/index.ts';
+import { compositeKey, KeyPrefix } from '../storage/index.ts';
 
 /** A signer's stored broker credential: never the secret, only its hash. */
 export interface BrokerCredential {

@@ -3,9 +3,9 @@
  * (c2sp.org/signed-note) named `<origin>/operator` in `data/operator.key`, mode 0600, created on
  * first start. It signs key registrations and revocations; the log key declares it.
  */
-import { decodeVerifierKey } from '../core/note/key-format.ts';
-import type { NoteSigner } from '../core/note/keys.ts';
-import { loadOrCreateNoteKey } from '../log/log-key.ts';
+import { decodeVerifierKey } from '../core/note/index.ts';
+import type { NoteSigner } from '../core/note/index.ts';
+import { loadOrCreateNoteKey } from '../log/index.ts';
 
 /** The loaded operator key. */
 export interface OperatorKey {

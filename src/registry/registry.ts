@@ -7,9 +7,9 @@
  * stored hashed, node-local, never in the log): issued with the registration, re-issued on the
  * operator's request, deleted with the revocation.
  */
-import { decodeVerifierKey } from '../core/note/key-format.ts';
-import type { NoteSigner } from '../core/note/keys.ts';
-import { EntryKind } from '../core/leaf/leaf.ts';
+import { decodeVerifierKey } from '../core/note/index.ts';
+import type { NoteSigner } from '../core/note/index.ts';
+import { EntryKind } from '../core/leaf/index.ts';
 import {
   ed25519KeyId,
   sameOperatorKey,
@@ -24,9 +24,9 @@ import type {
   SignerKeyType,
 } from '../core/registry/index.ts';
 import type { SignerDirectory } from './signer.ts';
-import type { Ledger, LedgerAppended } from '../ledger/ledger.ts';
-import { hashMosquittoPasswordSync } from '../mqtt/mosquitto-password.ts';
-import type { LevelStore } from '../storage/level-store.ts';
+import type { Ledger, LedgerAppended } from '../ledger/index.ts';
+import { hashMosquittoPasswordSync } from '../mqtt/index.ts';
+import type { LevelStore } from '../storage/index.ts';
 import {
   CREDENTIAL_RANGE,
   credentialKey,

@@ -13,8 +13,8 @@ import type { CborMap, CborValue } from '../core/cbor/index.ts';
 import { decodeOperatorDeclaration, encodeOperatorDeclaration } from '../core/registry/index.ts';
 import type { OperatorKeyDeclaration } from '../core/registry/index.ts';
 import type { SignerRecord } from './signer.ts';
-import { StorageError } from '../storage/errors.ts';
-import { compositeKey, KeyPrefix } from '../storage/key-layout.ts';
+import { StorageError } from '../storage/index.ts';
+import { compositeKey, KeyPrefix } from '../storage/index.ts';
 
 /** A registered signer as the registry holds it: the ingest view plus the entries' details. */
 export interface RegisteredSigner extends SignerRecord {

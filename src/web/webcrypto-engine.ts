@@ -25,7 +25,7 @@ import {
   parseOcmfPublicKey,
   type OcmfCurve,
 } from '../core/ocmf/index.ts';
-import { ecdsaVerifyDigest } from '../core/ocmf/curves.ts';
+import { ecdsaVerifyDigest } from '../core/ocmf/index.ts';
 import { JOB_CODE, unpackJobs, type PackedJob } from './webcrypto-jobs.ts';
 
 /** Who checked how many signatures. */

@@ -10,9 +10,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeCbor, encodeCbor } from '../../core/cbor/index.ts';
 import type { CborMap, CborValue } from '../../core/cbor/index.ts';
-import { StorageError } from '../../storage/errors.ts';
-import { compositeKey, KeyPrefix, prefixEnd, prefixStart } from '../../storage/key-layout.ts';
-import type { LevelStore } from '../../storage/level-store.ts';
+import { StorageError } from '../../storage/index.ts';
+import { compositeKey, KeyPrefix, prefixEnd, prefixStart } from '../../storage/index.ts';
+import type { LevelStore } from '../../storage/index.ts';
 import { ApiError } from '../errors.ts';
 import { AuthError } from './errors.ts';
 

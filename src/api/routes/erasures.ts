@@ -7,9 +7,9 @@
  * The app registers the plugin under `/v1`.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Ledger } from '../../ledger/ledger.ts';
-import type { ErasureRecord } from '../../ledger/erasure-record.ts';
-import type { Registry } from '../../registry/registry.ts';
+import type { Ledger } from '../../ledger/index.ts';
+import type { ErasureRecord } from '../../ledger/index.ts';
+import type { Registry } from '../../registry/index.ts';
 import { authenticatedToken, requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { ApiError } from '../errors.ts';

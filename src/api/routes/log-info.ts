@@ -3,7 +3,7 @@
  * client can configure itself before fetching the checkpoint (C2SP tlog-checkpoint, signed-note).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { LogReadModel } from '../../log/read-model.ts';
+import type { LogReadModel } from '../../log/index.ts';
 import { logInfoResponses, noParamsSchema } from '../schemas/log.ts';
 
 /** Body of `GET /v1/log`. */

@@ -12,7 +12,7 @@ import {
   TILE_WIDTH,
   type TileRef,
 } from '../../core/tiles/index.ts';
-import type { LogReadModel } from '../../log/read-model.ts';
+import type { LogReadModel } from '../../log/index.ts';
 import { acceptsGzip } from '../accept-encoding.ts';
 import { ApiError } from '../errors.ts';
 import {

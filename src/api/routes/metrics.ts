@@ -3,8 +3,8 @@
  * (DESIGN.md decision 11).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/exposition.ts';
-import type { MetricsRegistry } from '../../metrics/registry.ts';
+import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.ts';
+import type { MetricsRegistry } from '../../metrics/index.ts';
 import { errorResponses } from '../schemas/error.ts';
 
 /** Options of {@link metricsRoute}. */

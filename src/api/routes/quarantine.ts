@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { toBase64 } from '../../core/bytes.ts';
-import type { Quarantine, QuarantineRecord } from '../../ingest/quarantine.ts';
+import type { Quarantine, QuarantineRecord } from '../../ingest/index.ts';
 import type { AuthHook } from '../auth/require-role.ts';
 import { emptyObjectSchema } from '../schemas/common.ts';
 import { bearerSecurity, errorResponses, tokenErrorResponses } from '../schemas/error.ts';

@@ -9,12 +9,12 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { toBase64 } from '../../core/bytes.ts';
-import { readingFigures } from '../../core/bundle/reading-figures.ts';
+import { readingFigures } from '../../core/bundle/index.ts';
 import type { ChannelFigures } from '../../core/reading/index.ts';
 import type { TrustMode } from '../../core/registry/index.ts';
-import type { Ledger } from '../../ledger/ledger.ts';
-import type { Registry } from '../../registry/registry.ts';
-import { StorageError } from '../../storage/errors.ts';
+import type { Ledger } from '../../ledger/index.ts';
+import type { Registry } from '../../registry/index.ts';
+import { StorageError } from '../../storage/index.ts';
 import { authenticatedToken, requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { ApiError } from '../errors.ts';

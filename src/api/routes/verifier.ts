@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { buildVerifierPage, packageRoot, PageBuildError } from '../../web/build-page.ts';
+import { buildVerifierPage, packageRoot, PageBuildError } from '../../web/index.ts';
 import { errorBodySchema, errorResponses } from '../schemas/error.ts';
 
 /** Where the page is served. */

@@ -8,7 +8,7 @@
  * verifier (`anchors/verify.ts`). Pure core.
  */
 import { bytesEqual, fromBase64, toBase64 } from '../bytes.ts';
-import { verifyConsistency } from '../merkle/verify.ts';
+import { verifyConsistency } from '../merkle/index.ts';
 import { openNote, parseCheckpoint, splitNote, type NoteVerifier } from '../note/index.ts';
 import { BundleError, type BundleErrorCode } from './errors.ts';
 

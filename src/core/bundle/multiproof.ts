@@ -6,11 +6,11 @@
  * leaf hash the verifier computes from the disclosed data. For one leaf it carries exactly the
  * hashes of the RFC 9162 §2.1.3.1 inclusion path, ordered by their position in the tree.
  */
-import { nodeHash } from '../merkle/hash.ts';
-import { largestPowerOfTwoLessThan } from '../merkle/tree.ts';
-import { rangeNodes } from '../merkle/node-id.ts';
+import { nodeHash } from '../merkle/index.ts';
+import { largestPowerOfTwoLessThan } from '../merkle/index.ts';
+import { rangeNodes } from '../merkle/index.ts';
 import type { NodeId, NodeReader } from '../merkle/index.ts';
-import { EMPTY_ROOT } from '../merkle/hash.ts';
+import { EMPTY_ROOT } from '../merkle/index.ts';
 import { BundleError } from './errors.ts';
 
 /** A leaf range `[begin, end)`. */

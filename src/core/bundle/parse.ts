@@ -5,7 +5,7 @@
  * base64 (RFC 4648 §4) and wrong byte lengths are all refused.
  */
 import { ByteSlab, fromBase64, fromBase64Into } from '../bytes.ts';
-import { CHAIN_LINK_SIZE, isChainedKind, LEAF_SIZE, SALT_SIZE } from '../leaf/leaf.ts';
+import { CHAIN_LINK_SIZE, isChainedKind, LEAF_SIZE, SALT_SIZE } from '../leaf/index.ts';
 import { isValidMeterId } from '../reading/index.ts';
 import { parseAnchors, type ParsedAnchor } from './anchors.ts';
 import { BundleError } from './errors.ts';

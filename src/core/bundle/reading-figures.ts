@@ -5,10 +5,10 @@
  */
 import { fromUtf8, type ByteSlab } from '../bytes.ts';
 import { CoseAlg, sigStructure1, type DecodedSign1 } from '../cose/index.ts';
-import { EntryKind, readingFormatKind } from '../leaf/leaf.ts';
+import { EntryKind, readingFormatKind } from '../leaf/index.ts';
 import { ocmfFigures, parseOcmf, type OcmfRecord } from '../ocmf/index.ts';
 import { openSignedReading, type ChannelFigures } from '../reading/index.ts';
-import type { SignerKeyType } from '../registry/signer-types.ts';
+import type { SignerKeyType } from '../registry/index.ts';
 import { BundleError } from './errors.ts';
 
 /** What a reading says, before its signature is checked. */

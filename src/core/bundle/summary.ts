@@ -5,7 +5,7 @@
  * the verifier both call {@link computeSummary}, so an honest bundle's summary matches exactly.
  */
 import { OBIS_ACTIVE_EXPORT, OBIS_ACTIVE_IMPORT, type ChannelFigures } from '../reading/index.ts';
-import type { TrustMode } from '../registry/signer-types.ts';
+import type { TrustMode } from '../registry/index.ts';
 import type {
   BundleSummary,
   HourFigures,

@@ -5,7 +5,7 @@
  * location-based footprint. Every part carries the SHA-256 of the bundle it came from.
  */
 
-import type { TrustMode } from '../registry/signer-types.ts';
+import type { TrustMode } from '../registry/index.ts';
 
 /** The `format` of a certification document. */
 export const CERTIFICATION_FORMAT = 'wattproof.certification/v1';

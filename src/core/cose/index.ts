@@ -18,3 +18,4 @@ export type { DecodedSign1 } from './sign1-decode.ts';
 export { encodeProtectedHeader, signCoseSign1 } from './sign1-sign.ts';
 export type { ProtectedHeaderFields, SignCoseSign1Options } from './sign1-sign.ts';
 export { assertCoseSign1, verifyCoseSign1 } from './sign1-verify.ts';
+export { sign1Parts } from './sign1-parts.ts';

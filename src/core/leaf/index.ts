@@ -3,6 +3,7 @@ export {
   chainedKind,
   decodeChainLink,
   encodeChainLink,
+  encodeChainedLeaf,
   entryBytesOf,
   isChainedKind,
   leafHashOf,

@@ -7,7 +7,7 @@
  */
 import { bytesEqual, utf8 } from '../bytes.ts';
 import { WattproofError } from '../errors.ts';
-import { nobleHasher, type LogHasher } from '../merkle/hasher.ts';
+import { nobleHasher, type LogHasher } from '../merkle/index.ts';
 
 /** Leaf format version. */
 export const LEAF_VERSION = 0x01;

@@ -6,7 +6,7 @@
  */
 import { p256 } from '@noble/curves/nist.js';
 import { bytesEqual } from '../bytes.ts';
-import { sha256Bytes } from '../merkle/hash.ts';
+import { sha256Bytes } from '../merkle/index.ts';
 import { NoteError } from './errors.ts';
 import { isValidKeyName, readU32be } from './key-format.ts';
 import type { NoteVerifier } from './signer-types.ts';

@@ -35,3 +35,5 @@ export {
   cosignatureV1Verifier,
   cosignatureV1VkeyOf,
 } from './cosignature.ts';
+export { decodeEd25519SignerKey, ed25519Verify } from './ed25519.ts';
+export { hasLoneSurrogate, readU32be, u32be, withType } from './key-format.ts';

@@ -5,7 +5,7 @@
  * signed-note §Signatures.
  */
 import { fromBase64, hasLoneSurrogate, toBase64, utf8 } from '../bytes.ts';
-import { sha256Bytes } from '../merkle/hash.ts';
+import { sha256Bytes } from '../merkle/index.ts';
 import { NoteError } from './errors.ts';
 
 /** Signature type bytes assigned by c2sp.org/signed-note §Signature types. */

@@ -7,8 +7,8 @@
  * they agree.
  */
 import { isValidMeterId } from '../reading/index.ts';
-import { QualityFlag } from '../reading/reading.ts';
-import type { ChannelFigures } from '../reading/timeline.ts';
+import { QualityFlag } from '../reading/index.ts';
+import type { ChannelFigures } from '../reading/index.ts';
 import { OcmfError } from './errors.ts';
 import { invalidField as invalid } from './fields.ts';
 import type { OcmfReading } from './payload.ts';

@@ -49,3 +49,4 @@ export {
   type OcmfResistanceUnit,
 } from './loss-compensation.ts';
 export { JsonNumber, parseJson, type JsonObject, type JsonValue } from './json.ts';
+export { ecdsaVerifyDigest } from './curves.ts';

@@ -23,7 +23,7 @@ import {
   isChainedKind,
   SALT_SIZE,
   type EntryKind,
-} from '../leaf/leaf.ts';
+} from '../leaf/index.ts';
 import { ReceiptError, verifyReceipt, type InclusionProof } from './receipt.ts';
 
 /** The fields of a receipt message. */

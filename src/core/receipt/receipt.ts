@@ -8,14 +8,14 @@
  * commits, so the log signs once per batch, not once per reading.
  */
 import { CborTag, decodeCbor, encodeCbor, encodeCborView, type CborValue } from '../cbor/index.ts';
-import { sigStructure1 } from '../cose/sig-structure.ts';
-import { COSE_SIGN1_TAG } from '../cose/headers.ts';
-import { sign1Parts } from '../cose/sign1-parts.ts';
+import { sigStructure1 } from '../cose/index.ts';
+import { COSE_SIGN1_TAG } from '../cose/index.ts';
+import { sign1Parts } from '../cose/index.ts';
 import { WattproofError } from '../errors.ts';
-import { leafHash } from '../merkle/hash.ts';
-import { rootFromInclusionProof } from '../merkle/verify.ts';
-import { ed25519Verify } from '../note/ed25519.ts';
-import { decodeVerifierKey, SignatureType } from '../note/key-format.ts';
+import { leafHash } from '../merkle/index.ts';
+import { rootFromInclusionProof } from '../merkle/index.ts';
+import { ed25519Verify } from '../note/index.ts';
+import { decodeVerifierKey, SignatureType } from '../note/index.ts';
 
 /** COSE header labels of RFC 9942 §2 (IANA "COSE Header Parameters"). */
 export const ReceiptLabel = {

@@ -13,13 +13,13 @@
  */
 import { bytesEqual } from '../bytes.ts';
 import { CborTag, decodeCbor, encodeCbor, encodeCborView, type CborValue } from '../cbor/index.ts';
-import { sigStructure1 } from '../cose/sig-structure.ts';
-import { COSE_SIGN1_TAG } from '../cose/headers.ts';
-import { sign1Parts } from '../cose/sign1-parts.ts';
+import { sigStructure1 } from '../cose/index.ts';
+import { COSE_SIGN1_TAG } from '../cose/index.ts';
+import { sign1Parts } from '../cose/index.ts';
 import { WattproofError } from '../errors.ts';
-import { sha256Bytes } from '../merkle/hash.ts';
-import { ed25519Verify } from '../note/ed25519.ts';
-import { decodeVerifierKey, keyId, SignatureType, u32be } from '../note/key-format.ts';
+import { sha256Bytes } from '../merkle/index.ts';
+import { ed25519Verify } from '../note/index.ts';
+import { decodeVerifierKey, keyId, SignatureType, u32be } from '../note/index.ts';
 import { decodeReceiptMessage, type ReceiptMessage } from './receipt-message.ts';
 
 /** The content type (COSE label 3) of a refusal notice. */

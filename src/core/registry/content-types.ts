@@ -4,7 +4,7 @@
  * the signed protected header, so a signature over one kind of entry can never be presented as
  * another kind, nor as a log receipt or a reading.
  */
-import { EntryKind } from '../leaf/leaf.ts';
+import { EntryKind } from '../leaf/index.ts';
 
 /** Content type of each registry entry format. */
 export const RegistryContentType = {

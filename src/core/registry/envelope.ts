@@ -17,7 +17,7 @@ import {
   verifyWithAlg,
 } from '../cose/index.ts';
 import type { DecodedSign1 } from '../cose/index.ts';
-import { isValidKeyName, keyId, SignatureType, u32be, withType } from '../note/key-format.ts';
+import { isValidKeyName, keyId, SignatureType, u32be, withType } from '../note/index.ts';
 import { RegistryError } from './errors.ts';
 
 /**

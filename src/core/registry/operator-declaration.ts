@@ -21,7 +21,7 @@ import {
   readU32be,
   SignatureType,
   u32be,
-} from '../note/key-format.ts';
+} from '../note/index.ts';
 import { RegistryContentType } from './content-types.ts';
 import {
   checkEntrySignature,

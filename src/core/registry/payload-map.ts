@@ -5,7 +5,7 @@
  */
 import { CborError, CborFloat, decodeCbor, encodeCbor } from '../cbor/index.ts';
 import type { CborMap, CborValue } from '../cbor/index.ts';
-import { hasLoneSurrogate } from '../note/key-format.ts';
+import { hasLoneSurrogate } from '../note/index.ts';
 import { isValidMeterId } from '../reading/index.ts';
 import { invalidField, RegistryError } from './errors.ts';
 

@@ -4,7 +4,7 @@
  * operator key declaration verified against the log key ({@link verifyOperatorDeclaration}).
  */
 import type { DecodedSign1 } from '../cose/index.ts';
-import { EntryKind } from '../leaf/leaf.ts';
+import { EntryKind } from '../leaf/index.ts';
 import { RegistryContentType } from './content-types.ts';
 import { checkEntrySignature, openEntryEnvelope } from './envelope.ts';
 import { RegistryError } from './errors.ts';

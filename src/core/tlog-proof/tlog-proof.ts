@@ -14,7 +14,7 @@
  * the inclusion proof against its root.
  */
 import { fromBase64, toBase64 } from '../bytes.ts';
-import { HASH_SIZE } from '../merkle/hash.ts';
+import { HASH_SIZE } from '../merkle/index.ts';
 import { TlogProofError } from './errors.ts';
 
 /** A parsed tlog-proof. */
