@@ -4,7 +4,7 @@
  * TypeScript sources while they are unchanged (docs/cli.md). ESM for Node 20, npm packages left
  * as imports but for @noble's (bundled: they load faster so), code splitting so that each command's dynamic `import()` stays a chunk of its own
  * (`verify` loads no server), source maps; `verify-worker.js` is the ingest pool's worker
- * (`src/ingest/verify-pool.ts`). Default outdir `dist/cli`.
+ * (`src/node-fast/verify-pool.ts`). Default outdir `dist/cli`.
  *
  * The manifest (default `manifest.json` in the outdir, written last) lists every project file
  * the bundle was made from, with its size and mtime as read, `package.json` and `tsconfig.json`
@@ -155,7 +155,7 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<BuildCliR
   try {
     result = await build({
       absWorkingDir: ROOT,
-      entryPoints: { main: 'src/cli/main.ts', 'verify-worker': 'src/ingest/verify-worker.ts' },
+      entryPoints: { main: 'src/cli/main.ts', 'verify-worker': 'src/node-fast/verify-worker.ts' },
       bundle: true,
       splitting: true,
       format: 'esm',

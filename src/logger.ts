@@ -11,6 +11,12 @@ export interface Logger {
   error(message: string, error?: unknown): void;
 }
 
+/**
+ * A logger for each part, by component name (`mqtt`, `api`, `anchors` …): how the composition
+ * root gives every part lines of its own. `consoleLogger` is one.
+ */
+export type LoggerFactory = (component: string) => Logger;
+
 /** Writes to the console, each line prefixed with `[component]`. */
 export function consoleLogger(component: string): Logger {
   const prefix = `[${component}]`;
@@ -30,6 +36,9 @@ export const silentLogger: Logger = {
   warn: () => {},
   error: () => {},
 };
+
+/** A silent logger for every component (tests, embedding). */
+export const silentLoggers: LoggerFactory = () => silentLogger;
 
 /** A short description of an unknown thrown value, for one log line. */
 export function describeError(e: unknown): string {

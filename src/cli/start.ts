@@ -373,9 +373,10 @@ export async function runStart(args: string[]): Promise<void> {
     process.stdout.write(START_USAGE);
     return;
   }
-  // One logger for the whole node (transport, anchors, API warnings): its lines keep the
-  // `[mqtt]` prefix they have always had.
-  const node = await startNode(config, { logger: consoleLogger('mqtt') });
+  // Each part its own prefix (`[mqtt]`, `[api]`, `[anchors]`), the stop lines `[node]`; the
+  // start banner below stays a plain block.
+  const node = await startNode(config, { loggers: consoleLogger });
+  const logger = consoleLogger('node');
   process.stdout.write(
     [
       `wattproof node started`,
@@ -404,16 +405,15 @@ export async function runStart(args: string[]): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(
-      `\n${signal}: committing and acknowledging what was received, then stopping…\n`,
-    );
+    process.stdout.write('\n');
+    logger.info(`${signal}: committing and acknowledging what was received, then stopping…`);
     node.close().then(
       () => {
-        process.stdout.write(`stopped at tree size ${node.log.size}\n`);
+        logger.info(`stopped at tree size ${node.log.size}`);
         process.exit(0);
       },
       (e: unknown) => {
-        process.stderr.write(`error while stopping: ${(e as Error).message}\n`);
+        logger.error(`error while stopping: ${(e as Error).message}`);
         process.exit(1);
       },
     );

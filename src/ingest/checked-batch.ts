@@ -1,8 +1,8 @@
 /**
- * What the pipeline returns for a batch of messages: the ledger items to append, the store
- * operations that go with them, and one outcome per message for the transport's PUBACK.
+ * What the pipeline returns for a batch of messages: the planned ledger append, the store
+ * operations that go with it, and one outcome per message for the transport's PUBACK.
  */
-import type { LedgerItem } from '../ledger/index.ts';
+import type { LedgerPlan } from '../ledger/index.ts';
 import type { StoreOp } from '../storage/index.ts';
 import type { RejectCode } from './reject-codes.ts';
 
@@ -26,17 +26,13 @@ export interface ReadingOutcome {
   readonly signerId?: string;
   /**
    * For `INTERVAL_OVERLAP` and the other timeline refusals: the leaf index of the accepted
-   * reading it collides with; set by the time `opsFor` returns when that one is in a batch
-   * not yet planned.
+   * reading it collides with (in the log, or planned in this or an earlier batch).
    */
-  collidesWith?: number;
-  /** Index of its item in {@link CheckedBatch.items}, when accepted. */
+  readonly collidesWith?: number;
+  /** Index of its entry in the plan's {@link LedgerPlan.entries}, when accepted. */
   readonly itemIndex?: number;
-  /**
-   * Leaf index of the entry it duplicates. Known at once for an entry already planned;
-   * for one staged in this or a pipelined batch, set by the time `opsFor` returns.
-   */
-  duplicateOf?: number;
+  /** Leaf index of the entry it duplicates (in the log, or planned in this or an earlier batch). */
+  readonly duplicateOf?: number;
   /** Id of its quarantine record, when rejected. */
   readonly quarantineId?: number;
 }
@@ -60,20 +56,19 @@ export interface MessageOutcome {
 }
 
 /**
- * A checked batch: what to append and what to answer. The pipeline returns it with its full
- * {@link MessageOutcome}s; the batcher (`IngestService`) reads it as
+ * A checked batch: what to commit and what to answer, complete when returned. The pipeline
+ * returns it with its full {@link MessageOutcome}s; the batcher (`IngestService`) reads it as
  * `CheckedBatch<MessageResult>`, the part of an outcome it needs.
  */
 export interface CheckedBatch<Outcome = MessageOutcome> {
-  /** Entries to append, in message order, with their metadata filled. */
-  readonly items: readonly LedgerItem[];
+  /** The ledger append of its accepted readings, in message order (commit it with `ops`). */
+  readonly plan: LedgerPlan;
+  /**
+   * The batch's other store operations: meter state, (meter, sequence) → leaf index,
+   * quarantine records and counters, equivocation evidence. Commit them with `plan`, batches
+   * in `check` order (the ledger commits plans in the order they were made).
+   */
+  readonly ops: readonly StoreOp[];
   /** One outcome per message, in order. */
   readonly outcomes: readonly Outcome[];
-  /**
-   * The batch's store operations (meter state, (meter, sequence) → leaf index, quarantine
-   * records and counters, equivocation evidence), given the leaf index of each item. Call it
-   * exactly once per batch, synchronously once the indices are assigned, batches in `check`
-   * order — also for a batch without items — and commit the operations in that order.
-   */
-  opsFor(appended: readonly { readonly index: number }[]): StoreOp[];
 }

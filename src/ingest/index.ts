@@ -2,7 +2,6 @@
  * The ingest node's checks (docs/formats.md, "MQTT topics" and "Checks and quarantine"):
  * topics, decoding, the pipeline, per-meter state and the quarantine.
  */
-export type { SignatureCheck, SignatureVerifier } from './types.ts';
 export type { CandidateReading, DecodeResult, ParsedReading } from './candidate.ts';
 export type { CheckedBatch, MessageOutcome, ReadingOutcome } from './checked-batch.ts';
 export {
@@ -65,4 +64,3 @@ export {
 export { IngestService } from './ingest-service.ts';
 export { ReceiptIssuer } from './receipts.ts';
 export { checkTopicRoot } from './topics.ts';
-export { VerifyPool } from './verify-pool.ts';

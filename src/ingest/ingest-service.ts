@@ -144,8 +144,6 @@ export class IngestService {
   private readonly publishNotices: boolean;
   private readonly now: () => number;
   private readonly topicRoot: string;
-  /** Appends are planned in batch order: batch N+1's append waits for N's to be planned. */
-  private appendChain: Promise<unknown> = Promise.resolve();
   private readonly receiptQueue: ReceiptJob[] = [];
   private receiptLoopDone: Promise<void> | undefined;
 
@@ -239,18 +237,11 @@ export class IngestService {
     let appended: LedgerAppendResult;
     let t1 = t0;
     try {
-      const checking = this.checker.check(batch.map((p) => p.message));
-      // Plan the append right after this batch's checks and after the previous batch's append
-      // was planned, so the ledger sees batches in the order they were checked.
-      const appending = this.appendChain
-        .catch(() => undefined)
-        .then(async () => {
-          checked = await checking;
-          t1 = performance.now();
-          return this.ledger.append(checked.items, (a) => checked.opsFor(a));
-        });
-      this.appendChain = appending;
-      appended = await appending;
+      // Check (the batch comes back planned: every leaf index and store operation known), then
+      // commit; the ledger commits plans in the order they were made.
+      checked = await this.checker.check(batch.map((p) => p.message));
+      t1 = performance.now();
+      appended = await this.ledger.commit(checked.plan, checked.ops);
     } catch (e) {
       // Nothing of this batch is acknowledged: the broker will deliver it again.
       for (const p of batch) p.reject(e);
@@ -258,7 +249,7 @@ export class IngestService {
     }
     const t2 = performance.now();
     const decidedAt = this.now();
-    const outcomes = checked!.outcomes;
+    const outcomes = checked.outcomes;
     batch.forEach((p, i) => p.resolve({ reasonCode: outcomes[i]?.reasonCode ?? 0x80 }));
     let accepted = 0;
     for (const o of outcomes) {
@@ -287,7 +278,7 @@ export class IngestService {
     if (this.publishReceipts || this.publishNotices) {
       this.queueReceipts({
         messages: batch.map((p) => p.message),
-        checked: checked!,
+        checked,
         appended,
         decidedAt,
       });

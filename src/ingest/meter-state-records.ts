@@ -38,7 +38,7 @@ export interface MeterState {
   dirtyBatch: number;
 }
 
-/** A (meter, sequence) in the log: its leaf index (once assigned) and what identifies it. */
+/** A (meter, sequence) in the log: its leaf index and what identifies it. */
 export interface SequenceRef {
   /**
    * SHA-256 of the reading's signed content (COSE Sig_structure, OCMF payload section) when
@@ -47,14 +47,14 @@ export interface SequenceRef {
   readonly sha256: Uint8Array;
   /** True when {@link sha256} is of the signed content. */
   readonly content: boolean;
-  /** Leaf index; undefined until the batch's store operations are planned. */
-  index: number | undefined;
+  /** Leaf index of its entry. */
+  readonly index: number;
 }
 
 /** The value of a (meter, scope, sequence) record: index ‖ SHA-256 ‖ 0x01 (41 bytes). */
 export function encodeSequenceRef(ref: SequenceRef): Uint8Array {
   const out = new Uint8Array(41);
-  out.set(u64be(ref.index!), 0);
+  out.set(u64be(ref.index), 0);
   out.set(ref.sha256, 8);
   out[40] = 1;
   return out;

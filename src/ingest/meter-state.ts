@@ -142,7 +142,7 @@ export class MeterStateStore {
     if (this.open === batch) this.open = undefined;
   }
 
-  /** @internal Called by {@link StateBatch.opsFor}: batches must be planned in order. */
+  /** @internal Called by {@link StateBatch.ops}: batches must be made in order. */
   planned(batch: number): void {
     if (batch !== this.lastPlanned + 1) {
       throw new IngestError(

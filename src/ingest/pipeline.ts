@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { bytesEqual } from '../core/bytes.ts';
-import type { LedgerItem } from '../ledger/index.ts';
+import type { AppendPlanner, LedgerItem } from '../ledger/index.ts';
 import type { IngestMetrics } from '../metrics/index.ts';
 import type { StoreOp } from '../storage/index.ts';
 import type { CandidateReading } from './candidate.ts';
@@ -29,7 +29,7 @@ import {
 import { isReadingsTopic, parseTopic, type ParsedTopic } from './topics.ts';
 import type { InboundMessage } from '../mqtt/index.ts';
 import type { SignerDirectory, SignerRecord } from '../registry/index.ts';
-import type { SignatureCheck, SignatureVerifier } from './types.ts';
+import type { SignatureCheck, SignatureVerifier } from '../core/signature/index.ts';
 
 /** Options of {@link IngestPipeline}. */
 export interface IngestPipelineOptions {
@@ -37,6 +37,12 @@ export interface IngestPipelineOptions {
   readonly verifier: SignatureVerifier;
   readonly quarantine: Quarantine;
   readonly meters: MeterStateStore;
+  /**
+   * Plans the ledger append of each checked batch (the node's `Ledger`): the pipeline learns
+   * the leaf index each accepted reading will have before it settles the next reading, so no
+   * outcome or record is ever completed later.
+   */
+  readonly planner: AppendPlanner;
   readonly metrics?: IngestMetrics;
   /** Clock, ms since the epoch (default `Date.now`). */
   readonly now?: () => number;
@@ -87,11 +93,11 @@ interface Work {
 
 interface Settling {
   readonly batch: StateBatch;
+  /** Leaf index of the batch's first item: the ledger's next index when settling began. */
+  readonly first: number;
   readonly items: LedgerItem[];
-  /** Quarantine records' operations, made once the batch's indices are known. */
+  /** Quarantine records' operations, made at the end of the batch (a later record may evict one). */
   readonly quarantineOps: (() => StoreOp[])[];
-  /** Outcomes that point at an entry of a batch not yet planned (duplicates, collisions). */
-  readonly later: (() => void)[];
 }
 
 /** Checks batches of inbound messages and turns the good readings into ledger items. */
@@ -258,41 +264,33 @@ export class IngestPipeline {
     if (lookups.length > 0) await Promise.all(lookups);
   }
 
+  /**
+   * Settles every message in order against the staged state, then plans the batch's append and
+   * makes all of its store operations, once. Synchronous from the first index taken to the
+   * plan, so that the indices given to accepted readings are the ones the ledger assigns.
+   */
   private settle(work: readonly Work[]): CheckedBatch {
     const s: Settling = {
       batch: this.opts.meters.beginBatch(),
+      first: this.opts.planner.nextIndex,
       items: [],
       quarantineOps: [],
-      later: [],
     };
     const outcomes = work.map((w) => this.settleMessage(w, s));
     s.batch.close();
-    let planned = false;
-    return {
-      items: s.items,
-      outcomes,
-      opsFor: (appended) => {
-        if (planned) throw new IngestError('BATCH_ORDER', 'opsFor called twice');
-        if (appended.length !== s.items.length) {
-          throw new IngestError(
-            'BATCH_ORDER',
-            `${appended.length} indices for ${s.items.length} items`,
-          );
-        }
-        const ops = s.batch.opsFor(appended.map((a) => a.index));
-        planned = true;
-        for (const f of s.later) f();
-        for (const q of s.quarantineOps) ops.push(...q());
-        return ops;
-      },
-    };
+    const plan = this.opts.planner.plan(s.items);
+    if (plan.first !== s.first) {
+      throw new IngestError('BATCH_ORDER', `planned at ${plan.first}, settled at ${s.first}`);
+    }
+    const ops = s.batch.ops();
+    for (const q of s.quarantineOps) ops.push(...q());
+    return { plan, ops, outcomes };
   }
 
   /**
    * Stages the quarantine record of a refusal. `part` is the refused reading (absent for a
    * message refused as a whole): a reading whose signature verified is signed evidence, kept
-   * against its signer's quota; `collision` is the entry it collides with, whose index may be
-   * known only once the batch is planned.
+   * against its signer's quota; `collision` is the entry it collides with.
    */
   private quarantine(
     w: Work,
@@ -302,9 +300,7 @@ export class IngestPipeline {
     collision?: SequenceRef,
   ): number {
     const evidence =
-      collision === undefined
-        ? r.evidence
-        : () => ({ ...r.evidence, collidesWith: collision.index });
+      collision === undefined ? r.evidence : { ...r.evidence, collidesWith: collision.index };
     const signer = part?.verified === true ? part.signer?.signerId : undefined;
     const { id, ops } = this.opts.quarantine.reserve({
       code: r.detail,
@@ -357,21 +353,15 @@ export class IngestPipeline {
             sequenceScope: c.reading.sequenceScope,
             signerId: c.signerId,
           };
-    const refuse = (r: Rejection, collision?: SequenceRef): ReadingOutcome => {
-      const outcome: ReadingOutcome = {
-        status: 'rejected',
-        code: r.code,
-        detail: r.detail,
-        message: r.message,
-        ...id,
-        quarantineId: this.quarantine(w, s, r, p, collision),
-      };
-      if (collision !== undefined) {
-        if (collision.index !== undefined) outcome.collidesWith = collision.index;
-        else s.later.push(() => (outcome.collidesWith = collision.index));
-      }
-      return outcome;
-    };
+    const refuse = (r: Rejection, collision?: SequenceRef): ReadingOutcome => ({
+      status: 'rejected',
+      code: r.code,
+      detail: r.detail,
+      message: r.message,
+      ...id,
+      quarantineId: this.quarantine(w, s, r, p, collision),
+      ...(collision === undefined ? {} : { collidesWith: collision.index }),
+    });
     if (p.rejection !== undefined || c === undefined || p.signer === undefined) {
       return refuse(p.rejection ?? reject('INTERNAL_ERROR', 'reading without a candidate'));
     }
@@ -390,10 +380,8 @@ export class IngestPipeline {
         ? bytesEqual(entrySha256(c.message), prior.sha256)
         : bytesEqual(entrySha256(c.bytes), prior.sha256);
       if (same) {
-        const outcome: ReadingOutcome = { status: 'duplicate', ...id, duplicateOf: prior.index };
-        if (prior.index === undefined) s.later.push(() => (outcome.duplicateOf = prior.index));
         this.opts.metrics?.duplicates.inc();
-        return outcome;
+        return { status: 'duplicate', ...id, duplicateOf: prior.index };
       }
       const out = refuse(
         reject(
@@ -436,8 +424,8 @@ export class IngestPipeline {
       return refuse(reject(fault.code, fault.message), head!.ref);
     }
 
-    s.batch.accept(state, r, c.message);
     const itemIndex = s.items.length;
+    s.batch.accept(state, r, c.message, s.first + itemIndex);
     const only = r.channels.length === 1 ? r.channels[0] : undefined;
     s.items.push({
       kind: c.kind,

@@ -1,6 +1,7 @@
 /**
  * The state changes of one checked batch (docs/formats.md, "State records"): staged in memory
- * while the batch is checked, turned into store operations once its leaf indices are known.
+ * while the batch is checked, with the leaf index each accepted reading will have, then turned
+ * into store operations once.
  */
 import { u64be } from '../core/bytes.ts';
 import type { StoreOp } from '../storage/index.ts';
@@ -41,17 +42,18 @@ export interface StateBatchOwner {
   flaggedOne(): void;
   /** The batch is closed to more readings. */
   closed(batch: StateBatch): void;
-  /** The batch's operations were planned: batches must be planned in order. */
+  /** The batch's operations were made: batches must be made in order. */
   planned(batch: number): void;
 }
 
 /**
  * The state changes of one batch: staged in memory as the batch is checked, written by
- * {@link StateBatch.opsFor} once the leaf indices are known.
+ * {@link StateBatch.ops}.
  */
 export class StateBatch {
   private readonly touched = new Set<MeterState>();
   private readonly accepted: { key: Uint8Array; ref: SequenceRef }[] = [];
+  private lastIndex = -1;
   private readonly evidence: (Omit<EvidenceRecord, 'firstIndex' | 'firstSha256'> & {
     readonly first: SequenceRef;
   })[] = [];
@@ -75,17 +77,17 @@ export class StateBatch {
   }
 
   /**
-   * Stages an accepted reading: its sequence becomes the last, each of its channels the head of
-   * that channel's timeline, and (meter, scope, sequence) points at its entry, identified by
-   * its signed content. Call in item order.
+   * Stages an accepted reading that will be the log's entry `index`: its sequence becomes the
+   * last, each of its channels the head of that channel's timeline, and (meter, scope,
+   * sequence) points at its entry, identified by its signed content. Call in index order.
    */
-  accept(state: MeterState, r: ParsedReading, signedContent: Uint8Array): SequenceRef {
+  accept(state: MeterState, r: ParsedReading, signedContent: Uint8Array, index: number): SequenceRef {
     this.assertStaging();
-    const ref: SequenceRef = {
-      sha256: entrySha256(signedContent),
-      content: true,
-      index: undefined,
-    };
+    if (!Number.isSafeInteger(index) || index <= this.lastIndex) {
+      throw new IngestError('BATCH_ORDER', `leaf index ${index} does not follow ${this.lastIndex}`);
+    }
+    this.lastIndex = index;
+    const ref: SequenceRef = { sha256: entrySha256(signedContent), content: true, index };
     state.lastSequence.set(r.sequenceScope, r.sequence);
     for (const c of r.channels) {
       state.channels.set(c.obis, {
@@ -119,7 +121,7 @@ export class StateBatch {
 
   /**
    * Ends staging: snapshots the changed meters' state (later batches may change it before this
-   * one is written); the records are encoded by {@link opsFor}, once the heads' indices are known.
+   * one is written); the records are encoded by {@link ops}.
    */
   close(): void {
     if (this.snapshots !== undefined) return;
@@ -128,35 +130,24 @@ export class StateBatch {
   }
 
   /**
-   * The batch's store operations, given the leaf index of each accepted reading (in
-   * {@link accept} order). Must be called once per batch, in batch order, after
-   * {@link close}; the operations must be committed in that order too.
+   * The batch's store operations. Call once per batch, in batch order, after {@link close};
+   * commit them in that order too.
    */
-  opsFor(indexes: readonly number[]): StoreOp[] {
+  ops(): StoreOp[] {
     if (this.snapshots === undefined) throw new IngestError('BATCH_ORDER', 'batch not closed');
-    if (this.planned) throw new IngestError('BATCH_ORDER', 'store operations already planned');
-    if (indexes.length !== this.accepted.length) {
-      throw new IngestError(
-        'BATCH_ORDER',
-        `${indexes.length} indices for ${this.accepted.length} accepted readings`,
-      );
-    }
+    if (this.planned) throw new IngestError('BATCH_ORDER', 'store operations already made');
     this.owner.planned(this.number);
     this.planned = true;
     const ops: StoreOp[] = [];
-    this.accepted.forEach((a, i) => {
-      a.ref.index = indexes[i]!;
+    for (const a of this.accepted) {
       ops.push({ type: 'put', key: a.key, value: encodeSequenceRef(a.ref) });
-    });
+    }
     for (const e of this.evidence) {
-      if (e.first.index === undefined) {
-        throw new IngestError('BATCH_ORDER', 'evidence refers to an entry with no index yet');
-      }
       const { first, ...rest } = e;
       ops.push({
         type: 'put',
         key: evidenceKey(e.meterId, e.scope, e.sequence, e.quarantineId),
-        value: encodeEvidence({ ...rest, firstIndex: first.index!, firstSha256: first.sha256 }),
+        value: encodeEvidence({ ...rest, firstIndex: first.index, firstSha256: first.sha256 }),
       });
     }
     for (const s of this.snapshots) {

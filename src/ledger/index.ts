@@ -1,10 +1,13 @@
 /** The public face of src/ledger/: what other parts import from it. */
 export type { EntryRecord } from './entry-record.ts';
 export type { ErasureRecord } from './erasure-record.ts';
+export { LedgerError, type LedgerErrorCode } from './errors.ts';
 export { Ledger } from './ledger.ts';
 export type {
+  AppendPlanner,
   LedgerAppendResult,
   LedgerAppended,
   LedgerItem,
+  LedgerPlan,
   MeterEntryPosition,
 } from './ledger.ts';

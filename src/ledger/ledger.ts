@@ -36,6 +36,7 @@ import {
   type ErasureRecord,
   type ErasureRequest,
 } from './erasure-record.ts';
+import { LedgerError } from './errors.ts';
 
 /** One entry to append. */
 export interface LedgerItem {
@@ -88,6 +89,29 @@ function decodeChainHead(v: Uint8Array): ChainHead {
   return { index: readU64be(v, 0), leafHash: v.slice(8) };
 }
 
+/**
+ * An append planned by {@link Ledger.plan}: the indices, salts, chain links and leaves of its
+ * items, and the store operations of their private records, meter index rows and chain heads.
+ */
+export interface LedgerPlan {
+  /** Its place in the order of plans: commits run in this order. */
+  readonly ticket: number;
+  /** Leaf index of its first item (the next index when it has none). */
+  readonly first: number;
+  /** The items, as given. */
+  readonly items: readonly LedgerItem[];
+  /** Where each item lands, in item order. */
+  readonly entries: readonly LedgerAppended[];
+  readonly ops: readonly StoreOp[];
+}
+
+/** What plans appends (the ingest pipeline's view of the {@link Ledger}). */
+export interface AppendPlanner {
+  /** The leaf index the next planned item gets. */
+  readonly nextIndex: number;
+  plan(items: readonly LedgerItem[]): LedgerPlan;
+}
+
 /** What an append produced. */
 export interface LedgerAppendResult {
   readonly entries: readonly LedgerAppended[];
@@ -116,13 +140,21 @@ export interface MeterEntryPosition {
 }
 
 /** The public log and its private records. */
-export class Ledger {
+export class Ledger implements AppendPlanner {
   private lastErasureId: number | undefined;
   private erasing: Promise<unknown> = Promise.resolve();
   private readonly salts: (n: number) => Uint8Array;
   private readonly hasher: LogHasher;
   /** Chain heads by meter id, when the ledger chains readings (opened with {@link Ledger.open}). */
   private heads: Map<string, ChainHead> | undefined;
+  /** Plans made, and plans whose commit has started: the next ticket to commit is `served`. */
+  private tickets = 0;
+  private served = 0;
+  /** Size of the log once every plan made is committed (valid while plans are outstanding). */
+  private plannedSize = 0;
+  /** Commits waiting for the plans before them, by ticket. */
+  private readonly waiting = new Map<number, () => void>();
+  private readonly committing = new Set<number>();
 
   /**
    * A ledger that appends readings as given, unchained. A node opens its ledger with
@@ -167,21 +199,24 @@ export class Ledger {
     return this.heads !== undefined;
   }
 
+  /** The leaf index the next planned item gets: after every plan made so far, committed or not. */
+  get nextIndex(): number {
+    return this.served === this.tickets ? this.log.sequencedSize : this.plannedSize;
+  }
+
   /**
-   * Appends `items` (and `extraOps`) in one atomic, fsynced batch. Resolves once durable.
-   * `extraOps` may be a function of the assigned indices; it is called synchronously, before
-   * this method returns its promise. Calls are planned and committed in call order. With no
-   * items, the extra ops are committed in order without a new checkpoint.
+   * Plans an append of `items`: assigns their leaf indices (after every earlier plan), draws
+   * their salts, chains each meter's readings and builds the leaves and the private records.
+   * Synchronous; nothing is written until {@link commit}. Every plan must be committed, plans
+   * in the order they were made (a commit waits for the plans before it).
    */
-  async append(
-    items: readonly LedgerItem[],
-    extraOps:
-      readonly StoreOp[] | ((appended: readonly LedgerAppended[]) => readonly StoreOp[]) = [],
-  ): Promise<LedgerAppendResult> {
-    const first = this.log.sequencedSize;
+  plan(items: readonly LedgerItem[]): LedgerPlan {
+    const first = this.nextIndex;
     const ops: StoreOp[] = [];
     const salts = this.salts(items.length);
-    const appended: LedgerAppended[] = items.map((item, k) => {
+    /** The chain head each meter has after this plan: written once per meter. */
+    const heads = new Map<string, ChainHead>();
+    const entries: LedgerAppended[] = items.map((item, k) => {
       const index = first + k;
       const salt = salts.subarray(k * SALT_SIZE, (k + 1) * SALT_SIZE);
       const { meterId, intervalStart } = item.meta;
@@ -206,28 +241,79 @@ export class Ledger {
         ),
       );
       if (chain) {
-        // Planned in call order, so the next reading of the meter (in this batch or a later
+        // Planned in plan order, so the next reading of the meter (in this plan or a later
         // one) links to this one. A failed commit fails the log for good (LOG_FAILED).
         const head = { index, leafHash: leafHashOf(leaf, this.hasher) };
         this.heads!.set(meterId!, head);
-        ops.push(this.store.putOp(chainHeadKey(meterId!), encodeChainHead(head)));
+        heads.set(meterId!, head);
       }
       if (meterId !== undefined && intervalStart !== undefined) {
         ops.push(this.store.putOp(meterIndexKey(meterId, intervalStart, index), new Uint8Array(0)));
       }
       return { index, kind, salt, ...(link === undefined ? {} : { link }), leaf };
     });
-    ops.push(...(typeof extraOps === 'function' ? extraOps(appended) : extraOps));
-    if (items.length === 0) {
+    for (const [meterId, head] of heads) {
+      ops.push(this.store.putOp(chainHeadKey(meterId), encodeChainHead(head)));
+    }
+    this.plannedSize = first + items.length;
+    return { ticket: this.tickets++, first, items, entries, ops };
+  }
+
+  /**
+   * Commits `plan` with `extraOps` (records of other parts that must commit with the entries)
+   * in one atomic, fsynced batch, after every plan made before it; resolves once durable. A
+   * plan without items commits its operations in order without a new checkpoint.
+   */
+  commit(plan: LedgerPlan, extraOps: readonly StoreOp[] = []): Promise<LedgerAppendResult> {
+    if (this.committing.has(plan.ticket) || plan.ticket < this.served) {
+      return Promise.reject(new LedgerError('PLAN_REUSED', `plan ${plan.ticket} was committed`));
+    }
+    return new Promise<LedgerAppendResult>((resolve, reject) => {
+      const run = (): void => {
+        try {
+          this.commitNow(plan, extraOps).then(resolve, reject);
+        } catch (e) {
+          reject(e);
+        } finally {
+          this.served++;
+          const next = this.waiting.get(this.served);
+          if (next !== undefined) {
+            this.waiting.delete(this.served);
+            next();
+          }
+        }
+      };
+      this.committing.add(plan.ticket);
+      if (plan.ticket === this.served) run();
+      else this.waiting.set(plan.ticket, run);
+    }).finally(() => this.committing.delete(plan.ticket));
+  }
+
+  /** Plans and commits `items` with `extraOps` at once (`plan` then `commit`). */
+  append(items: readonly LedgerItem[], extraOps: readonly StoreOp[] = []): Promise<LedgerAppendResult> {
+    return this.commit(this.plan(items), extraOps);
+  }
+
+  private async commitNow(
+    plan: LedgerPlan,
+    extraOps: readonly StoreOp[],
+  ): Promise<LedgerAppendResult> {
+    if (plan.first !== this.log.sequencedSize) {
+      throw new LedgerError(
+        'LOG_DIVERGED',
+        `plan starts at ${plan.first}, the log at ${this.log.sequencedSize}: the log was appended to outside the ledger`,
+      );
+    }
+    const ops = extraOps.length === 0 ? plan.ops : [...plan.ops, ...extraOps];
+    if (plan.entries.length === 0) {
       await this.log.commitOps(ops);
       return { entries: [], size: this.log.size, root: this.log.publishedRoot(), checkpoint: '' };
     }
     const r = await this.log.append(
-      appended.map((a) => a.leaf),
+      plan.entries.map((a) => a.leaf),
       ops,
     );
-    if (r.first !== first) throw new Error('ledger: the log was appended to outside the ledger');
-    return { entries: appended, size: r.size, root: r.root, checkpoint: r.checkpoint };
+    return { entries: plan.entries, size: r.size, root: r.root, checkpoint: r.checkpoint };
   }
 
   /** The private record of leaf `index`, if any. */

@@ -2,3 +2,4 @@
 export { fastSha256, nodeHasher } from './node-hasher.ts';
 export { opensslNoteSigner } from './openssl-signer.ts';
 export { opensslEd25519, withSignatureChecker } from './signature-checker.ts';
+export { VerifyPool, type VerifyPoolOptions } from './verify-pool.ts';

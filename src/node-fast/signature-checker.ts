@@ -1,10 +1,11 @@
 /**
- * The CLI's reading-signature checker for {@link verifyBundleAsync}: OpenSSL through
- * `node:crypto` (RFC 8032 Ed25519, ES256 with a raw `r ‖ s` per RFC 9053 §2.1), in this thread
- * for small bundles and on worker threads across every core for large ones (a year of
- * 15-minute readings is 35,040 signatures).
+ * The CLI's reading-signature checker for {@link verifyBundleAsync}, a `VerifySignatures`
+ * (`src/core/signature/`): OpenSSL through `node:crypto` (RFC 8032 Ed25519, P-256 with a raw
+ * `r ‖ s` per RFC 9053 §2.1), in this thread for small bundles and on worker threads across
+ * every core for large ones (a year of 15-minute readings is 35,040 signatures). An OCMF check
+ * (the bundle verifier checks those itself) goes to the core's `verifyWithNoble`, here.
  *
- * Same verdicts as the pure core, job by job: each key is checked once, on this thread, by the
+ * Same verdicts as the pure core, check by check: each key is checked once, on this thread, by the
  * core's rules (canonical Ed25519 encoding and no small-order key, RFC 8032 §5.1.3; a SEC 1
  * §2.3.4 P-256 point) before OpenSSL sees it; OpenSSL's Ed25519 checks the cofactorless
  * equation where the core checks the cofactored one (RFC 8032 §5.1.7), which differ only for
@@ -19,8 +20,13 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { SignatureChecker, SignatureJob } from '../core/bundle/index.ts';
 import { assertValidPublicKey, CoseAlg, verifyWithAlg } from '../core/cose/index.ts';
+import type { SignerKeyType } from '../core/registry/index.ts';
+import {
+  verifyWithNoble,
+  type SignatureCheck,
+  type VerifySignatures,
+} from '../core/signature/index.ts';
 
 /**
  * A first call with fewer signatures than this (a small bundle: the core hands over chunks of
@@ -31,8 +37,13 @@ export const POOL_THRESHOLD = 1_024;
 /** Smallest piece sent to one worker. */
 const MIN_PIECE = 64;
 
-/** Job type codes in a piece: 1 Ed25519, 2 ES256. */
-const TYPE = { EdDSA: 1, ES256: 2 } as const;
+/** Check type codes in a piece: 1 Ed25519, 2 P-256 (ES256). */
+const TYPE = { Ed25519: 1, 'P-256': 2 } as const;
+
+/** The key types OpenSSL checks here; any other goes to the core. */
+function isFast(keyType: SignerKeyType): keyType is keyof typeof TYPE {
+  return keyType === 'Ed25519' || keyType === 'P-256';
+}
 
 /** Header words per job: key id, type, message length, signature length. */
 const WORDS = 4;
@@ -65,7 +76,7 @@ parentPort.on('message', (m) => {
     const msg = body.subarray(off, (off += h[w + 2]));
     const sig = body.subarray(off, (off += h[w + 3]));
     try {
-      const ok = h[w + 1] === ${TYPE.EdDSA}
+      const ok = h[w + 1] === ${TYPE.Ed25519}
         ? verify(null, msg, key, sig)
         : verify('sha256', msg, { key, dsaEncoding: 'ieee-p1363' }, sig);
       out[i] = ok ? 1 : 0;
@@ -89,15 +100,15 @@ type Key =
   | { readonly valid: false }
   | { readonly valid: true; readonly id: number; readonly spki: Buffer; object?: KeyObject };
 
-function spkiOf(alg: number, pk: Uint8Array): Buffer | undefined {
+function spkiOf(keyType: SignerKeyType, pk: Uint8Array): Buffer | undefined {
   try {
-    if (alg === CoseAlg.EdDSA) {
+    if (keyType === 'Ed25519') {
       assertValidPublicKey(CoseAlg.EdDSA, pk);
       // The core's verify refuses small-order keys (RFC 8032 strict mode).
       if (ed25519.Point.fromBytes(pk, false).isSmallOrder()) return undefined;
       return Buffer.concat([SPKI_PREFIX.ed25519, pk]);
     }
-    if (alg === CoseAlg.ES256) {
+    if (keyType === 'P-256') {
       assertValidPublicKey(CoseAlg.ES256, pk);
       const prefix = pk.length === 65 ? SPKI_PREFIX.p256Uncompressed : SPKI_PREFIX.p256Compressed;
       return Buffer.concat([prefix, pk]);
@@ -108,27 +119,27 @@ function spkiOf(alg: number, pk: Uint8Array): Buffer | undefined {
   return undefined;
 }
 
-/** Keys by algorithm and bytes, each checked once; ids are sent to the workers. */
+/** Keys by key type and bytes, each checked once; ids are sent to the workers. */
 class Keys {
   readonly #map = new Map<string, Key>();
-  #last: { alg: number; bytes: Uint8Array; key: Key } | undefined;
+  #last: { keyType: SignerKeyType; bytes: Uint8Array; key: Key } | undefined;
   /** Keys not yet sent to the workers. */
   readonly fresh: [number, Buffer][] = [];
 
-  get(alg: number, pk: Uint8Array): Key {
+  get(keyType: SignerKeyType, pk: Uint8Array): Key {
     const last = this.#last;
-    if (last !== undefined && last.alg === alg && Buffer.compare(last.bytes, pk) === 0) {
+    if (last !== undefined && last.keyType === keyType && Buffer.compare(last.bytes, pk) === 0) {
       return last.key;
     }
-    const id = `${alg}:${Buffer.from(pk.buffer, pk.byteOffset, pk.length).toString('latin1')}`;
+    const id = `${keyType}:${Buffer.from(pk.buffer, pk.byteOffset, pk.length).toString('latin1')}`;
     let key = this.#map.get(id);
     if (key === undefined) {
-      const spki = spkiOf(alg, pk);
+      const spki = spkiOf(keyType, pk);
       key = spki === undefined ? { valid: false } : { valid: true, id: this.#map.size, spki };
       this.#map.set(id, key);
       if (key.valid) this.fresh.push([key.id, key.spki]);
     }
-    this.#last = { alg, bytes: pk, key };
+    this.#last = { keyType, bytes: pk, key };
     return key;
   }
 }
@@ -153,7 +164,7 @@ export function opensslEd25519(
   );
   let key = ED25519_KEYS.get(id);
   if (key === undefined) {
-    const spki = spkiOf(CoseAlg.EdDSA, publicKey);
+    const spki = spkiOf('Ed25519', publicKey);
     key = spki === undefined ? null : createPublicKey({ key: spki, format: 'der', type: 'spki' });
     if (ED25519_KEYS.size < 1_024) ED25519_KEYS.set(id, key);
   }
@@ -166,10 +177,10 @@ export function opensslEd25519(
 }
 
 /** One check with OpenSSL on this thread. */
-function verifyHere(j: SignatureJob, key: Key & { valid: true }): boolean {
+function verifyHere(j: SignatureCheck, key: Key & { valid: true }): boolean {
   key.object ??= createPublicKey({ key: key.spki, format: 'der', type: 'spki' });
   try {
-    return j.alg === CoseAlg.EdDSA
+    return j.keyType === 'Ed25519'
       ? verify(null, j.message, key.object, j.signature)
       : verify('sha256', j.message, { key: key.object, dsaEncoding: 'ieee-p1363' }, j.signature);
   } catch {
@@ -178,8 +189,8 @@ function verifyHere(j: SignatureJob, key: Key & { valid: true }): boolean {
 }
 
 /** The core's verdict on an Ed25519 signature OpenSSL refused (see the module comment). */
-function recheck(j: SignatureJob): boolean {
-  if (j.alg !== CoseAlg.EdDSA) return false;
+function recheck(j: SignatureCheck): boolean {
+  if (j.keyType !== 'Ed25519') return false;
   try {
     return verifyWithAlg(CoseAlg.EdDSA, j.signature, j.message, j.publicKey);
   } catch {
@@ -264,9 +275,9 @@ class CryptoPool {
   }
 }
 
-/** Packs the jobs at `positions` (their keys are valid) into one buffer for a worker. */
+/** Packs the checks at `positions` (their keys are valid) into one buffer for a worker. */
 function pack(
-  jobs: readonly SignatureJob[],
+  jobs: readonly SignatureCheck[],
   keyIds: Int32Array,
   positions: readonly number[],
 ): ArrayBuffer {
@@ -283,7 +294,7 @@ function pack(
     const j = jobs[positions[i]!]!;
     const h = 1 + WORDS * i;
     header[h] = keyIds[positions[i]!]!;
-    header[h + 1] = j.alg === CoseAlg.EdDSA ? TYPE.EdDSA : TYPE.ES256;
+    header[h + 1] = j.keyType === 'Ed25519' ? TYPE.Ed25519 : TYPE['P-256'];
     header[h + 2] = j.message.length;
     header[h + 3] = j.signature.length;
     body.set(j.message, off);
@@ -307,7 +318,7 @@ function poolSize(): number {
  * on this thread.
  */
 export async function withSignatureChecker<T>(
-  use: (check: SignatureChecker) => Promise<T>,
+  use: (check: VerifySignatures) => Promise<T>,
   options: {
     threshold?: number;
     /** Start the workers now, while the bundle is still being parsed (a large bundle). */
@@ -333,13 +344,17 @@ export async function withSignatureChecker<T>(
   let submitted = 0;
   let done = 0;
 
-  const check: SignatureChecker = async (jobs) => {
+  const check: VerifySignatures = async (jobs) => {
     submitted += jobs.length;
     const results = new Array<boolean>(jobs.length).fill(false);
     const keyIds = new Int32Array(jobs.length);
     const valid: number[] = [];
     jobs.forEach((j, i) => {
-      const key = keys.get(j.alg, j.publicKey);
+      if (!isFast(j.keyType)) {
+        results[i] = verifyWithNoble(j);
+        return;
+      }
+      const key = keys.get(j.keyType, j.publicKey);
       // Both algorithms sign with exactly 64 bytes (RFC 8032 §5.1.6, RFC 9053 §2.1).
       if (!key.valid || j.signature.length !== 64) return;
       keyIds[i] = key.id;
@@ -348,7 +363,7 @@ export async function withSignatureChecker<T>(
     const workers = pool ?? (jobs.length >= threshold ? startPool() : undefined);
     if (workers === undefined) {
       for (const i of valid) {
-        const key = keys.get(jobs[i]!.alg, jobs[i]!.publicKey) as Key & { valid: true };
+        const key = keys.get(jobs[i]!.keyType, jobs[i]!.publicKey) as Key & { valid: true };
         results[i] = verifyHere(jobs[i]!, key) || recheck(jobs[i]!);
       }
       done += jobs.length;

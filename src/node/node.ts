@@ -20,16 +20,15 @@ import { Quarantine } from '../ingest/index.ts';
 import { ReceiptIssuer } from '../ingest/index.ts';
 import { readingSubscriptions } from '../ingest/index.ts';
 import type { MessageSource } from '../mqtt/index.ts';
-import { VerifyPool } from '../ingest/index.ts';
 import { Ledger } from '../ledger/index.ts';
 import { loadOrCreateLogKey } from '../log/index.ts';
 import { MerkleLog } from '../log/index.ts';
-import { nodeHasher } from '../node-fast/index.ts';
+import { nodeHasher, VerifyPool } from '../node-fast/index.ts';
 import { IngestMetrics } from '../metrics/index.ts';
 import { MetricsRegistry } from '../metrics/index.ts';
 import { registerMqttMetrics, registerReceiptMetrics } from '../metrics/index.ts';
 import { EmbeddedBroker, type BrokerTlsOptions } from '../mqtt/index.ts';
-import { silentLogger, type Logger } from '../logger.ts';
+import { silentLoggers, type Logger, type LoggerFactory } from '../logger.ts';
 import { MqttSource } from '../mqtt/index.ts';
 import { loadOperatorKey } from '../registry/index.ts';
 import { registryBrokerAccess } from '../registry/index.ts';
@@ -75,8 +74,12 @@ export interface RunningNode {
 
 /** Options beyond the configuration, for tests and embedding. */
 export interface StartOptions {
-  /** Where the transports report connection trouble (default: silent). */
-  readonly logger?: Logger;
+  /**
+   * Where each part writes its log lines, by component: `mqtt` (the transport: connections,
+   * reconnects, handler failures), `api` (HTTP warnings), `anchors` (anchor attempts). Default:
+   * silent; `consoleLogger` prefixes each line with its component.
+   */
+  readonly loggers?: LoggerFactory;
   /** Clock for the pipeline's time checks, ms. */
   readonly now?: () => number;
 }
@@ -130,6 +133,7 @@ export async function startNode(
       verifier,
       quarantine,
       meters,
+      planner: ledger,
       metrics: ingestMetrics,
       maxReadingBytes: config.maxReadingBytes,
       clockSkewSeconds: config.clockSkewSeconds,
@@ -138,14 +142,14 @@ export async function startNode(
       ...(options.now ? { now: options.now } : {}),
     });
 
-    const logger = options.logger ?? silentLogger;
+    const loggers = options.loggers ?? silentLoggers;
     const source: MessageSource & { readonly port?: number } =
       config.mqtt.mode === 'embedded'
         ? new EmbeddedBroker({
             host: config.mqtt.host,
             port: config.mqtt.port,
             readingTopics: readingSubscriptions(undefined, config.topicRoot),
-            logger,
+            logger: loggers('mqtt'),
             // Closed unless asked: each signer logs in with its broker credential.
             access:
               config.mqtt.allowAnonymous === true
@@ -158,7 +162,7 @@ export async function startNode(
             clientId: config.mqtt.clientId,
             protocolVersion: config.mqtt.protocolVersion,
             subscriptions: readingSubscriptions(undefined, config.topicRoot),
-            logger,
+            logger: loggers('mqtt'),
             ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
             ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
           });
@@ -211,7 +215,7 @@ export async function startNode(
     // ingest (anchors/runner.ts); the records stay with the checkpoints they anchor and go into
     // bundles, also those of earlier runs.
     const anchorStore = new AnchorStore(store);
-    const anchors = await startAnchors(config, anchorStore, logger);
+    const anchors = await startAnchors(config, anchorStore, loggers('anchors'));
     if (anchors !== undefined) {
       closers.push(() => anchors.close());
       log.onCheckpoint((cp) => anchors.submit(cp.note));
@@ -248,7 +252,7 @@ export async function startNode(
     const server = await startServer(app, { host: config.httpHost, port: config.httpPort });
     closers.push(() => server.close());
     const plaintext = plaintextWarning(config.httpHost, config.httpTls !== undefined);
-    if (plaintext !== undefined) logger.warn(plaintext);
+    if (plaintext !== undefined) loggers('api').warn(plaintext);
     await ingest.start();
     closers.push(() => ingest.stop());
 

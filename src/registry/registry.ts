@@ -239,15 +239,14 @@ export class Registry implements SignerDirectory {
     if (current !== undefined) return { ...current, created: false };
     const declaration: OperatorKeyDeclaration = { ...this.operator, issuedAt: this.seconds() };
     const bytes = signOperatorDeclaration(declaration, logSigner);
-    let at!: DeclarationAt;
-    await this.ledger.append(
-      [{ kind: EntryKind.operatorKey, bytes, meta: { receivedAt: this.now() } }],
-      (appended) => {
-        at = { index: first(appended), declaration };
-        this.declarations.push(at);
-        return [this.store.putOp(declarationKey(at.index), encodeDeclarationRecord(declaration))];
-      },
-    );
+    const plan = this.ledger.plan([
+      { kind: EntryKind.operatorKey, bytes, meta: { receivedAt: this.now() } },
+    ]);
+    const at: DeclarationAt = { index: first(plan.entries), declaration };
+    this.declarations.push(at);
+    await this.ledger.commit(plan, [
+      this.store.putOp(declarationKey(at.index), encodeDeclarationRecord(declaration)),
+    ]);
     return { ...at, created: true };
   }
 
@@ -286,25 +285,23 @@ export class Registry implements SignerDirectory {
       passwordHash: hashMosquittoPasswordSync(password),
       issuedAt: registration.issuedAt,
     });
-    let signer!: RegisteredSigner;
-    const r = await this.ledger.append(
-      [
-        {
-          kind: EntryKind.keyRegistration,
-          bytes,
-          meta: { receivedAt: this.now(), signerId: req.signerId },
-        },
-      ],
-      (appended) => {
-        signer = Object.freeze({ ...registration, registeredAt: first(appended) });
-        this.signers.set(signer.signerId, signer);
-        this.credentials.set(signer.signerId, credential);
-        return [
-          this.store.putOp(signerKey(signer.signerId), encodeSignerRecord(signer)),
-          this.store.putOp(credentialKey(signer.signerId), encodeCredentialRecord(credential)),
-        ];
+    const plan = this.ledger.plan([
+      {
+        kind: EntryKind.keyRegistration,
+        bytes,
+        meta: { receivedAt: this.now(), signerId: req.signerId },
       },
-    );
+    ]);
+    const signer: RegisteredSigner = Object.freeze({
+      ...registration,
+      registeredAt: first(plan.entries),
+    });
+    this.signers.set(signer.signerId, signer);
+    this.credentials.set(signer.signerId, credential);
+    const r = await this.ledger.commit(plan, [
+      this.store.putOp(signerKey(signer.signerId), encodeSignerRecord(signer)),
+      this.store.putOp(credentialKey(signer.signerId), encodeCredentialRecord(credential)),
+    ]);
     return {
       signer,
       index: signer.registeredAt,
@@ -336,24 +333,21 @@ export class Registry implements SignerDirectory {
     this.checkDeclared();
     const issuedAt = this.seconds();
     const bytes = signKeyRevocation({ signerId, reason, issuedAt }, this.operatorSigner);
-    let signer!: RegisteredSigner;
-    const r = await this.ledger.append(
-      [{ kind: EntryKind.keyRevocation, bytes, meta: { receivedAt: this.now(), signerId } }],
-      (appended) => {
-        signer = Object.freeze({
-          ...old,
-          revokedAt: first(appended),
-          revocationReason: reason,
-          revokedIssuedAt: issuedAt,
-        });
-        this.signers.set(signerId, signer);
-        this.credentials.delete(signerId);
-        return [
-          this.store.putOp(signerKey(signerId), encodeSignerRecord(signer)),
-          this.store.delOp(credentialKey(signerId)),
-        ];
-      },
-    );
+    const plan = this.ledger.plan([
+      { kind: EntryKind.keyRevocation, bytes, meta: { receivedAt: this.now(), signerId } },
+    ]);
+    const signer: RegisteredSigner = Object.freeze({
+      ...old,
+      revokedAt: first(plan.entries),
+      revocationReason: reason,
+      revokedIssuedAt: issuedAt,
+    });
+    this.signers.set(signerId, signer);
+    this.credentials.delete(signerId);
+    const r = await this.ledger.commit(plan, [
+      this.store.putOp(signerKey(signerId), encodeSignerRecord(signer)),
+      this.store.delOp(credentialKey(signerId)),
+    ]);
     return { signer, index: signer.revokedAt!, size: r.size };
   }
 

@@ -5,7 +5,7 @@
  * core's @noble code for the other curves and wherever WebCrypto lacks an algorithm
  * (`webcrypto-checker.ts`); the page itself when workers cannot start.
  */
-import type { SignatureChecker } from '../core/bundle/index.ts';
+import type { VerifySignatures } from '../core/signature/index.ts';
 import { createWebCryptoChecker, type WebCryptoCheckerStats } from './webcrypto-checker.ts';
 
 /**
@@ -14,6 +14,6 @@ import { createWebCryptoChecker, type WebCryptoCheckerStats } from './webcrypto-
  */
 export function createBrowserChecker(
   onProgress?: (done: number, total: number) => void,
-): SignatureChecker & { close(): void; stats(): WebCryptoCheckerStats } {
+): VerifySignatures & { close(): void; stats(): WebCryptoCheckerStats } {
   return createWebCryptoChecker(onProgress === undefined ? {} : { onProgress });
 }

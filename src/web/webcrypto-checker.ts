@@ -9,16 +9,16 @@
  * one HTML file needs no second file and no network; where workers cannot start, the same
  * checks run on the page itself (WebCrypto is asynchronous there too).
  */
-import type { SignatureChecker } from '../core/bundle/index.ts';
+import type { VerifySignatures } from '../core/signature/index.ts';
 import { SignatureEngine, type EngineStats } from './webcrypto-engine.ts';
-import { packJobs, type CheckJob } from './webcrypto-jobs.ts';
+import { packJobs, type WebCryptoCheck } from './webcrypto-jobs.ts';
 import type {
   WebCryptoWorkerReady,
   WebCryptoWorkerRequest,
   WebCryptoWorkerResponse,
 } from './webcrypto-worker.ts';
 
-export type { CheckJob, CoseCheck, OcmfCheck } from './webcrypto-jobs.ts';
+export type { WebCryptoCheck } from './webcrypto-jobs.ts';
 
 /**
  * The worker's bundled source (`webcrypto-worker.ts` built as an IIFE), put in by the page
@@ -51,10 +51,10 @@ export interface WebCryptoCheckerStats extends EngineStats {
   readonly workers: number;
 }
 
-/** The checker: a {@link SignatureChecker} that also takes OCMF checks. */
+/** The checker: a {@link VerifySignatures} that also takes the curve of an OCMF check. */
 export interface WebCryptoChecker {
   /** One verdict per job, in order; false (never a rejection) for a bad key or signature. */
-  (jobs: readonly CheckJob[]): Promise<readonly boolean[]>;
+  (jobs: readonly WebCryptoCheck[]): Promise<readonly boolean[]>;
   /** Stops the workers; checks still running reject. */
   close(): void;
   /** Counts so far. */
@@ -74,7 +74,7 @@ interface Slot {
 }
 
 interface Piece {
-  readonly jobs: readonly CheckJob[];
+  readonly jobs: readonly WebCryptoCheck[];
   readonly slot: Slot;
   readonly resolve: (results: readonly boolean[]) => void;
   readonly reject: (e: unknown) => void;
@@ -142,7 +142,7 @@ class WorkerPool {
   }
 
   /** Checks `jobs` on the least busy worker. */
-  check(jobs: readonly CheckJob[]): Promise<readonly boolean[]> {
+  check(jobs: readonly WebCryptoCheck[]): Promise<readonly boolean[]> {
     if (this.#closed) return Promise.reject(new Error('the signature checker is closed'));
     if (this.#slots.length === 0) return Promise.reject(new Error('every signature worker failed'));
     const slot = this.#slots.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -215,7 +215,7 @@ class WorkerPool {
  */
 export function createWebCryptoChecker(
   options: WebCryptoCheckerOptions = {},
-): SignatureChecker & WebCryptoChecker {
+): VerifySignatures & WebCryptoChecker {
   const source = options.workerSource ?? injectedSource();
   const nobleOnly = options.nobleOnly === true;
   const size = options.workers ?? defaultWorkers();
@@ -226,7 +226,7 @@ export function createWebCryptoChecker(
     totals.noble += s.noble;
   };
   let here: SignatureEngine | undefined;
-  const onPage = async (jobs: readonly CheckJob[]): Promise<readonly boolean[]> => {
+  const onPage = async (jobs: readonly WebCryptoCheck[]): Promise<readonly boolean[]> => {
     here ??= new SignatureEngine({ webCrypto: !nobleOnly });
     const { results, stats } = await here.check(packJobs(jobs));
     add(stats);
@@ -247,13 +247,13 @@ export function createWebCryptoChecker(
   let submitted = 0;
   let done = 0;
   let closed = false;
-  const piece = async (jobs: readonly CheckJob[]): Promise<readonly boolean[]> => {
+  const piece = async (jobs: readonly WebCryptoCheck[]): Promise<readonly boolean[]> => {
     const results = await (pool !== undefined ? pool.check(jobs) : onPage(jobs));
     done += jobs.length;
     options.onProgress?.(done, submitted);
     return results;
   };
-  const check = async (jobs: readonly CheckJob[]): Promise<readonly boolean[]> => {
+  const check = async (jobs: readonly WebCryptoCheck[]): Promise<readonly boolean[]> => {
     if (closed) throw new Error('the signature checker is closed');
     submitted += jobs.length;
     options.onProgress?.(done, submitted);

@@ -4,27 +4,17 @@
  * Process"), and how a piece of them travels to a Web Worker: one transferred ArrayBuffer
  * (HTML Living Standard §2.7 "Transferable objects"), never a clone of thousands of objects.
  */
-import type { SignatureJob } from '../core/bundle/index.ts';
 import type { OcmfCurveName } from '../core/ocmf/index.ts';
+import type { SignatureCheck } from '../core/signature/index.ts';
 
-/** A reading signature as {@link SignatureJob} carries it (EdDSA or ES256 `r ‖ s`). */
-export type CoseCheck = Pick<SignatureJob, 'alg' | 'publicKey' | 'message' | 'signature'>;
-
-/** An OCMF record's signature: ECDSA with SHA-256 over the payload section bytes. */
-export interface OcmfCheck {
-  readonly alg: 'OCMF';
-  /** The meter's DER SubjectPublicKeyInfo (RFC 5480 §2). */
-  readonly publicKey: Uint8Array;
-  /** The exact payload section bytes the signature covers. */
-  readonly message: Uint8Array;
-  /** The SD bytes: a DER ECDSA-Sig-Value (RFC 3279 §2.2.3). */
-  readonly signature: Uint8Array;
-  /** The curve SA names; when given, a key on another curve fails the check. */
+/**
+ * A check the WebCrypto checker takes: the core's {@link SignatureCheck} (a reading's COSE
+ * signature, EdDSA or ES256 `r ‖ s`; an OCMF record's DER ECDSA over SHA-256), with, for an
+ * OCMF check, the curve its SA names: when given, a key on another curve fails the check.
+ */
+export interface WebCryptoCheck extends SignatureCheck {
   readonly curve?: OcmfCurveName;
 }
-
-/** Any check the WebCrypto checker takes. */
-export type CheckJob = CoseCheck | OcmfCheck;
 
 /** Job type codes in a packed piece (0: unknown, always false). */
 export const JOB_CODE = { EdDSA: 1, ES256: 2, OCMF: 3 } as const;
@@ -43,18 +33,24 @@ export const CURVE_CODES: readonly OcmfCurveName[] = [
 /** Header words per job: type, curve, key length, message length, signature length. */
 const WORDS = 5;
 
-function codeOf(j: CheckJob): number {
-  if (j.alg === 'OCMF') return JOB_CODE.OCMF;
-  if (j.alg === -8) return JOB_CODE.EdDSA;
-  if (j.alg === -7) return JOB_CODE.ES256;
-  return 0;
+function codeOf(j: WebCryptoCheck): number {
+  switch (j.keyType) {
+    case 'Ed25519':
+      return JOB_CODE.EdDSA;
+    case 'P-256':
+      return JOB_CODE.ES256;
+    case 'OCMF':
+      return JOB_CODE.OCMF;
+    default:
+      return 0;
+  }
 }
 
 /**
  * Packs `jobs` into one ArrayBuffer: a Uint32 header `[n, (type, curve, keyLen, msgLen,
  * sigLen) × n]`, then every key, message and signature back to back.
  */
-export function packJobs(jobs: readonly CheckJob[]): ArrayBuffer {
+export function packJobs(jobs: readonly WebCryptoCheck[]): ArrayBuffer {
   const n = jobs.length;
   let bodyBytes = 0;
   for (const j of jobs) bodyBytes += j.publicKey.length + j.message.length + j.signature.length;
@@ -69,7 +65,7 @@ export function packJobs(jobs: readonly CheckJob[]): ArrayBuffer {
     const h = 1 + WORDS * i;
     header[h] = codeOf(j);
     header[h + 1] =
-      j.alg === 'OCMF' && j.curve !== undefined ? CURVE_CODES.indexOf(j.curve) + 1 : 0;
+      j.keyType === 'OCMF' && j.curve !== undefined ? CURVE_CODES.indexOf(j.curve) + 1 : 0;
     header[h + 2] = j.publicKey.length;
     header[h + 3] = j.message.length;
     header[h + 4] = j.signature.length;

@@ -18,8 +18,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.ts';
 import { concatBytes, fromBase64, fromHex, toHex, utf8 } from '../../src/core/bytes.ts';
-import { verifyBundle, type SignatureChecker } from '../../src/core/bundle/index.ts';
+import { verifyBundle } from '../../src/core/bundle/index.ts';
 import { CoseAlg, verifyWithAlg } from '../../src/core/cose/index.ts';
+import type { VerifySignatures } from '../../src/core/signature/index.ts';
 import {
   DEFAULT_SIGNATURE_ALGORITHM,
   OCMF_SIGNATURE_ALGORITHMS,
@@ -272,8 +273,8 @@ interface Run {
 }
 
 describe('when the checker is typed', () => {
-  it('is a SignatureChecker with close()', () => {
-    const c: SignatureChecker & { close(): void } = createWebCryptoChecker({ workers: 0 });
+  it('is a VerifySignatures with close()', () => {
+    const c: VerifySignatures & { close(): void } = createWebCryptoChecker({ workers: 0 });
     c.close();
     expect(typeof c).toBe('function');
   });
@@ -350,7 +351,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
             const { noEd25519: _, ...rest } = options;
             const checker = w.createWebCryptoChecker(rest);
             const jobs = list.map((c) => ({
-              alg: c.alg,
+              keyType: c.alg === 'OCMF' ? 'OCMF' : c.alg === -8 ? 'Ed25519' : 'P-256',
               publicKey: hex(c.key),
               message: hex(c.msg),
               signature: hex(c.sig),
@@ -446,7 +447,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         const checker = w.createWebCryptoChecker({ workerSource: source, workers: 1 });
         await new Promise((resolve) => setTimeout(resolve, 200));
         const job = {
-          alg: -8,
+          keyType: 'Ed25519',
           publicKey: new Uint8Array(32),
           message: new Uint8Array(1),
           signature: new Uint8Array(64),

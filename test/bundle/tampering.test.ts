@@ -13,10 +13,10 @@ import {
   verifyBundleAsync,
   type BundleErrorCode,
   type BundleJson,
-  type SignatureJob,
+  type ReadingSignatureCheck,
   type VerifyPolicy,
 } from '../../src/core/bundle/index.ts';
-import { verifyWithAlg } from '../../src/core/cose/index.ts';
+import { CoseAlg, verifyWithAlg } from '../../src/core/cose/index.ts';
 import { encodeChainLink, EntryKind } from '../../src/core/leaf/leaf.ts';
 import {
   addSignatures,
@@ -581,11 +581,12 @@ describe.each([{ chained: true }, { chained: false }])(
       ]);
       // The asynchronous verifier runs the timeline while the signatures are still being
       // checked; its verdict is the same.
-      const slow = async (jobs: readonly SignatureJob[]): Promise<boolean[]> => {
+      const slow = async (jobs: readonly ReadingSignatureCheck[]): Promise<boolean[]> => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         return jobs.map((j) => {
           try {
-            return verifyWithAlg(j.alg, j.signature, j.message, j.publicKey);
+            const alg = j.keyType === 'Ed25519' ? CoseAlg.EdDSA : CoseAlg.ES256;
+            return verifyWithAlg(alg, j.signature, j.message, j.publicKey);
           } catch {
             return false;
           }

@@ -342,7 +342,7 @@ describe('when the command line is built', () => {
       'src/cli/main.ts',
       'src/cli/verify.ts',
       'src/cli/start.ts',
-      'src/ingest/verify-worker.ts',
+      'src/node-fast/verify-worker.ts',
       'anchors/witness/cli.ts',
       'package.json',
       'tsconfig.json',

@@ -205,7 +205,10 @@ describe('when a running node gets SIGTERM', () => {
       await Promise.race([Promise.all(sends), new Promise((r) => setTimeout(r, 2000))]);
       device.end(true);
       expect(code).toBe(0);
-      expect(out).toContain('stopped at tree size');
+      // Each part's lines carry its own prefix (src/cli/start.ts gives startNode consoleLogger).
+      expect(out).toMatch(/^\[mqtt\] embedded broker on 127\.0\.0\.1:\d+ started/m);
+      expect(out).toMatch(/^\[node\] SIGTERM: committing and acknowledging/m);
+      expect(out).toMatch(/^\[node\] stopped at tree size \d+$/m);
 
       const store = await LevelStore.open(`${tmp.path}/log`);
       const key = await loadOrCreateLogKey(`${tmp.path}/log.key`, 'wattproof.example/local');

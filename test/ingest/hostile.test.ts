@@ -24,7 +24,7 @@ describe('when hostile messages arrive between good readings', () => {
       msg(A, signed(DEV_A, reading('mtr-A', 10))),
       msg(OCMF, ocmfRecord(ocmfPayload(10))),
     ]);
-    expect(b.items).toHaveLength(2);
+    expect(b.plan.items).toHaveLength(2);
   });
   afterAll(async () => {
     await h.close();
@@ -49,7 +49,7 @@ describe('when hostile messages arrive between good readings', () => {
         expect(o.reasonCode).toBeGreaterThanOrEqual(0x80);
       }
       expect([b.outcomes[0]!.status, b.outcomes.at(-1)!.status]).toEqual(['accepted', 'accepted']);
-      expect(b.items.map((i) => i.meta.meterId)).toEqual(['mtr-C', 'mtr-C']);
+      expect(b.plan.items.map((i) => i.meta.meterId)).toEqual(['mtr-C', 'mtr-C']);
       expect(h.quarantine.size).toBe(before + expected.length);
       const stored = (await h.quarantine.list({ limit: expected.length })).records.map(
         (r) => r.class,
@@ -91,7 +91,7 @@ describe('when all hostile messages arrive in one batch', () => {
         o.readings.length === 0 ? [o.code] : o.readings.map((r) => r.code),
       );
       expect(got).toEqual(TABLE.map(([, , codes]) => codes));
-      expect(b.items).toHaveLength(TABLE.length);
+      expect(b.plan.items).toHaveLength(TABLE.length);
       expect(h.verifier.calls.at(-1)).toBeGreaterThan(TABLE.length);
     } finally {
       await h.close();

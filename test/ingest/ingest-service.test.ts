@@ -21,7 +21,7 @@ import type {
   MessageHandler,
   MessageSource,
 } from '../../src/mqtt/transport.ts';
-import { Ledger } from '../../src/ledger/ledger.ts';
+import { Ledger, type AppendPlanner, type LedgerItem } from '../../src/ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';
 import { LevelStore } from '../../src/storage/level-store.ts';
@@ -53,9 +53,10 @@ class FakeSource implements MessageSource {
 /** Accepts every message as one reading of meter m<i mod 3>, sequence i; rejects payloads saying "bad". */
 class FakeChecker implements BatchChecker {
   batches: number[] = [];
+  planner: AppendPlanner | undefined;
   async check(messages: readonly InboundMessage[]): Promise<CheckedBatch<MessageResult>> {
     this.batches.push(messages.length);
-    const items: CheckedBatch<MessageResult>['items'][number][] = [];
+    const items: LedgerItem[] = [];
     const outcomes = messages.map((m) => {
       const i = Number(m.topic.split('/')[1]);
       if (new TextDecoder().decode(m.payload).includes('bad')) {
@@ -83,7 +84,7 @@ class FakeChecker implements BatchChecker {
         ],
       };
     });
-    return { items, outcomes, opsFor: () => [] };
+    return { plan: this.planner!.plan(items), ops: [], outcomes };
   }
 }
 
@@ -111,6 +112,7 @@ describe('IngestService', () => {
     ledger = await Ledger.open(log, store);
     source = new FakeSource();
     checker = new FakeChecker();
+    checker.planner = ledger;
     service = new IngestService(source, checker, ledger, new ReceiptIssuer(log, key.signer), {
       maxBatch: 100,
       maxWaitMs: 10,
@@ -180,8 +182,9 @@ describe('IngestService', () => {
  */
 class ScriptedChecker implements BatchChecker {
   readonly script = new Map<string, MessageResult>();
+  planner: AppendPlanner | undefined;
   async check(messages: readonly InboundMessage[]): Promise<CheckedBatch<MessageResult>> {
-    const items: CheckedBatch<MessageResult>['items'][number][] = [];
+    const items: LedgerItem[] = [];
     const outcomes = messages.map((m) => {
       const o = this.script.get(Buffer.from(m.payload).toString('hex'))!;
       return {
@@ -197,7 +200,7 @@ class ScriptedChecker implements BatchChecker {
         }),
       };
     });
-    return { items, outcomes, opsFor: () => [] };
+    return { plan: this.planner!.plan(items), ops: [], outcomes };
   }
 }
 
@@ -222,6 +225,7 @@ describe('when a reading is refused or a duplicate', () => {
     const ledger = await Ledger.open(log, store);
     source = new FakeSource();
     checker = new ScriptedChecker();
+    checker.planner = ledger;
     service = new IngestService(source, checker, ledger, new ReceiptIssuer(log, key.signer), {
       maxBatch: 100,
       maxWaitMs: 5,

@@ -47,6 +47,7 @@ async function openNode(): Promise<Node> {
     verifier: new NobleVerifier(),
     quarantine,
     meters: await MeterStateStore.open(store),
+    planner: ledger,
     now: () => NOW_MS,
     findOverlap: (meterId, obis, start, end) => ledger.findOverlap(meterId, obis, start, end),
   });
@@ -58,18 +59,12 @@ async function closeNode(n: Node): Promise<void> {
   await n.store.close();
 }
 
-/** Checks batches two at a time and appends them in order, as the ingest service does. */
+/** Checks batches concurrently and commits each as it comes back, as the ingest service does. */
 async function ingest(n: Node, batches: InboundMessage[][]): Promise<CheckedBatch[]> {
-  let chain: Promise<unknown> = Promise.resolve();
-  const runs = batches.map((messages) => {
-    const checking = n.pipeline.check(messages);
-    const appending = chain.then(async () => {
-      const checked = await checking;
-      await n.ledger.append(checked.items, (a) => checked.opsFor(a));
-      return checked;
-    });
-    chain = appending;
-    return appending;
+  const runs = batches.map(async (messages) => {
+    const checked = await n.pipeline.check(messages);
+    await n.ledger.commit(checked.plan, checked.ops);
+    return checked;
   });
   return Promise.all(runs);
 }

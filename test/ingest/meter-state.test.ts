@@ -44,20 +44,20 @@ describe('when the meter cache is full', () => {
     const meters = await MeterStateStore.open(store, { maxCachedMeters: 2 });
     const ids = ['m1', 'm2', 'm3', 'm4', 'm5'];
     const b1 = meters.beginBatch();
-    for (const id of ids) b1.accept(b1.state(id), parsed(id, 7), bytesOf(id, 7));
+    ids.forEach((id, k) => b1.accept(b1.state(id), parsed(id, 7), bytesOf(id, 7), 10 + k));
     b1.close();
 
     // Batch 1 is not committed yet: nothing may be evicted, batch 2 sees it in memory.
     const b2 = meters.beginBatch();
     expect(meters.cachedMeters).toBe(5);
     expect(b2.state('m1').lastSequence.get('')).toBe(7);
-    expect(b2.findSequence('m1', '', 7)?.index).toBeUndefined();
-    b2.accept(b2.state('m1'), parsed('m1', 8), bytesOf('m1', 8));
+    expect(b2.findSequence('m1', '', 7)?.index).toBe(10);
+    b2.accept(b2.state('m1'), parsed('m1', 8), bytesOf('m1', 8), 15);
     b2.close();
 
-    await store.commit(b1.opsFor([10, 11, 12, 13, 14]), false);
+    await store.commit(b1.ops(), false);
     expect(b2.findSequence('m3', '', 7)?.index).toBe(12);
-    await store.commit(b2.opsFor([15]), false);
+    await store.commit(b2.ops(), false);
 
     const b3 = meters.beginBatch();
     expect(meters.committedBatch).toBe(2);
@@ -76,14 +76,14 @@ describe('when the meter cache is full', () => {
     expect(b3.findSequence('m4', '', 7)?.index).toBe(13);
     expect(b3.findSequence('m4', '', 6)).toBeUndefined();
     b3.close();
-    await store.commit(b3.opsFor([]), false);
+    await store.commit(b3.ops(), false);
   });
 
   it('resumes batch numbering after a reopen', async () => {
     const meters = await MeterStateStore.open(store);
     const b1 = meters.beginBatch();
     b1.close();
-    await store.commit(b1.opsFor([]), false);
+    await store.commit(b1.ops(), false);
     const again = await MeterStateStore.open(store);
     expect(again.committedBatch).toBe(1);
     expect(again.beginBatch().number).toBe(2);
@@ -95,17 +95,17 @@ describe('when batches are misused', () => {
     const meters = await MeterStateStore.open(store);
     const b1 = meters.beginBatch();
     expect(() => meters.beginBatch()).toThrow(/still being staged/);
-    expect(() => b1.opsFor([])).toThrow(/not closed/);
+    expect(() => b1.ops()).toThrow(/not closed/);
     b1.close();
     const b2 = meters.beginBatch();
     b2.close();
     let error: unknown;
     try {
-      b2.opsFor([]);
+      b2.ops();
     } catch (e) {
       error = e;
     }
     expect(isWattproofError(error, 'BATCH_ORDER')).toBe(true);
-    expect(() => b1.accept(b1.state('x'), parsed('x', 1), bytesOf('x', 1))).toThrow(/closed/);
+    expect(() => b1.accept(b1.state('x'), parsed('x', 1), bytesOf('x', 1), 0)).toThrow(/closed/);
   });
 });

@@ -69,7 +69,7 @@ describe('when a meter sends the records of the device fixtures', () => {
     const h = await Harness.create({ signers: [signerOf(f, meterId)] });
     try {
       const b = await h.run([msg(meterReadingsTopic(meterId), f.ocmf)]);
-      const item = b.items[0]!;
+      const item = b.plan.items[0]!;
       const channels = readingFigures(item.kind, item.bytes, 0).channels;
       expect(channels.map((c) => [c.obis, c.energyMilliWh, c.registerMilliWh])).toEqual([
         ['1-0:1.8.0', 1_101_000, 58_685_000],
@@ -94,7 +94,7 @@ describe('when a meter sends the records of the device fixtures', () => {
       const timeline = new Set(['INTERVAL_OVERLAP', 'INTERVAL_OUT_OF_ORDER']);
       expect(codes.every((c) => c === 'accepted' || timeline.has(c))).toBe(true);
       // What went in is one timeline: intervals in order, never overlapping.
-      const spans = b.items.map((i, n) => readingFigures(i.kind, i.bytes, n).channels[0]!);
+      const spans = b.plan.items.map((i, n) => readingFigures(i.kind, i.bytes, n).channels[0]!);
       for (let i = 1; i < spans.length; i++) {
         expect(spans[i]!.intervalStart).toBeGreaterThanOrEqual(spans[i - 1]!.intervalEnd);
       }

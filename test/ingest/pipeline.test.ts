@@ -60,10 +60,10 @@ describe('when a meter publishes good readings', () => {
         ],
       },
     ]);
-    expect(b.items).toHaveLength(1);
-    expect(b.items[0]!.kind).toBe(EntryKind.readingCose);
-    expect(bytesEqual(b.items[0]!.bytes, bytes)).toBe(true);
-    expect(b.items[0]!.meta).toEqual({
+    expect(b.plan.items).toHaveLength(1);
+    expect(b.plan.items[0]!.kind).toBe(EntryKind.readingCose);
+    expect(bytesEqual(b.plan.items[0]!.bytes, bytes)).toBe(true);
+    expect(b.plan.items[0]!.meta).toEqual({
       meterId: 'mtr-A',
       sequence: 1,
       trustMode: 'device',
@@ -85,8 +85,8 @@ describe('when a meter publishes good readings', () => {
       msg(meterReadingsTopic('OCMF-1'), ocmfRecord(ocmfPayload(9))),
     ]);
     expect(codes(b)).toEqual(['accepted', 'accepted']);
-    expect(b.items[1]!.kind).toBe(EntryKind.readingOcmf);
-    expect(b.items[1]!.meta).toMatchObject({
+    expect(b.plan.items[1]!.kind).toBe(EntryKind.readingOcmf);
+    expect(b.plan.items[1]!.meta).toMatchObject({
       meterId: 'OCMF-1',
       sequence: 9,
       signerId: 'OCMF-1',
@@ -126,11 +126,11 @@ describe('when a collection platform publishes', () => {
     const l2 = signed(PLAT_1, reading('mtr-L2', 1));
     const b = await h.run([msg(P1, encodeCbor([l1, l2]))]);
     expect(codes(b)).toEqual(['accepted', 'accepted']);
-    expect(b.items.map((i) => [i.meta.meterId, i.meta.trustMode, i.meta.signerId])).toEqual([
+    expect(b.plan.items.map((i) => [i.meta.meterId, i.meta.trustMode, i.meta.signerId])).toEqual([
       ['mtr-L1', 'platform', 'plat-1'],
       ['mtr-L2', 'platform', 'plat-1'],
     ]);
-    expect(bytesEqual(b.items[1]!.bytes, l2)).toBe(true);
+    expect(bytesEqual(b.plan.items[1]!.bytes, l2)).toBe(true);
   });
 
   it('accepts a single platform-signed reading without an array', async () => {
@@ -144,7 +144,7 @@ describe('when a collection platform publishes', () => {
       msg(platformReadingsTopic('plat-2'), signed(DEV_A, reading('mtr-A', 1))),
     ]);
     expect(codes(b)).toEqual(['accepted', 'accepted']);
-    expect(b.items.map((i) => [i.meta.trustMode, i.meta.signerId])).toEqual([
+    expect(b.plan.items.map((i) => [i.meta.trustMode, i.meta.signerId])).toEqual([
       ['device', 'dev-L1'],
       ['device', 'dev-A'],
     ]);
@@ -200,7 +200,7 @@ describe('when the stateful rules apply', () => {
     const bytes = signed(DEV_A, reading('mtr-A', 1));
     await h.run([msg(A, bytes)]);
     const b = await h.run([msg(A, bytes)]);
-    expect(b.items).toHaveLength(0);
+    expect(b.plan.items).toHaveLength(0);
     expect(b.outcomes[0]).toEqual({
       status: 'duplicate',
       reasonCode: 0,
@@ -227,7 +227,7 @@ describe('when the stateful rules apply', () => {
     const b = await h.run([msg(A, other, NOW_MS + 1)]);
     expect(codes(b)).toEqual(['EQUIVOCATION']);
     expect(b.outcomes[0]!.reasonCode).toBe(0x80);
-    expect(b.items).toHaveLength(0);
+    expect(b.plan.items).toHaveLength(0);
     expect(h.entries).toHaveLength(2);
     expect(h.meters.isFlagged('mtr-A')).toBe(true);
     expect(h.meters.flaggedCount).toBe(1);
@@ -335,7 +335,7 @@ describe('when the stateful rules apply', () => {
     const f2 = ocmfRecord(ocmfPayload(6, { PG: 'F3' }));
     const b2 = await h.run([msg(meterReadingsTopic('OCMF-1'), f2)]);
     expect(codes(b2)).toEqual(['accepted']);
-    expect(b2.items[0]!.meta.sequence).toBe(3);
+    expect(b2.plan.items[0]!.meta.sequence).toBe(3);
   });
 });
 
@@ -418,7 +418,7 @@ describe('when the OCMF samples arrive on their meters topics', () => {
               : 'accepted',
         ),
       );
-      expect(b.items.map((i) => i.meta.meterId)).toEqual([
+      expect(b.plan.items.map((i) => i.meta.meterId)).toEqual([
         '17619300',
         '000033022620',
         '000033022620',

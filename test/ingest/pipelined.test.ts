@@ -3,7 +3,7 @@ import { isWattproofError } from '../../src/core/errors.ts';
 import { meterStateKey } from '../../src/ingest/ingest-keys.ts';
 import { IngestPipeline } from '../../src/ingest/pipeline.ts';
 import { meterReadingsTopic } from '../../src/ingest/topics.ts';
-import type { SignatureCheck } from '../../src/ingest/types.ts';
+import type { SignatureCheck } from '../../src/core/signature/index.ts';
 import { DEV_A, DEV_C, msg, reading, signed } from './helpers/fixtures.ts';
 import { Harness } from './helpers/harness.ts';
 import { verifyOne } from './helpers/noble-verifier.ts';
@@ -32,12 +32,11 @@ describe('when check is called again before the previous batch is committed', ()
     expect(order).toEqual([1, 2]);
     expect(b1.outcomes[0]!.status).toBe('accepted');
     expect(b2.outcomes.map((o) => o.status)).toEqual(['duplicate', 'accepted']);
-    // The duplicate's leaf index is unknown until batch 1 is planned, then filled in.
-    expect(b2.outcomes[0]!.readings[0]!.duplicateOf).toBeUndefined();
+    // Batch 1 was planned before batch 2 was settled: the duplicate names its leaf at once.
+    expect(b2.outcomes[0]!.readings[0]!.duplicateOf).toBe(0);
     const committing = h.plan(b1);
     await h.plan(b2);
     await committing;
-    expect(b2.outcomes[0]!.readings[0]!.duplicateOf).toBe(0);
     expect(h.entries.map((e) => e.meta.sequence)).toEqual([1, 2]);
   });
 
@@ -53,27 +52,21 @@ describe('when check is called again before the previous batch is committed', ()
     expect(evidence.map((e) => e.firstIndex)).toEqual([0]);
   });
 
-  it('refuses store operations planned out of order', async () => {
+  it('returns each batch planned, its leaf indices following the batch before', async () => {
     const [b1, b2] = await Promise.all([
       h.pipeline.check([msg(A, signed(DEV_A, reading('mtr-A', 1)))]),
-      h.pipeline.check([msg(A, signed(DEV_A, reading('mtr-A', 2)))]),
+      h.pipeline.check([
+        msg(A, signed(DEV_A, reading('mtr-A', 2))),
+        msg(A, signed(DEV_A, reading('mtr-A', 3))),
+      ]),
     ]);
-    let error: unknown;
-    try {
-      b2.opsFor([{ index: 0 }]);
-    } catch (e) {
-      error = e;
-    }
-    expect(isWattproofError(error, 'BATCH_ORDER')).toBe(true);
+    expect(b1.plan.entries.map((e) => e.index)).toEqual([0]);
+    expect(b2.plan.entries.map((e) => e.index)).toEqual([1, 2]);
+    expect(b2.plan.ticket).toBe(b1.plan.ticket + 1);
     await h.plan(b1);
-    expect(() => b1.opsFor([{ index: 0 }])).toThrow(/twice/);
     await h.plan(b2);
-    expect(h.entries).toHaveLength(2);
-  });
-
-  it('refuses a wrong number of leaf indices', async () => {
-    const b = await h.pipeline.check([msg(A, signed(DEV_A, reading('mtr-A', 1)))]);
-    expect(() => b.opsFor([])).toThrow(/indices/);
+    expect(h.entries).toHaveLength(3);
+    expect(h.meters.findSequence('mtr-A', '', 3)?.index).toBe(2);
   });
 
   it('keeps working after a verifier failure, with nothing of that batch staged', async () => {
@@ -89,6 +82,7 @@ describe('when check is called again before the previous batch is committed', ()
       },
       quarantine: h.quarantine,
       meters: h.meters,
+      planner: h.planner,
     });
     const bytes = signed(DEV_A, reading('mtr-A', 1));
     await expect(pipeline.check([msg(A, bytes)])).rejects.toThrow('worker died');
@@ -103,6 +97,7 @@ describe('when check is called again before the previous batch is committed', ()
       verifier: { verifyBatch: async () => [true, true], close: async () => {} },
       quarantine: h.quarantine,
       meters: h.meters,
+      planner: h.planner,
     });
     const e = await pipeline.check([msg(A, signed(DEV_A, reading('mtr-A', 1)))]).catch((x) => x);
     expect(isWattproofError(e, 'VERIFIER_FAILED')).toBe(true);

@@ -94,7 +94,7 @@ describe('when a meter signs a second run over hours it already reported', () =>
     ]);
     // Each names the reading it collides with: Q2, Q3, Q4 (leaves 1–3); Q5 follows Q4 (leaf 3).
     expect(b2.outcomes.map((o) => o.readings[0]!.collidesWith)).toEqual([1, 2, 3, 3]);
-    expect(b2.items).toHaveLength(0);
+    expect(b2.plan.items).toHaveLength(0);
     const records = (await h.quarantine.list({ code: 'INTERVAL_OVERLAP' })).records;
     expect(records).toHaveLength(3);
     expect(records.map((r) => r.evidence?.collidesWith)).toEqual([3, 2, 1]);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isWattproofError } from '../../src/core/errors.ts';
 import { bytesEqual, utf8 } from '../../src/core/bytes.ts';
 import {
   checkDisclosure,
@@ -66,11 +67,11 @@ describe('Ledger', () => {
     expect(new Set(r.entries.map((e) => Buffer.from(e.salt).toString('hex'))).size).toBe(3);
   });
 
-  it("finds a meter's entries by interval, in order, and commits extra ops given the indices", async () => {
+  it("finds a meter's entries by interval, in order, and commits extra ops made from the plan", async () => {
     const key = Uint8Array.of(0x7f, 1);
-    await ledger.append([reading('m1', 1800), reading('m2', 900), reading('m1', 0)], (a) => [
-      store.putOp(key, Uint8Array.of(a.length, a[2]!.index)),
-    ]);
+    const plan = ledger.plan([reading('m1', 1800), reading('m2', 900), reading('m1', 0)]);
+    const a = plan.entries;
+    await ledger.commit(plan, [store.putOp(key, Uint8Array.of(a.length, a[2]!.index))]);
     await ledger.append([reading('m1', 900)]);
     const found = [];
     for await (const e of ledger.meterEntries('m1', 0, 1801)) found.push(e);
@@ -93,6 +94,34 @@ describe('Ledger', () => {
     expect(r.entries).toHaveLength(0);
     expect(r.size).toBe(1);
     expect(await store.get(Uint8Array.of(0x7f, 2))).toEqual(Uint8Array.of(9));
+  });
+
+  it('commits plans in the order they were made, whatever order commit is called in', async () => {
+    const p1 = ledger.plan([reading('m1', 0)]);
+    const p2 = ledger.plan([reading('m2', 0), reading('m1', 900)]);
+    expect([p1.first, p2.first, ledger.nextIndex]).toEqual([0, 1, 3]);
+    const order: number[] = [];
+    const c2 = ledger.commit(p2).then((r) => (order.push(2), r));
+    const c1 = ledger.commit(p1).then((r) => (order.push(1), r));
+    const [r1, r2] = await Promise.all([c1, c2]);
+    expect(order).toEqual([1, 2]);
+    expect(r1.entries.map((e) => e.index)).toEqual([0]);
+    expect(r2.entries.map((e) => e.index)).toEqual([1, 2]);
+    expect(r2.size).toBe(3);
+    // An append made while plans wait takes the indices after them.
+    const p3 = ledger.plan([reading('m2', 900)]);
+    const appended = ledger.append([reading('m3', 0)]);
+    await ledger.commit(p3);
+    expect((await appended).entries[0]!.index).toBe(4);
+  });
+
+  it('refuses to commit a plan twice', async () => {
+    const p = ledger.plan([reading('m1', 0)]);
+    const first = ledger.commit(p);
+    await expect(ledger.commit(p)).rejects.toSatisfy((e) => isWattproofError(e, 'PLAN_REUSED'));
+    await first;
+    await expect(ledger.commit(p)).rejects.toSatisfy((e) => isWattproofError(e, 'PLAN_REUSED'));
+    expect(ledger.log.size).toBe(1);
   });
 
   describe('opened with chains, as a node opens it', () => {

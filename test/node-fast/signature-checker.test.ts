@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslEd25519, withSignatureChecker } from '../../src/node-fast/signature-checker.ts';
 import { ed25519VerifyStrict, useFasterEd25519 } from '../../src/core/ed25519.ts';
 import { runVerify } from '../../src/cli/verify.ts';
-import { verifyBundle, verifyBundleAsync, type SignatureJob } from '../../src/core/bundle/index.ts';
+import {
+  verifyBundle,
+  verifyBundleAsync,
+  type ReadingSignatureCheck,
+} from '../../src/core/bundle/index.ts';
 import { CoseAlg, verifyWithAlg } from '../../src/core/cose/index.ts';
 import { nodeHasher } from '../../src/node-fast/node-hasher.ts';
 import vector from '../core/bundle/bundle-v1.json' with { type: 'json' };
@@ -16,11 +20,11 @@ import { tempDir } from '../helpers/tmp-dir.ts';
 
 const policy = { logVkey: vector.logVkey };
 
-function ed25519Job(index: number, message: Uint8Array): SignatureJob {
+function ed25519Job(index: number, message: Uint8Array): ReadingSignatureCheck {
   const seed = new Uint8Array(32).fill(index + 1);
   return {
     index,
-    alg: CoseAlg.EdDSA,
+    keyType: 'Ed25519',
     publicKey: ed25519.getPublicKey(seed),
     message,
     signature: ed25519.sign(message, seed),
@@ -63,15 +67,19 @@ describe('the node:crypto signature checker', () => {
     ...lowS.subarray(0, 32),
     ...Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
   ]);
-  const job = (alg: -8 | -7, publicKey: Uint8Array, signature: Uint8Array): SignatureJob => ({
+  const job = (
+    alg: -8 | -7,
+    publicKey: Uint8Array,
+    signature: Uint8Array,
+  ): ReadingSignatureCheck => ({
     index: 0,
-    alg,
+    keyType: alg === CoseAlg.EdDSA ? 'Ed25519' : 'P-256',
     publicKey,
     message,
     signature,
   });
   /** Each check with the verdict the pure core gives (asserted below to be the one intended). */
-  const edge: [string, SignatureJob, boolean][] = [
+  const edge: [string, ReadingSignatureCheck, boolean][] = [
     ['ES256, uncompressed key', job(-7, p256.getPublicKey(p256Secret, false), lowS), true],
     ['ES256, compressed key', job(-7, p256.getPublicKey(p256Secret, true), lowS), true],
     ['ES256, high S', job(-7, p256.getPublicKey(p256Secret, true), highS), true],
@@ -106,7 +114,7 @@ describe('the node:crypto signature checker', () => {
   ];
 
   it('leaves the core its Ed25519 verdicts with OpenSSL installed as its first check', () => {
-    const ed = edge.filter(([, j]) => j.alg === -8);
+    const ed = edge.filter(([, j]) => j.keyType === 'Ed25519');
     const flipped = ed25519.sign(message, seed);
     flipped[5]! ^= 1;
     const cases: [string, Uint8Array, Uint8Array][] = [
@@ -141,7 +149,8 @@ describe('the node:crypto signature checker', () => {
     for (const [name, j, want] of edge) {
       let core: boolean;
       try {
-        core = verifyWithAlg(j.alg, j.signature, j.message, j.publicKey);
+        const alg = j.keyType === 'Ed25519' ? CoseAlg.EdDSA : CoseAlg.ES256;
+        core = verifyWithAlg(alg, j.signature, j.message, j.publicKey);
       } catch {
         core = false;
       }
@@ -202,7 +211,7 @@ describe('verifyBundleAsync', () => {
   });
 
   it('fails the reading whose signature the checker refuses, naming its index', async () => {
-    let seen: readonly SignatureJob[] = [];
+    let seen: readonly ReadingSignatureCheck[] = [];
     const v = await verifyBundleAsync(vector.bundle, policy, async (js) => {
       seen = js;
       return js.map((_, i) => i !== 2);

@@ -47,7 +47,7 @@ import { WattproofError } from '../errors.ts';
  *   checkpoint fails (docs/bundle.md §Anchors).
  * - `VERIFIER_ERROR`: not a verdict on the bundle: the verifier itself failed (an error no
  *   check raises on purpose, or a signature checker that answered for the wrong number of
- *   jobs). The bundle is not accepted; the CLI exits with its internal-error status.
+ *   checks). The bundle is not accepted; the CLI exits with its internal-error status.
  */
 export type BundleErrorCode =
   | 'MALFORMED_BUNDLE'

@@ -55,8 +55,7 @@ export {
 export {
   verifyBundle,
   verifyBundleAsync,
-  type SignatureChecker,
-  type SignatureJob,
+  type ReadingSignatureCheck,
   type Verdict,
   type VerifiedReading,
   type VerifyPolicy,

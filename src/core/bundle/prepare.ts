@@ -24,13 +24,13 @@ import { checkCheckpoint, checkIndices } from './checkpoint-check.ts';
 import { BundleError } from './errors.ts';
 import { rootFromMultiproof } from './multiproof.ts';
 import { parseBundleLazily, type LazyBundle, type ParsedDisclosed } from './parse.ts';
-import { checkReading, JobQueue } from './reading-check.ts';
+import { checkReading, CheckQueue } from './reading-check.ts';
 import { readingFigures, type ReadingFigures } from './reading-figures.ts';
 import { checkRegistry, REGISTRY_KINDS, type SignerHistory } from './registry-check.ts';
 import type { ContentFault } from './timeline-check.ts';
 import {
   fail,
-  type SignatureJob,
+  type ReadingSignatureCheck,
   type VerifiedReading,
   type VerifyOptions,
   type VerifyPolicy,
@@ -53,8 +53,8 @@ export interface Prepared {
   readonly faults: readonly ContentFault[];
   /** The channel earlier versions took from each OCMF reading, by leaf index (legacy-summary.ts). */
   readonly legacy: ReadonlyMap<number, ChannelFigures>;
-  /** Every signature job, in the order they were dispatched. */
-  readonly jobs: readonly SignatureJob[];
+  /** Every reading signature check, in the order they were dispatched. */
+  readonly checks: readonly ReadingSignatureCheck[];
   /** Ties the bundle's anchors to its checkpoint (docs/bundle.md §Anchors), after the rest. */
   readonly anchors: () => VerdictAnchor[];
 }
@@ -63,7 +63,7 @@ export function prepare(
   input: unknown,
   policy: VerifyPolicy,
   keys: { log: NoteVerifier; witnesses: NoteVerifier[] },
-  dispatch: (jobs: readonly SignatureJob[]) => void,
+  dispatch: (checks: readonly ReadingSignatureCheck[]) => void,
   options: VerifyOptions,
 ): Prepared {
   // The entries are parsed as the loop below reaches them, so that the first signatures go to
@@ -82,7 +82,7 @@ function prepareParsed(
   b: LazyBundle,
   policy: VerifyPolicy,
   keys: { log: NoteVerifier; witnesses: NoteVerifier[] },
-  dispatch: (jobs: readonly SignatureJob[]) => void,
+  dispatch: (checks: readonly ReadingSignatureCheck[]) => void,
   options: VerifyOptions,
 ): Prepared {
   const hasher = options.hasher ?? nobleHasher;
@@ -116,7 +116,7 @@ function prepareParsed(
   const erased: number[] = [];
   const faults: ContentFault[] = [];
   const legacy = new Map<number, ChannelFigures>();
-  const queue = new JobQueue(dispatch);
+  const queue = new CheckQueue(dispatch);
   // The entries' bytes are the parser's own copies: figures are views into them, and the
   // Sig_structures are carved out of one slab.
   const slab = new ByteSlab();
@@ -210,7 +210,7 @@ function prepareParsed(
     erased,
     faults,
     legacy,
-    jobs: queue.all,
+    checks: queue.all,
     anchors: () =>
       checkAnchors(b.anchors, {
         origin: b.origin,

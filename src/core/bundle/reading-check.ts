@@ -2,25 +2,27 @@
  * The per-reading checks of offline bundle verification: each reading falls inside the request
  * and is signed (COSE_Sign1, RFC 9052 §4.4, or OCMF ECDSA) under a key registered for its meter
  * before its index and not revoked before it (docs/bundle.md §What the verifier checks); the
- * COSE signatures are queued as jobs and handed to the checker in chunks. Pure core.
+ * COSE signatures are queued as checks and handed to the signature verifier in chunks. Pure
+ * core.
  */
 import type { ByteSlab } from '../bytes.ts';
-import { CoseAlg, verifyWithAlg } from '../cose/index.ts';
+import { CoseAlg } from '../cose/index.ts';
 import { verifyOcmfRecord } from '../ocmf/index.ts';
 import type { ChannelFigures } from '../reading/index.ts';
 import type { KeyRegistration } from '../registry/index.ts';
+import { verifyWithNoble, type SignatureCheck } from '../signature/index.ts';
 import { legacyOcmfChannel } from './legacy-summary.ts';
 import type { ParsedDisclosed } from './parse.ts';
 import { readingFigures, type ReadingFigures } from './reading-figures.ts';
 import { registrationBefore, type SignerHistory } from './registry-check.ts';
 import type { ContentFault } from './timeline-check.ts';
-import { fail, type SignatureJob, type VerifiedReading } from './verify-types.ts';
+import { fail, type ReadingSignatureCheck, type VerifiedReading } from './verify-types.ts';
 
 function checkSignature(
   f: ReadingFigures,
   r: KeyRegistration,
   index: number,
-  jobs: JobQueue,
+  checks: CheckQueue,
 ): void {
   if (f.cose !== undefined) {
     const alg = r.keyType === 'Ed25519' ? CoseAlg.EdDSA : CoseAlg.ES256;
@@ -28,9 +30,9 @@ function checkSignature(
     if (f.cose.alg !== alg) {
       fail('BAD_READING_SIGNATURE', 'header alg differs from the key algorithm', index);
     }
-    jobs.push({
+    checks.push({
       index,
-      alg,
+      keyType: r.keyType,
       publicKey: r.publicKey,
       // The Sig_structure (RFC 9052 §4.4), built once by readingFigures.
       message: f.signedContent,
@@ -45,22 +47,22 @@ function checkSignature(
   }
 }
 
-/** Jobs handed to the checker at a time, so that checks run while the rest is verified. */
+/** Checks handed to the verifier at a time, so that checks run while the rest is verified. */
 export const SIGNATURE_CHUNK = 1_024;
 
-/** The first chunk: small, so that the checker starts early; each next one twice as large. */
+/** The first chunk: small, so that the verifier starts early; each next one twice as large. */
 const FIRST_CHUNK = 128;
 
-/** Collects signature jobs and hands them on in chunks as they come. */
-export class JobQueue {
-  readonly all: SignatureJob[] = [];
+/** Collects the reading signature checks and hands them on in chunks as they come. */
+export class CheckQueue {
+  readonly all: ReadingSignatureCheck[] = [];
   #sent = 0;
   #chunk = FIRST_CHUNK;
 
-  constructor(private readonly dispatch: (jobs: readonly SignatureJob[]) => void) {}
+  constructor(private readonly dispatch: (checks: readonly ReadingSignatureCheck[]) => void) {}
 
-  push(job: SignatureJob): void {
-    this.all.push(job);
+  push(check: ReadingSignatureCheck): void {
+    this.all.push(check);
     if (this.all.length - this.#sent >= this.#chunk) {
       this.flush();
       this.#chunk = Math.min(2 * this.#chunk, SIGNATURE_CHUNK);
@@ -75,22 +77,16 @@ export class JobQueue {
   }
 }
 
-/** Checks jobs here, with the pure core's Ed25519 / P-256 (the default of {@link verifyBundle}). */
-export function checkJobsHere(jobs: readonly SignatureJob[]): boolean[] {
-  return jobs.map((j) => {
-    try {
-      return verifyWithAlg(j.alg, j.signature, j.message, j.publicKey);
-    } catch {
-      return false;
-    }
-  });
+/** Checks here, with the pure core (the default of {@link verifyBundle}). */
+export function verifyHere(checks: readonly SignatureCheck[]): boolean[] {
+  return checks.map(verifyWithNoble);
 }
 
 export function checkReading(
   e: ParsedDisclosed,
   request: { meters: readonly string[]; from: number; to: number },
   signers: ReadonlyMap<string, SignerHistory>,
-  jobs: JobQueue,
+  checks: CheckQueue,
   faults: ContentFault[],
   legacy: Map<number, ChannelFigures>,
   slab: ByteSlab,
@@ -126,7 +122,7 @@ export function checkReading(
   if (f.issuer !== undefined && f.issuer !== f.signerId) {
     fail('ISSUER_MISMATCH', `iss ${f.issuer} is not the signer ${f.signerId}`, e.index);
   }
-  checkSignature(f, registration, e.index, jobs);
+  checkSignature(f, registration, e.index, checks);
   // Reported with the timeline, once every signature is known to be good.
   if (f.fault !== undefined) faults.push({ index: e.index, ...f.fault });
   if (f.ocmf !== undefined) {

@@ -2,8 +2,8 @@
  * The policy, options and verdict of offline bundle verification (docs/bundle.md §What the
  * verifier checks), and the refusal every check raises. Pure core.
  */
-import type { CoseAlgorithm } from '../cose/index.ts';
 import type { LogHasher } from '../merkle/index.ts';
+import type { SignatureCheck } from '../signature/index.ts';
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import type { SummaryReading } from './summary.ts';
 import type { BundleSummary } from './types.ts';
@@ -20,17 +20,13 @@ export interface VerifyPolicy {
 }
 
 /**
- * A reading signature check (COSE_Sign1, RFC 9052 §4.4) that {@link verifyBundleAsync} hands to
- * its caller, so that it can run on `node:crypto`, worker threads or WebCrypto. `message` is the
- * Sig_structure built from the exact bytes received; `signature` is Ed25519 (RFC 8032) or ES256
- * `r ‖ s` (RFC 9053 §2.1); `publicKey` is the registered key (Ed25519 32 bytes, P-256 SEC1).
+ * A reading signature check (COSE_Sign1, RFC 9052 §4.4) as {@link verifyBundleAsync} hands it
+ * to its `VerifySignatures`: the core's {@link SignatureCheck} (`message` the Sig_structure
+ * built from the exact bytes received, `keyType` the registered key's), with the leaf index of
+ * the reading, by which a refusal names it. A verifier of plain checks may ignore `index`.
  */
-export interface SignatureJob {
+export interface ReadingSignatureCheck extends SignatureCheck {
   readonly index: number;
-  readonly alg: CoseAlgorithm;
-  readonly publicKey: Uint8Array;
-  readonly message: Uint8Array;
-  readonly signature: Uint8Array;
 }
 
 /** How the verifier computes (never what it checks). */
@@ -41,12 +37,6 @@ export interface VerifyOptions {
    */
   readonly hasher?: LogHasher;
 }
-
-/**
- * Checks signature jobs; resolves to one boolean per job, in order. Must return false (never
- * throw) for a malformed key or signature; a rejection means the checker itself failed.
- */
-export type SignatureChecker = (jobs: readonly SignatureJob[]) => Promise<readonly boolean[]>;
 
 /** A reading that passed every check. */
 export interface VerifiedReading extends SummaryReading {

@@ -9,12 +9,12 @@ import { toBase64 } from '../bytes.ts';
 import { checkContent, type Content } from './content-check.ts';
 import { BundleError } from './errors.ts';
 import { prepare, type Prepared } from './prepare.ts';
-import { checkJobsHere } from './reading-check.ts';
+import { verifyHere } from './reading-check.ts';
 import { verifiers } from './checkpoint-check.ts';
+import type { VerifySignatures } from '../signature/index.ts';
 import {
   fail,
-  type SignatureChecker,
-  type SignatureJob,
+  type ReadingSignatureCheck,
   type Verdict,
   type VerifyOptions,
   type VerifyPolicy,
@@ -22,8 +22,7 @@ import {
 
 export { SIGNATURE_CHUNK } from './reading-check.ts';
 export type {
-  SignatureChecker,
-  SignatureJob,
+  ReadingSignatureCheck,
   Verdict,
   VerifiedReading,
   VerifyOptions,
@@ -31,12 +30,14 @@ export type {
 } from './verify-types.ts';
 
 function finish(p: Prepared, results: readonly boolean[], content: Content): Verdict {
-  if (results.length !== p.jobs.length) {
-    throw new Error(`signature checker gave ${results.length} results for ${p.jobs.length} jobs`);
+  if (results.length !== p.checks.length) {
+    throw new Error(
+      `signature checker gave ${results.length} results for ${p.checks.length} checks`,
+    );
   }
   const bad = results.indexOf(false);
   if (bad >= 0) {
-    fail('BAD_READING_SIGNATURE', 'COSE_Sign1 signature does not verify', p.jobs[bad]!.index);
+    fail('BAD_READING_SIGNATURE', 'COSE_Sign1 signature does not verify', p.checks[bad]!.index);
   }
   if (!content.ok) throw content.error;
   const { summary, anchors } = content;
@@ -89,8 +90,8 @@ export function verifyBundle(
   const keys = verifiers(policy);
   try {
     const results: boolean[] = [];
-    const check = (jobs: readonly SignatureJob[]): void => {
-      for (const r of checkJobsHere(jobs)) results.push(r);
+    const check = (checks: readonly ReadingSignatureCheck[]): void => {
+      for (const r of verifyHere(checks)) results.push(r);
     };
     const p = prepare(input, policy, keys, check, options);
     return finish(p, results, checkContent(p));
@@ -108,7 +109,7 @@ export function verifyBundle(
 export async function verifyBundleAsync(
   input: unknown,
   policy: VerifyPolicy,
-  checkSignatures: SignatureChecker,
+  checkSignatures: VerifySignatures<ReadingSignatureCheck>,
   options: VerifyOptions = {},
 ): Promise<Verdict> {
   const keys = verifiers(policy);
@@ -117,8 +118,8 @@ export async function verifyBundleAsync(
   try {
     // Chunks go to the checker as soon as they fill, so the checks (on other threads) overlap
     // the parsing and hashing still going on here.
-    const check = (jobs: readonly SignatureJob[]): void => {
-      const part = checkSignatures(jobs);
+    const check = (checks: readonly ReadingSignatureCheck[]): void => {
+      const part = checkSignatures(checks);
       part.catch(() => undefined); // awaited below unless the bundle is refused first
       parts.push(part);
     };

@@ -1,7 +1,7 @@
 /**
  * A pipeline on a real LevelStore in a temporary folder, with a fake signer directory, the
- * noble verifier and a fake clock. `run` checks a batch and commits its operations the way
- * the ledger does, giving items consecutive leaf indices.
+ * noble verifier and a fake clock. Its planner gives items consecutive leaf indices, as the
+ * ledger does; `run` checks a batch and commits its operations.
  */
 import { readingFigures } from '../../../src/core/bundle/reading-figures.ts';
 import type { SignerRecord } from '../../../src/registry/signer.ts';
@@ -10,7 +10,7 @@ import { MeterStateStore } from '../../../src/ingest/meter-state.ts';
 import { IngestPipeline, type IngestPipelineOptions } from '../../../src/ingest/pipeline.ts';
 import { Quarantine, type QuarantineOptions } from '../../../src/ingest/quarantine.ts';
 import type { InboundMessage } from '../../../src/mqtt/transport.ts';
-import type { LedgerItem } from '../../../src/ledger/ledger.ts';
+import type { AppendPlanner, LedgerItem, LedgerPlan } from '../../../src/ledger/ledger.ts';
 import { IngestMetrics } from '../../../src/metrics/ingest-metrics.ts';
 import { MetricsRegistry } from '../../../src/metrics/registry.ts';
 import { LevelStore } from '../../../src/storage/level-store.ts';
@@ -19,15 +19,40 @@ import { FakeDirectory, NOW_MS } from './fixtures.ts';
 import { NobleVerifier } from './noble-verifier.ts';
 
 type Extra = Partial<
-  Omit<IngestPipelineOptions, 'signers' | 'verifier' | 'quarantine' | 'meters' | 'metrics' | 'now'>
+  Omit<
+    IngestPipelineOptions,
+    'signers' | 'verifier' | 'quarantine' | 'meters' | 'planner' | 'metrics' | 'now'
+  >
 >;
 
 /** A pipeline and everything around it. */
 export class Harness {
   readonly clock = { now: NOW_MS };
   readonly verifier = new NobleVerifier();
-  /** Items committed, by leaf index. */
+  /** Items planned, by leaf index. */
   readonly entries: LedgerItem[] = [];
+  private tickets = 0;
+  /** Plans appends as the ledger does: consecutive leaf indices, in call order. */
+  readonly planner: AppendPlanner = {
+    nextIndex: 0,
+    plan: (items: readonly LedgerItem[]): LedgerPlan => {
+      const first = this.entries.length;
+      this.entries.push(...items);
+      (this.planner as { nextIndex: number }).nextIndex = this.entries.length;
+      return {
+        ticket: this.tickets++,
+        first,
+        items,
+        entries: items.map((item, k) => ({
+          index: first + k,
+          kind: item.kind,
+          salt: new Uint8Array(32),
+          leaf: new Uint8Array(34),
+        })),
+        ops: [],
+      };
+    },
+  };
   registry!: MetricsRegistry;
   metrics!: IngestMetrics;
   store!: LevelStore;
@@ -73,6 +98,7 @@ export class Harness {
       verifier: this.verifier,
       quarantine: this.quarantine,
       meters: this.meters,
+      planner: this.planner,
       metrics: this.metrics,
       now: () => this.clock.now,
       findOverlap: (meterId, obis, start, end) =>
@@ -92,13 +118,9 @@ export class Harness {
     return undefined;
   }
 
-  /** Plans a checked batch the way the ledger does: consecutive indices, then its ops. */
+  /** Commits a checked batch's operations (its entries were recorded when it was planned). */
   plan(batch: CheckedBatch): Promise<void> {
-    const appended = batch.items.map((item) => {
-      this.entries.push(item);
-      return { index: this.entries.length - 1 };
-    });
-    return this.store.commit(batch.opsFor(appended), false);
+    return this.store.commit([...batch.plan.ops, ...batch.ops], false);
   }
 
   /** Checks and commits one batch. */

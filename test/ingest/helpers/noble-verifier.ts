@@ -3,27 +3,15 @@
  * P-256 through the COSE algorithms, OCMF through the OCMF curves. Optionally delays each
  * call, so tests can make pipelined batches finish their signature checks out of order.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { CoseAlg, verifyWithAlg } from '../../../src/core/cose/index.ts';
-import { ecdsaVerifyDigest } from '../../../src/core/ocmf/curves.ts';
-import { parseDerEcdsaSignature, parseOcmfPublicKey } from '../../../src/core/ocmf/index.ts';
-import type { SignatureCheck, SignatureVerifier } from '../../../src/ingest/types.ts';
+import {
+  verifyWithNoble,
+  type SignatureCheck,
+  type SignatureVerifier,
+} from '../../../src/core/signature/index.ts';
 
-/** Verifies one check; never throws. */
+/** Verifies one check with the core's `@noble` verifier; never throws. */
 export function verifyOne(c: SignatureCheck): boolean {
-  try {
-    if (c.keyType === 'Ed25519') {
-      return verifyWithAlg(CoseAlg.EdDSA, c.signature, c.message, c.publicKey);
-    }
-    if (c.keyType === 'P-256') {
-      return verifyWithAlg(CoseAlg.ES256, c.signature, c.message, c.publicKey);
-    }
-    const key = parseOcmfPublicKey(c.publicKey);
-    const { r, s } = parseDerEcdsaSignature(c.signature, key.curve);
-    return ecdsaVerifyDigest(key.curve, r, s, sha256(c.message), key.point);
-  } catch {
-    return false;
-  }
+  return verifyWithNoble(c);
 }
 
 /** A verifier that records its calls and may delay them. */

@@ -9,8 +9,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/core/bytes.ts';
 import { OCMF_CURVES } from '../../src/core/ocmf/index.ts';
-import type { SignatureCheck } from '../../src/ingest/types.ts';
-import { NobleVerifier, VerifyPool } from '../../src/ingest/verify-pool.ts';
+import { NobleVerifier, type SignatureCheck } from '../../src/core/signature/index.ts';
+import { VerifyPool } from '../../src/node-fast/verify-pool.ts';
 import {
   CURVES,
   derInt,
@@ -295,7 +295,7 @@ function tsxApi(): string {
 
 /** A worker (a data: URL module around the real one) that exits on a message while `flag` exists. */
 function crashingWorker(flag: string, once: boolean): URL {
-  const workerTs = new URL('../../src/ingest/verify-worker.ts', import.meta.url).href;
+  const workerTs = new URL('../../src/node-fast/verify-worker.ts', import.meta.url).href;
   const code = `
     import { parentPort } from 'node:worker_threads';
     import { existsSync, unlinkSync } from 'node:fs';
@@ -372,7 +372,7 @@ describe('when the pool runs under node --import tsx', () => {
   it('starts its TypeScript workers and verifies', async () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
-    const pool = new URL('../../src/ingest/verify-pool.ts', import.meta.url).href;
+    const pool = new URL('../../src/node-fast/verify-pool.ts', import.meta.url).href;
     const code = `
       import { generateKeyPairSync, sign } from 'node:crypto';
       import { VerifyPool } from ${JSON.stringify(pool)};

@@ -1,19 +1,15 @@
 /**
- * Signature verifiers for ingest: {@link VerifyPool}, `node:crypto` on worker threads across
- * every core (DESIGN decision 9: OpenSSL is the server's fast path), and
- * {@link NobleVerifier}, the pure `@noble` core that browsers and bundle verifiers run. Both
- * give the same verdicts (tested differentially).
+ * The ingest node's signature verifier: {@link VerifyPool}, `node:crypto` on worker threads
+ * across every core (DESIGN decision 9: OpenSSL is the server's fast path). It gives the
+ * verdicts of the core's pure `NobleVerifier` (`src/core/signature/`), check by check (tested
+ * differentially).
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { CoseAlg, verifyWithAlg } from '../core/cose/index.ts';
-import { ecdsaVerifyDigest } from '../core/ocmf/index.ts';
-import { parseDerEcdsaSignature, parseOcmfPublicKey } from '../core/ocmf/index.ts';
-import type { SignatureCheck, SignatureVerifier } from './types.ts';
+import type { SignatureCheck, SignatureVerifier } from '../core/signature/index.ts';
 import {
   encodeChunk,
   KeyCache,
@@ -230,39 +226,4 @@ export class VerifyPool implements SignatureVerifier {
       }
     }
   }
-}
-
-/**
- * One check with the pure core: Ed25519 and ES256 through `core/cose` (RFC 9053 §2.1–2.2),
- * OCMF through `core/ocmf` (strict DER key and signature, SHA-256, SEC 1 §4.1.4).
- */
-export function verifyWithNoble(c: SignatureCheck): boolean {
-  try {
-    switch (c.keyType) {
-      case 'Ed25519':
-        return verifyWithAlg(CoseAlg.EdDSA, c.signature, c.message, c.publicKey);
-      case 'P-256':
-        return verifyWithAlg(CoseAlg.ES256, c.signature, c.message, c.publicKey);
-      case 'OCMF': {
-        const key = parseOcmfPublicKey(c.publicKey);
-        const { r, s } = parseDerEcdsaSignature(c.signature, key.curve);
-        return ecdsaVerifyDigest(key.curve, r, s, sha256(c.message), key.point);
-      }
-      default:
-        return false;
-    }
-  } catch {
-    return false;
-  }
-}
-
-/** A {@link SignatureVerifier} on the pure `@noble` core, for browsers and tests. */
-export class NobleVerifier implements SignatureVerifier {
-  /** One verdict per check, computed on the calling thread. */
-  async verifyBatch(checks: readonly SignatureCheck[]): Promise<boolean[]> {
-    return checks.map(verifyWithNoble);
-  }
-
-  /** Nothing to release. */
-  async close(): Promise<void> {}
 }

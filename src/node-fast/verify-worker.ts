@@ -16,7 +16,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { assertValidPublicKey, CoseAlg } from '../core/cose/index.ts';
 import { parseOcmfPublicKey } from '../core/ocmf/index.ts';
 import type { SignerKeyType } from '../core/registry/index.ts';
-import type { SignatureCheck } from './types.ts';
+import type { SignatureCheck } from '../core/signature/index.ts';
 
 /** `workerData` of a pool worker. */
 export const VERIFY_WORKER_MARK = 'wattproof-verify-worker';
