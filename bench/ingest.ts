@@ -5,12 +5,18 @@
  * readings pre-signed so that the publisher costs little. The node runs as its own process, as
  * in production. Measures:
  * - the baseline: bare `node:crypto` Ed25519 verifications per second on all cores;
- * - sustained readings/s into the log while publishing as fast as the broker takes them;
+ * - sustained readings/s into the log while publishing as fast as the broker takes them, and
+ *   how steady it was: receipts and log growth per second from 5 s to the end of publishing
+ *   (median, lowest second, seconds below half the median);
+ * - the node's CPU per reading, also divided by the bare verify's;
  * - publish-to-receipt latency (a receipt leaves once the reading's batch is committed and its
- *   checkpoint signed) at a fixed rate;
- * - the node's RSS before and after a run at half the sustained rate;
+ *   checkpoint signed) at 80% of the sustained rate;
+ * - the node's RSS before and after a run at half the sustained rate, and its least-squares
+ *   slope over the second half of that run;
  * - that every reading published reached the log, and the broker's and the publisher's CPU per
- *   reading, which with the bare verify give the ceiling of the two cores.
+ *   reading, which with the bare verify give the ceiling of the two cores (and sustained ÷
+ *   ceiling).
+ * The derived figures are pure functions in ingest-figures.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +28,16 @@ import mqtt from 'mqtt';
 import { presign, type LoadMeter } from '../simulator/load/presign.ts';
 import { publishPresigned } from '../simulator/load/publish.ts';
 import { MOSQUITTO_BIN, startMosquitto, type PrivateMosquitto } from '../test/helpers/mosquitto.ts';
+import {
+  growthPerSecond,
+  LATENCY_SHARE,
+  latencyRateFor,
+  slopePerMinute,
+  steadinessFigures,
+  steadySeconds,
+  type SizeSample,
+  type TimedSample,
+} from './ingest-figures.ts';
 import { percentile, printTable, writeResults, type Figure } from './lib.ts';
 
 /** The machine's broker, used when no `mosquitto` binary can be started for the run. */
@@ -43,8 +59,11 @@ export interface IngestBenchOptions {
   readonly meters: number;
   /** Seconds of publishing as fast as possible. */
   readonly maxSeconds: number;
-  /** Rate and seconds of the latency run. */
-  readonly latencyRate: number;
+  /**
+   * The latency run: at most this rate (`--quick` keeps its run small); without it, exactly
+   * 80% of the sustained rate, rounded down to 100 (the issue's goal is stated there).
+   */
+  readonly latencyRate?: number;
   readonly latencySeconds: number;
   /** Seconds of the half-load run for the RSS figure. */
   readonly soakSeconds: number;
@@ -208,6 +227,10 @@ async function phase(
   committed: number;
   /** CPU seconds this process spent publishing (the pre-signing before it not counted). */
   publisherCpu: number;
+  /** Receipts per second in the steady seconds: from 5 s to the end of publishing. */
+  steadyReceipts: number[];
+  /** The log's growth per second between its 1 s size samples in the same window. */
+  steadyLogGrowth: number[];
 }> {
   const file = join(dir, `${name}.bin`);
   process.stderr.write(
@@ -222,7 +245,7 @@ async function phase(
   });
   await register(node, list);
   const startSize = await logSize(node);
-  const sizes: { t: number; size: number }[] = [];
+  const sizes: SizeSample[] = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
@@ -275,6 +298,8 @@ async function phase(
     published: result.published,
     committed,
     publisherCpu: (cpu.user + cpu.system) / 1e6,
+    steadyReceipts: steadySeconds(result.perSecond, result.publishSeconds),
+    steadyLogGrowth: growthPerSecond(sizes, 5000, result.publishSeconds * 1000),
   };
 }
 
@@ -342,6 +367,12 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
       unit: 'µs',
     });
     figures.push({
+      name: 'node CPU per reading ÷ bare verify CPU per reading',
+      value: perReading / verifyPerReading,
+      unit: '×',
+      note: 'goal ≤ 1.6×',
+    });
+    figures.push({
       name: 'Mosquitto CPU per reading (in, to the node, receipt out)',
       value: brokerPerReading * 1e6,
       unit: 'µs',
@@ -362,9 +393,31 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
       unit: 'readings/s',
       note: `sustained is ${((max.sustained / ceiling) * 100).toFixed(0)}% of it`,
     });
+    figures.push({
+      name: 'sustained ÷ ceiling',
+      value: max.sustained / ceiling,
+      unit: '×',
+      note: 'goal ≥ 0.65',
+    });
+    // Steady phase: the seconds from 5 s after the start to the end of publishing.
+    figures.push(
+      ...steadinessFigures(
+        'receipts/s in the steady seconds of that run',
+        'receipts/s',
+        max.steadyReceipts,
+      ),
+      ...steadinessFigures(
+        'log growth/s in the steady seconds of that run',
+        'readings/s',
+        max.steadyLogGrowth,
+      ),
+    );
 
-    // A rate the node cannot sustain only measures a growing queue: then use 80% of it.
-    const latencyRate = Math.min(opts.latencyRate, Math.floor((max.sustained * 0.8) / 100) * 100);
+    // The issue's goal is stated at 80% of the sustained rate (a rate the node cannot sustain
+    // would only measure a growing queue); --quick may cap it lower.
+    const latencyRate = latencyRateFor(max.sustained, opts.latencyRate);
+    const share = ((latencyRate / max.sustained) * 100).toFixed(0);
+    const latencyName = `publish-to-receipt at ${latencyRate.toLocaleString('en-US')}/s (${share}% of sustained)`;
     const lat = await phase(
       node,
       dir,
@@ -375,14 +428,15 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
       opts.latencySeconds,
     );
     figures.push({
-      name: `publish-to-receipt at ${latencyRate.toLocaleString('en-US')}/s: p50`,
+      name: `${latencyName}: p50`,
       value: percentile(lat.latencies, 50),
       unit: 'ms',
     });
     figures.push({
-      name: `publish-to-receipt at ${latencyRate.toLocaleString('en-US')}/s: p99`,
+      name: `${latencyName}: p99`,
       value: percentile(lat.latencies, 99),
       unit: 'ms',
+      note: `goal ≤ 250 ms at ${LATENCY_SHARE * 100}% of sustained`,
     });
     figures.push({
       name: `receipts received in the latency run (QoS 0)`,
@@ -392,11 +446,11 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
 
     const half = Math.max(100, Math.round(max.sustained / 2));
     const before = await rssMiB(node.child.pid!);
-    const samples: number[] = [];
+    const samples: TimedSample[] = [];
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        samples.push(await rssMiB(node.child.pid!));
+        samples.push({ t: performance.now(), value: await rssMiB(node.child.pid!) });
         await new Promise((r) => setTimeout(r, 5000));
       }
     })();
@@ -405,6 +459,7 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
     await sampler;
     const after = await rssMiB(node.child.pid!);
     const secondHalf = samples.slice(Math.floor(samples.length / 2));
+    const secondHalfMiB = secondHalf.map((r) => r.value);
     figures.push({
       name: `node RSS before the half-load run (${half}/s, ${opts.soakSeconds} s)`,
       value: before,
@@ -418,9 +473,15 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
     });
     figures.push({
       name: `node RSS, highest in the second half of the run`,
-      value: Math.max(...secondHalf),
+      value: Math.max(...secondHalfMiB),
       unit: 'MiB',
-      note: `lowest ${Math.min(...secondHalf).toFixed(0)} MiB; sampled every 5 s`,
+      note: `lowest ${Math.min(...secondHalfMiB).toFixed(0)} MiB; sampled every 5 s`,
+    });
+    figures.push({
+      name: 'node RSS slope in the second half of the run (least squares)',
+      value: slopePerMinute(secondHalf),
+      unit: 'MiB/min',
+      note: `${secondHalf.length} samples; goal: flat`,
     });
   } finally {
     node.child.kill('SIGTERM');
@@ -446,7 +507,7 @@ export async function main(args: readonly string[]): Promise<void> {
   const quick = args.includes('--quick');
   const opts: IngestBenchOptions = quick
     ? { meters: 100, maxSeconds: 15, latencyRate: 2000, latencySeconds: 10, soakSeconds: 20 }
-    : { meters: 500, maxSeconds: 60, latencyRate: 10_000, latencySeconds: 30, soakSeconds: 300 };
+    : { meters: 500, maxSeconds: 60, latencySeconds: 30, soakSeconds: 300 };
   const soak = args.find((a) => a.startsWith('--soak='));
   const figures = await runIngestBench(
     soak ? { ...opts, soakSeconds: Number(soak.slice(7)) } : opts,

@@ -71,7 +71,11 @@ export interface PublishProgress {
 export interface PublishResult extends PublishProgress {
   /** Publish-to-receipt latencies, ms, one per receipt. */
   readonly latencies: number[];
-  /** Receipts per second for each whole second of the run. */
+  /**
+   * Receipts received in each whole second of the run, by arrival: entry `i` counts those that
+   * came in from `i` to `i + 1` s after publishing began (the last, partial second left out).
+   * Publishing ended at `publishSeconds`; the seconds after it are the drain.
+   */
   readonly perSecond: number[];
   readonly publishSeconds: number;
 }
@@ -94,6 +98,8 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
   let duplicateNotices = 0;
   let invalidNotices = 0;
   let refused = 0;
+  /** When publishing began (`performance.now()`), set just before the first publish. */
+  let t0 = 0;
 
   const onNotice = (bytes: Uint8Array): void => {
     let n: Notice;
@@ -138,10 +144,13 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       const key = `${m.meterId}/${m.sequence}`;
       const t = sentAt.get(key);
       if (t !== undefined) {
-        latencies.push(performance.now() - t);
+        const now = performance.now();
+        latencies.push(now - t);
         sentAt.delete(key);
         bytesOf.delete(key);
         receipts++;
+        const second = Math.floor((now - t0) / 1000);
+        perSecond[second] = (perSecond[second] ?? 0) + 1;
       }
     } catch {
       // not a receipt of ours
@@ -168,12 +177,11 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const t0 = performance.now();
+  t0 = performance.now();
   let lastReceipts = 0;
   const ticker = setInterval(() => {
     const rate = receipts - lastReceipts;
     lastReceipts = receipts;
-    perSecond.push(rate);
     options.onProgress?.({
       elapsedS: (performance.now() - t0) / 1000,
       published,
@@ -225,8 +233,9 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
     const drainUntil = performance.now() + (options.drainMs ?? 10_000);
     while (receipts + refused < published && performance.now() < drainUntil)
       await new Promise((r) => setTimeout(r, 100));
+    const elapsedS = (performance.now() - t0) / 1000;
     return {
-      elapsedS: (performance.now() - t0) / 1000,
+      elapsedS,
       published,
       brokerAcked,
       receipts,
@@ -236,7 +245,7 @@ export async function publishPresigned(options: PublishOptions): Promise<Publish
       invalidNotices,
       refused,
       latencies,
-      perSecond,
+      perSecond: Array.from({ length: Math.floor(elapsedS) }, (_, i) => perSecond[i] ?? 0),
       publishSeconds,
     };
   } finally {
