@@ -12,7 +12,7 @@
  * Back-pressure comes from the transport: a broker sends at most its receive window of
  * unacknowledged messages, so the queue here is bounded by that window.
  */
-import type { Ledger, LedgerAppendResult } from '../ledger/index.ts';
+import type { Ledger, LedgerAppended, LedgerAppendResult } from '../ledger/index.ts';
 import { meterReceiptsTopic, TOPIC_ROOT } from './topics.ts';
 import {
   noticeCount,
@@ -48,7 +48,7 @@ export interface BatchChecker {
 
 /** Tuning of the batcher. */
 export interface IngestServiceOptions {
-  /** Largest batch (messages). Default 4,000. */
+  /** Largest batch (messages). Default 1,000: receipts flow steadily, batch after batch. */
   readonly maxBatch?: number;
   /** Longest a message waits for its batch to fill, ms. Default 50. */
   readonly maxWaitMs?: number;
@@ -99,11 +99,17 @@ const MAX_RECEIPT_BATCHES = 8;
 const RECEIPTS_PER_YIELD = 64;
 const NO_NOTICES: MessageNotices = { readings: [] };
 
-/** A committed batch whose receipts and notices are still to be sent. */
+/**
+ * A committed batch whose receipts and notices are still to be sent: only what they need, so
+ * that a batch waiting for its receipts does not keep its payloads, records and store
+ * operations alive.
+ */
 interface ReceiptJob {
-  readonly messages: readonly InboundMessage[];
-  readonly checked: CheckedBatch<MessageResult>;
-  readonly appended: LedgerAppendResult;
+  /** The messages that get notices (not accepted as a whole), by position; others undefined. */
+  readonly messages: readonly (InboundMessage | undefined)[];
+  readonly outcomes: readonly MessageResult[];
+  /** Where the batch's entries landed, in plan order (`ReadingResult.itemIndex`). */
+  readonly entries: readonly LedgerAppended[];
   /** When the batch was committed, ms since the epoch: the notices' decision time. */
   readonly decidedAt: number;
 }
@@ -154,7 +160,7 @@ export class IngestService {
     private readonly receipts: ReceiptIssuer | undefined,
     options: IngestServiceOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 4000;
+    this.maxBatch = options.maxBatch ?? 1000;
     this.maxWaitMs = options.maxWaitMs ?? 50;
     this.maxInFlight = options.maxInFlight ?? 2;
     this.publishReceipts = (options.receipts ?? true) && receipts !== undefined;
@@ -277,9 +283,11 @@ export class IngestService {
     }
     if (this.publishReceipts || this.publishNotices) {
       this.queueReceipts({
-        messages: batch.map((p) => p.message),
-        checked,
-        appended,
+        messages: batch.map((p, i) =>
+          this.publishNotices && outcomes[i]?.status !== 'accepted' ? p.message : undefined,
+        ),
+        outcomes,
+        entries: appended.entries,
         decidedAt,
       });
     }
@@ -296,11 +304,10 @@ export class IngestService {
     this.receiptQueue.push(job);
     while (this.receiptQueue.length > MAX_RECEIPT_BATCHES) {
       const skipped = this.receiptQueue.shift()!;
-      skipped.checked.outcomes.forEach((o, i) => {
+      skipped.outcomes.forEach((o, i) => {
         if (this.publishReceipts) this.stats.receiptsSkipped += o.readings.length;
-        if (this.publishNotices) {
-          this.stats.noticesSkipped += noticeCount(skipped.messages[i]!, o, this.topicRoot);
-        }
+        const m = skipped.messages[i];
+        if (m !== undefined) this.stats.noticesSkipped += noticeCount(m, o, this.topicRoot);
       });
     }
     if (this.receiptLoopDone === undefined) {
@@ -327,11 +334,12 @@ export class IngestService {
         await new Promise((resolve) => setImmediate(resolve));
       }
     };
-    for (const [i, o] of job.checked.outcomes.entries()) {
+    for (const [i, o] of job.outcomes.entries()) {
       let plan = NO_NOTICES;
-      if (this.publishNotices) {
+      const m = job.messages[i];
+      if (m !== undefined) {
         try {
-          plan = planNotices(job.messages[i]!, o, this.topicRoot);
+          plan = planNotices(m, o, this.topicRoot);
         } catch {
           this.stats.noticeErrors++;
         }
@@ -349,7 +357,7 @@ export class IngestService {
         let receipt: Uint8Array | undefined;
         if (wantsReceipt && (this.publishReceipts || notice !== undefined)) {
           try {
-            receipt = await this.receiptFor(r, job.appended);
+            receipt = await this.receiptFor(r, job.entries);
             if (receipt !== undefined && this.publishReceipts) {
               this.source.publish(meterReceiptsTopic(r.meterId!, this.topicRoot), receipt);
               this.stats.receiptsPublished++;
@@ -369,12 +377,12 @@ export class IngestService {
    */
   private async receiptFor(
     r: ReadingResult,
-    appended: LedgerAppendResult,
+    entries: readonly LedgerAppended[],
   ): Promise<Uint8Array | undefined> {
     if (r.meterId === undefined || r.sequence === undefined) return undefined;
     let subject;
     if (r.status === 'accepted' && r.itemIndex !== undefined) {
-      const a = appended.entries[r.itemIndex]!;
+      const a = entries[r.itemIndex]!;
       subject = {
         meterId: r.meterId,
         sequence: r.sequence,

@@ -12,8 +12,6 @@ import type { NoteSigner } from '../core/note/index.ts';
 import { decodeVerifierKey, u32be } from '../core/note/index.ts';
 import { isValidMeterId } from '../core/reading/index.ts';
 import {
-  encodeReceipt,
-  encodeReceiptMessage,
   noticeDigest,
   noticeProtectedHeader,
   receiptProtectedHeader,
@@ -21,6 +19,7 @@ import {
   signNotice,
   type DuplicateNotice,
   type RefusedNotice,
+  writeReceiptMessage,
 } from '../core/receipt/index.ts';
 import type { MerkleLog } from '../log/index.ts';
 import {
@@ -81,21 +80,18 @@ export class ReceiptIssuer {
     if (this.signed?.size !== size) {
       this.signed = { size, signature: this.signer.sign(receiptToBeSigned(this.header, root)) };
     }
-    const path = await this.log.inclusionProof(subject.index, size);
-    const receipt = encodeReceipt(this.header, this.signed.signature, {
-      treeSize: size,
-      leafIndex: subject.index,
-      path,
-    });
-    return encodeReceiptMessage({
+    return writeReceiptMessage({
       origin: this.log.origin,
       meterId: subject.meterId,
       sequence: subject.sequence,
       leafIndex: subject.index,
       kind: subject.kind,
       salt: subject.salt,
-      receipt,
       ...(subject.link === undefined ? {} : { link: subject.link }),
+      protectedHeader: this.header,
+      signature: this.signed.signature,
+      treeSize: size,
+      path: await this.log.inclusionPath(subject.index, size),
     });
   }
 

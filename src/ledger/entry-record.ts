@@ -80,13 +80,14 @@ export function encodeEntryRecord(r: EntryRecord): Uint8Array {
   if (r.erased) {
     m.set(K.erasedAt, r.erasedAt);
   } else {
+    // In key order, so that the encoder need not sort (RFC 8949 §4.2.1).
     m.set(K.salt, r.salt);
     m.set(K.bytes, r.bytes);
-    if (r.link !== undefined) m.set(K.link, r.link);
     for (const f of META_FIELDS) {
       const v = r.meta[f];
       if (v !== undefined) m.set(K[f], v);
     }
+    if (r.link !== undefined) m.set(K.link, r.link);
   }
   return encodeCborView(m);
 }

@@ -102,6 +102,8 @@ export interface LedgerPlan {
   readonly items: readonly LedgerItem[];
   /** Where each item lands, in item order. */
   readonly entries: readonly LedgerAppended[];
+  /** The leaves' RFC 9162 leaf hashes, in item order. */
+  readonly leafHashes: readonly Uint8Array[];
   readonly ops: readonly StoreOp[];
 }
 
@@ -216,6 +218,7 @@ export class Ledger implements AppendPlanner {
     const salts = this.salts(items.length);
     /** The chain head each meter has after this plan: written once per meter. */
     const heads = new Map<string, ChainHead>();
+    const leafHashes: Uint8Array[] = [];
     const entries: LedgerAppended[] = items.map((item, k) => {
       const index = first + k;
       const salt = salts.subarray(k * SALT_SIZE, (k + 1) * SALT_SIZE);
@@ -227,6 +230,8 @@ export class Ledger implements AppendPlanner {
       const kind = chain ? chainedKind(item.kind) : item.kind;
       const link = chain ? encodeChainLink(this.heads!.get(meterId!)) : undefined;
       const leaf = encodeLeaf(kind, salt, entryBytesOf(kind, item.bytes, link), this.hasher);
+      const leafHash = leafHashOf(leaf, this.hasher);
+      leafHashes.push(leafHash);
       ops.push(
         this.store.putOp(
           entryRecordKey(index),
@@ -243,7 +248,7 @@ export class Ledger implements AppendPlanner {
       if (chain) {
         // Planned in plan order, so the next reading of the meter (in this plan or a later
         // one) links to this one. A failed commit fails the log for good (LOG_FAILED).
-        const head = { index, leafHash: leafHashOf(leaf, this.hasher) };
+        const head = { index, leafHash };
         this.heads!.set(meterId!, head);
         heads.set(meterId!, head);
       }
@@ -256,7 +261,7 @@ export class Ledger implements AppendPlanner {
       ops.push(this.store.putOp(chainHeadKey(meterId), encodeChainHead(head)));
     }
     this.plannedSize = first + items.length;
-    return { ticket: this.tickets++, first, items, entries, ops };
+    return { ticket: this.tickets++, first, items, entries, leafHashes, ops };
   }
 
   /**
@@ -312,6 +317,7 @@ export class Ledger implements AppendPlanner {
     const r = await this.log.append(
       plan.entries.map((a) => a.leaf),
       ops,
+      plan.leafHashes,
     );
     return { entries: plan.entries, size: r.size, root: r.root, checkpoint: r.checkpoint };
   }

@@ -87,6 +87,10 @@ export class MerkleLog implements LogReadModel {
   /** Right-border node hashes of inclusion proofs, by tree size (the latest few sizes). */
   private readonly ephemeral = new Map<number, Map<string, Uint8Array>>();
   private readonly hashNode: (l: Uint8Array, r: Uint8Array) => Uint8Array;
+  /** The last path {@link inclusionPath} gave (never written again), for the next leaf's. */
+  private lastPath:
+    | { size: number; index: number; inner: number; fork: number; path: Uint8Array }
+    | undefined;
 
   private constructor(
     private readonly store: LevelStore,
@@ -196,18 +200,28 @@ export class MerkleLog implements LogReadModel {
    * signing overlap the previous fsync; commits themselves run strictly in order. If a commit
    * fails, the log refuses all further work (`LOG_FAILED`): batches planned after it were
    * built on it, and only a reopen knows what reached the disk.
+   *
+   * `leafHashes`, when given, are the entries' RFC 9162 §2.1.1 leaf hashes, made with a hasher
+   * equal to this log's (the ledger has them already: they are its chain links).
    */
   async append(
     entries: readonly Uint8Array[],
     extraOps: readonly StoreOp[] = [],
+    leafHashes?: readonly Uint8Array[],
   ): Promise<AppendResult> {
     this.checkUsable();
     this.checkEntries(entries);
+    if (leafHashes !== undefined && leafHashes.length !== entries.length) {
+      throw new RangeError(`${leafHashes.length} leaf hashes for ${entries.length} entries`);
+    }
     const seq = this.sequencer.plan(entries);
     this.sequencer.committed(seq);
-    const toIntegrate = this.pending.length > 0 ? [...this.pending, ...entries] : entries;
+    let hashes = leafHashes ?? entries.map((e) => this.hasher.leafHash(e));
+    if (this.pending.length > 0) {
+      hashes = [...this.pending.map((e) => this.hasher.leafHash(e)), ...hashes];
+    }
     this.pending = [];
-    return this.integrateAndCommit(toIntegrate, [...seq.ops, ...extraOps]);
+    return this.integrateAndCommit(hashes, [...seq.ops, ...extraOps]);
   }
 
   /**
@@ -244,15 +258,19 @@ export class MerkleLog implements LogReadModel {
     if (this.pending.length === 0) return undefined;
     const entries = this.pending;
     this.pending = [];
-    return this.integrateAndCommit(entries, []);
+    return this.integrateAndCommit(
+      entries.map((e) => this.hasher.leafHash(e)),
+      [],
+    );
   }
 
+  /** Grows the tree by the leaves with hashes `leafHashes` and commits it with `extraOps`. */
   private async integrateAndCommit(
-    entries: readonly Uint8Array[],
+    leafHashes: readonly Uint8Array[],
     extraOps: StoreOp[],
   ): Promise<AppendResult> {
     const first = this.integrator.size;
-    const plan = this.integrator.plan(entries.map((e) => this.hasher.leafHash(e)));
+    const plan = this.integrator.plan(leafHashes);
     plan.apply();
     const checkpoint = this.checkpoints.sign(plan.state.size, plan.state.root);
     const note = utf8(checkpoint);
@@ -342,6 +360,72 @@ export class MerkleLog implements LogReadModel {
       border,
       ...this.nodes.read(nodes.ids.slice(nodes.end)),
     ];
+  }
+
+  /**
+   * {@link inclusionProof} as one array of the proof's 32-byte hashes, in proof order: the same
+   * nodes (transparency-dev/merkle `proof.go`: the siblings below the fork, the right-border
+   * node, then the complete subtrees left of the fork, smallest first), read without node
+   * objects (a node publishes one receipt per reading).
+   */
+  async inclusionPath(index: number, size: number): Promise<Uint8Array> {
+    this.checkSize(size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new LogError('OUT_OF_RANGE', `leaf index ${index} is not below tree size ${size}`);
+    }
+    // The fork: where the leaf's path leaves the path to the right border (RFC 9162 §2.1.3.1).
+    const inner = bitLength53(xor53(index, size)) - 1;
+    const span = 2 ** inner;
+    const fork = Math.floor(index / span);
+    const begin = fork * span;
+    const end = begin + span;
+    let left = 0;
+    for (let b = begin; b > 0; b = Math.floor(b / 2)) left += b % 2;
+    const border = end < size ? await this.borderNode(index, size, inner, fork) : undefined;
+    const out = new Uint8Array((inner + (border === undefined ? 0 : 1) + left) * 32);
+    // Receipts prove a batch's leaves in order at one size: the proof of the leaf before shares
+    // every node above the levels where the two indices differ, and everything after the fork.
+    const last = this.lastPath;
+    if (last !== undefined && last.size === size && last.inner === inner && last.fork === fork) {
+      const differ = Math.min(inner, bitLength53(xor53(index, last.index)));
+      for (let l = 0, v = index; l < differ; l++, v = Math.floor(v / 2)) {
+        this.nodes.copyNode(l, v % 2 === 0 ? v + 1 : v - 1, out, l * 32);
+      }
+      out.set(last.path.subarray(differ * 32), differ * 32);
+      this.lastPath = { size, index, inner, fork, path: out };
+      return out;
+    }
+    let at = 0;
+    for (let l = 0, v = index; l < inner; l++, v = Math.floor(v / 2)) {
+      this.nodes.copyNode(l, v % 2 === 0 ? v + 1 : v - 1, out, at);
+      at += 32;
+    }
+    if (border !== undefined) {
+      out.set(border, at);
+      at += 32;
+    }
+    for (let l = 0, b = begin; b > 0; l++, b = Math.floor(b / 2)) {
+      if (b % 2 === 1) {
+        this.nodes.copyNode(l, b - 1, out, at);
+        at += 32;
+      }
+    }
+    this.lastPath = { size, index, inner, fork, path: out };
+    return out;
+  }
+
+  /** The right-border node of the proof of `index` at `size`, the sibling of fork (`inner`, `fork`). */
+  private async borderNode(
+    index: number,
+    size: number,
+    inner: number,
+    fork: number,
+  ): Promise<Uint8Array> {
+    const key = `${inner}/${fork % 2 === 0 ? fork + 1 : fork - 1}`;
+    const cached = this.ephemeral.get(size)?.get(key);
+    if (cached !== undefined) return cached;
+    // Once per border node and size: the general path folds it and caches it.
+    return (await this.inclusionProof(index, size))[inner]!;
   }
 
   /** RFC 9162 §2.1.4.1 consistency proof from `size1` to `size2` (≤ published size). */
@@ -451,4 +535,16 @@ export class MerkleLog implements LogReadModel {
     await this.commits;
     if (this.ownsStore) await this.store.close();
   }
+}
+
+/** Bits needed to write `n` (a non-negative safe integer). */
+function bitLength53(n: number): number {
+  const h = Math.floor(n / 2 ** 32);
+  return h > 0 ? 64 - Math.clz32(h) : 32 - Math.clz32(n >>> 0);
+}
+
+/** Bitwise XOR of two non-negative safe integers. */
+function xor53(a: number, b: number): number {
+  const h = (Math.floor(a / 2 ** 32) ^ Math.floor(b / 2 ** 32)) >>> 0;
+  return h * 2 ** 32 + (((a >>> 0) ^ (b >>> 0)) >>> 0);
 }

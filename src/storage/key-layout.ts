@@ -10,7 +10,7 @@
  * | 0x03   | "seq"                             | sequenced size (next index to assign)         |
  * | 0x04   | u64be(tree size)                  | checkpoint signed at that size (signed note)  |
  */
-import { concatBytes, readU64be, u64be, utf8 } from '../core/bytes.ts';
+import { readU64be, u64be, utf8 } from '../core/bytes.ts';
 
 /**
  * Record type bytes. Every part of a node keeps its records in the one LevelDB database under
@@ -55,16 +55,65 @@ export function compositeKey(
   prefix: number,
   ...parts: readonly (Uint8Array | string | number)[]
 ): Uint8Array {
-  const bytes: Uint8Array[] = [Uint8Array.of(prefix)];
-  for (const p of parts) {
-    if (typeof p === 'number') bytes.push(u64be(p));
-    else if (typeof p === 'string') {
-      const s = utf8(p);
-      if (s.length > 255) throw new RangeError('compositeKey: string part longer than 255 bytes');
-      bytes.push(Uint8Array.of(s.length), s);
-    } else bytes.push(p);
+  // Written in one allocation: keys are made for every record of every reading.
+  let n = 1;
+  let encoded: (Uint8Array | undefined)[] | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (typeof p === 'number') {
+      if (!Number.isSafeInteger(p) || p < 0) {
+        throw new RangeError('u64be: not a non-negative safe integer');
+      }
+      n += 8;
+    } else if (typeof p === 'string') {
+      let len = isAscii(p) ? p.length : -1;
+      if (len < 0) {
+        const e = utf8(p);
+        (encoded ??= [])[i] = e;
+        len = e.length;
+      }
+      if (len > 255) throw new RangeError('compositeKey: string part longer than 255 bytes');
+      n += 1 + len;
+    } else n += p.length;
   }
-  return concatBytes(...bytes);
+  const out = new Uint8Array(n);
+  out[0] = prefix;
+  let o = 1;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (typeof p === 'number') {
+      const hi = Math.floor(p / 2 ** 32);
+      const lo = p >>> 0;
+      out[o] = hi >>> 24;
+      out[o + 1] = (hi >>> 16) & 0xff;
+      out[o + 2] = (hi >>> 8) & 0xff;
+      out[o + 3] = hi & 0xff;
+      out[o + 4] = lo >>> 24;
+      out[o + 5] = (lo >>> 16) & 0xff;
+      out[o + 6] = (lo >>> 8) & 0xff;
+      out[o + 7] = lo & 0xff;
+      o += 8;
+    } else if (typeof p === 'string') {
+      const e = encoded?.[i];
+      if (e === undefined) {
+        out[o++] = p.length;
+        for (let j = 0; j < p.length; j++) out[o++] = p.charCodeAt(j);
+      } else {
+        out[o++] = e.length;
+        out.set(e, o);
+        o += e.length;
+      }
+    } else {
+      out.set(p, o);
+      o += p.length;
+    }
+  }
+  return out;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function withPrefix(prefix: number, body: Uint8Array): Uint8Array {

@@ -90,6 +90,32 @@ describe('MerkleLog', () => {
       }
     });
 
+    it('gives receipts the same proof as one array of hashes, at every size a batch makes', async () => {
+      const all: Uint8Array[] = [];
+      const flat = (hashes: Uint8Array[]): string =>
+        hashes.map((h) => Buffer.from(h).toString('hex')).join('');
+      for (const n of [1, 2, 5, 60, 128, 70, 255, 300, 7, 513, 1, 900, 2, 65_536 - 2_244]) {
+        const batch = Array.from({ length: n }, (_, k) => entry(all.length + k));
+        const r = await log.append(batch);
+        all.push(...batch);
+        const probes = new Set([0, 1, r.first, r.size - 1, Math.floor(r.size / 3), r.first - 1]);
+        for (let i = r.first; i < r.size; i += Math.max(1, Math.floor(n / 9))) probes.add(i);
+        for (const i of [...probes].filter((x) => x >= 0 && x < r.size)) {
+          // Twice: once before the right-border node is cached, once after.
+          for (let k = 0; k < 2; k++) {
+            const path = await log.inclusionPath(i, r.size);
+            expect(Buffer.from(path).toString('hex'), `${i} of ${r.size}`).toBe(
+              flat(await log.inclusionProof(i, r.size)),
+            );
+          }
+        }
+      }
+      expect(all.length).toBe(65_536);
+      await expect(log.inclusionPath(65_536, 65_536)).rejects.toSatisfy((e) =>
+        isWattproofError(e, 'OUT_OF_RANGE'),
+      );
+    });
+
     it('serves tiles and entry bundles that match the entries, cut to the requested width', async () => {
       const all = Array.from({ length: 600 }, (_, i) => entry(i));
       await log.append(all.slice(0, 100));

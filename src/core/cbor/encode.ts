@@ -203,7 +203,9 @@ function writeValue(w: ByteWriter, v: CborValue, depth: number): void {
     writeHead(w, 4, v.length);
     for (const item of v) writeValue(w, item, depth + 1);
   } else if (v instanceof Map) {
-    // Keys sorted by their encoded bytes (RFC 8949 §4.2.1); values written in place.
+    // Keys sorted by their encoded bytes (RFC 8949 §4.2.1); values written in place. Maps built
+    // in key order (the records and messages of this project are) are written as they are.
+    if (writeSortedMap(w, v, depth)) return;
     const entries: { key: Uint8Array; value: CborValue }[] = [];
     for (const [k, val] of v) {
       if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k))) {
@@ -225,6 +227,29 @@ function writeValue(w: ByteWriter, v: CborValue, depth: number): void {
   } else {
     throw new TypeError('encodeCbor: unsupported value type');
   }
+}
+
+/**
+ * Writes `m` if its keys, as given, are already in the order RFC 8949 §4.2.1 requires (each
+ * encoded key bytewise greater than the one before); returns false, having written nothing,
+ * when they are not.
+ */
+function writeSortedMap(w: ByteWriter, m: Map<CborValue, CborValue>, depth: number): boolean {
+  let prev: Uint8Array | undefined;
+  for (const k of m.keys()) {
+    if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k))) {
+      return false; // the sorting path reports the key
+    }
+    const key = encodeKey(k);
+    if (prev !== undefined && compareBytes(prev, key) >= 0) return false;
+    prev = key;
+  }
+  writeHead(w, 5, m.size);
+  for (const [k, val] of m) {
+    w.bytes(encodeKey(k as number | string));
+    writeValue(w, val, depth + 1);
+  }
+  return true;
 }
 
 const keyCache = new Map<number | string, Uint8Array>();

@@ -3,7 +3,6 @@
  * `kid` and CWT Claims `iss`/`sub` (RFC 9597) — a SCITT Signed Statement (RFC 9943).
  * Decoding does not verify; see {@link verifyCoseSign1}.
  */
-import { bytesEqual } from '../bytes.ts';
 import { CborError, CborTag, decodeCbor } from '../cbor/index.ts';
 import type { CborMap, CborValue } from '../cbor/index.ts';
 import { isSupportedAlg } from './algorithms.ts';
@@ -121,10 +120,22 @@ type ProtectedFields = Pick<
 >;
 
 /**
- * The last protected header decoded with an empty unprotected header: the readings of one meter
- * carry the same protected header, so it is decoded and checked once per run of them.
+ * Protected headers decoded with an empty unprotected header, by their bytes: every reading of a
+ * meter carries the same protected header, so it is decoded and checked once per meter, not
+ * once per reading. Bounded; the oldest entry goes first (a flood of distinct headers only
+ * cycles the cache).
  */
-let lastProtected: { bytes: Uint8Array; fields: ProtectedFields } | undefined;
+const PROTECTED_CACHE_SIZE = 4096;
+const protectedCache = new Map<string, ProtectedFields>();
+
+/** The cache key of a protected header: its bytes as a Latin-1 string. */
+function protectedKey(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}
 
 function readProtected(protectedBytes: Uint8Array, unprotectedHeader: CborMap): ProtectedFields {
   const protectedHeader = decodeProtected(protectedBytes);
@@ -271,18 +282,21 @@ export function splitSign1(own: Uint8Array): Sign1Parts {
 /** The result of {@link decodeCoseSign1}: the parts, and what the protected header says. */
 function withHeaders(own: Uint8Array, parts: Sign1Parts): DecodedSign1 {
   const { protectedBytes, unprotectedHeader, payload, signature } = parts;
-  let fields: ProtectedFields;
-  const memo = lastProtected;
+  let fields: ProtectedFields | undefined;
   // The protected header's rules depend on the unprotected header only when it is not empty.
-  if (
-    unprotectedHeader.size === 0 &&
-    memo !== undefined &&
-    bytesEqual(memo.bytes, protectedBytes)
-  ) {
-    fields = memo.fields;
+  if (unprotectedHeader.size === 0 && protectedBytes.length <= 1024) {
+    const key = protectedKey(protectedBytes);
+    fields = protectedCache.get(key);
+    if (fields === undefined) {
+      // Decoded from a copy: the cached fields must not be views into this message.
+      fields = readProtected(protectedBytes.slice(), unprotectedHeader);
+      if (protectedCache.size >= PROTECTED_CACHE_SIZE) {
+        protectedCache.delete(protectedCache.keys().next().value!);
+      }
+      protectedCache.set(key, fields);
+    }
   } else {
     fields = readProtected(protectedBytes, unprotectedHeader);
-    if (unprotectedHeader.size === 0) lastProtected = { bytes: protectedBytes.slice(), fields };
   }
   return {
     bytes: own,

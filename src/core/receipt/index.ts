@@ -17,6 +17,7 @@ export {
   verifyReceiptMessage,
   type ReceiptMessage,
 } from './receipt-message.ts';
+export { writeReceiptMessage, type ReceiptMessageParts } from './receipt-writer.ts';
 export {
   decodeNotice,
   decodeNoticePayload,

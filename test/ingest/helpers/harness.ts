@@ -49,6 +49,7 @@ export class Harness {
           salt: new Uint8Array(32),
           leaf: new Uint8Array(34),
         })),
+        leafHashes: items.map(() => new Uint8Array(32)),
         ops: [],
       };
     },
