@@ -19,6 +19,7 @@
  * The derived figures are pure functions in ingest-figures.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -140,7 +141,14 @@ async function startNodeProcess(dir: string, broker: string): Promise<NodeProces
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  // WATTPROOF_BENCH_NODE_LOG=FILE keeps the node's output (with --trace-gc in
+  // WATTPROOF_BENCH_NODE_ARGS, its garbage collections) for diagnosis.
+  const log = process.env.WATTPROOF_BENCH_NODE_LOG;
+  const logStream = log === undefined ? undefined : createWriteStream(log);
+  child.stdout!.on('data', (d: Buffer) => {
+    if (out.length < 65_536) out += d.toString();
+    logStream?.write(d);
+  });
   const until = Date.now() + 30_000;
   while (!/API\s+http:\S+/.test(out)) {
     if (Date.now() > until || child.exitCode !== null)
