@@ -189,7 +189,7 @@ export class AnchorRunner {
     try {
       t = target(typeof note === 'string' ? note : new TextDecoder().decode(note));
     } catch (e) {
-      this.logger.warn(`anchors: ignoring an unparsable checkpoint: ${describeError(e)}`);
+      this.logger.warn(`ignoring an unparsable checkpoint: ${describeError(e)}`);
       return;
     }
     if (this.latest !== undefined && t.size <= this.latest.size) return;
@@ -298,7 +298,7 @@ export class AnchorRunner {
       await this.options.store.put({ checkpoint: t.note, record });
       if (w.successes === 0 || w.consecutive > 0) {
         // Logged on the first success and on recovery only, not once per interval.
-        this.logger.info(`anchors: ${anchor.name} anchored tree size ${t.size}`);
+        this.logger.info(`${anchor.name} anchored tree size ${t.size}`);
       }
       w.successes++;
       w.consecutive = 0;
@@ -315,7 +315,7 @@ export class AnchorRunner {
       w.consecutive++;
       w.lastError = code;
       this.logger.warn(
-        `anchors: ${anchor.name} failed to anchor tree size ${t.size} (attempt ${w.consecutive}): ${describeError(e)}`,
+        `${anchor.name} failed to anchor tree size ${t.size} (attempt ${w.consecutive}): ${describeError(e)}`,
       );
       this.emit({ ok: false, type: anchor.type, size: t.size, code });
       return false;
