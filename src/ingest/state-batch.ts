@@ -81,7 +81,12 @@ export class StateBatch {
    * last, each of its channels the head of that channel's timeline, and (meter, scope,
    * sequence) points at its entry, identified by its signed content. Call in index order.
    */
-  accept(state: MeterState, r: ParsedReading, signedContent: Uint8Array, index: number): SequenceRef {
+  accept(
+    state: MeterState,
+    r: ParsedReading,
+    signedContent: Uint8Array,
+    index: number,
+  ): SequenceRef {
     this.assertStaging();
     if (!Number.isSafeInteger(index) || index <= this.lastIndex) {
       throw new IngestError('BATCH_ORDER', `leaf index ${index} does not follow ${this.lastIndex}`);

@@ -295,7 +295,10 @@ export class Ledger implements AppendPlanner {
   }
 
   /** Plans and commits `items` with `extraOps` at once (`plan` then `commit`). */
-  append(items: readonly LedgerItem[], extraOps: readonly StoreOp[] = []): Promise<LedgerAppendResult> {
+  append(
+    items: readonly LedgerItem[],
+    extraOps: readonly StoreOp[] = [],
+  ): Promise<LedgerAppendResult> {
     return this.commit(this.plan(items), extraOps);
   }
 

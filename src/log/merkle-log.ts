@@ -89,8 +89,7 @@ export class MerkleLog implements LogReadModel {
   private readonly hashNode: (l: Uint8Array, r: Uint8Array) => Uint8Array;
   /** The last path {@link inclusionPath} gave (never written again), for the next leaf's. */
   private lastPath:
-    | { size: number; index: number; inner: number; fork: number; path: Uint8Array }
-    | undefined;
+    { size: number; index: number; inner: number; fork: number; path: Uint8Array } | undefined;
 
   private constructor(
     private readonly store: LevelStore,

@@ -23,15 +23,28 @@ describe('the PUBACK and receipt PUBLISH written directly', () => {
   });
 
   it.each([4, 5] as const)('receipt PUBLISH matches mqtt-packet in MQTT %i', (v) => {
-    const topics = ['r', 'wattproof/v1/meters/mtr-1/receipts', 'wattproof/v1/meters/zähler-ü/receipts'];
+    const topics = [
+      'r',
+      'wattproof/v1/meters/mtr-1/receipts',
+      'wattproof/v1/meters/zähler-ü/receipts',
+    ];
     // Around each boundary of the remaining length's variable byte integer.
-    const sizes = [0, 1, 90, 120, 125, 126, 127, 128, 700, 16_340, 16_383, 16_384, 2_097_100, 2_097_152];
+    const sizes = [
+      0, 1, 90, 120, 125, 126, 127, 128, 700, 16_340, 16_383, 16_384, 2_097_100, 2_097_152,
+    ];
     for (const topic of topics) {
       for (const size of sizes) {
         const payload = new Uint8Array(size).map((_, i) => (i * 31 + 7) & 0xff);
         const ours = receiptPacket(topic, payload, v);
         const theirs = generate(
-          { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, dup: false, retain: false },
+          {
+            cmd: 'publish',
+            topic,
+            payload: Buffer.from(payload),
+            qos: 0,
+            dup: false,
+            retain: false,
+          },
           { protocolVersion: v },
         );
         expect(ours.length, `${topic}/${size}`).toBe(theirs.length);
