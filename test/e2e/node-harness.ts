@@ -191,15 +191,16 @@ export function platformBatch(readings: readonly Uint8Array[]): Uint8Array {
   return encodeCbor([...readings]);
 }
 
-/** Waits until `cond` holds, polling; fails with `what` after `timeoutMs`. */
+/** Waits until `cond` holds, polling every `intervalMs`; fails with `what` after `timeoutMs`. */
 export async function waitFor(
   cond: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 15_000,
+  intervalMs = 25,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
