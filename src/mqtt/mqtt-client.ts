@@ -1,9 +1,10 @@
 /**
- * The node's client of an external MQTT broker (Mosquitto, EMQX, HiveMQ), built on the
- * `mqtt-packet` codec over `node:net`/`node:tls` so that many QoS 1 messages can be in flight
- * while their batch commits. With its phases (client-options.ts, client-connection.ts,
- * client-inbound.ts, client-receipts.ts), the only code on the node side that touches
- * `mqtt-packet`.
+ * The node's client of an external MQTT broker (Mosquitto, EMQX, HiveMQ), over
+ * `node:net`/`node:tls` so that many QoS 1 messages can be in flight while their batch commits:
+ * inbound PUBLISH packets are framed and decoded directly, everything else goes through the
+ * `mqtt-packet` codec. With its phases (client-options.ts, client-connection.ts,
+ * client-inbound.ts with packet-framer.ts and publish-decoder.ts, client-receipts.ts), the only
+ * code on the node side that touches `mqtt-packet`.
  *
  * Ack after commit: each QoS 1 PUBLISH goes to the handler at once; its PUBACK (MQTT 5 §3.4,
  * 3.1.1 §3.4) is written only when the handler's promise resolves, and PUBACKs leave strictly
@@ -12,7 +13,7 @@
  */
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { generate, parser as createParser, type Packet, type IPublishPacket } from 'mqtt-packet';
+import { generate, type Packet } from 'mqtt-packet';
 import type { AckOutcome, MessageHandler, MessageSource } from './transport.ts';
 import { ArrivalOrder } from './arrival-order.ts';
 import type { BrokerUrl } from './broker-url.ts';
@@ -26,13 +27,14 @@ import {
   type Connection,
   type State,
 } from './client-connection.ts';
-import { inboundMessage, pubackPacket } from './client-inbound.ts';
+import { InboundReader, inboundMessage, pubackPacket } from './client-inbound.ts';
 import { checkSourceOptions } from './client-options.ts';
 import { receiptPacket } from './client-receipts.ts';
 import { InFlight } from './in-flight.ts';
 import { MqttError } from './errors.ts';
 import { describeError, type Logger } from '../logger.ts';
 import { mqttLogger } from './logger.ts';
+import type { PublishPacket } from './publish-decoder.ts';
 import { connackReason, subackReason } from './reason-codes.ts';
 import {
   MQTT_SOURCE_DEFAULTS,
@@ -203,7 +205,6 @@ export class MqttSource implements MessageSource {
         keepaliveSeconds: o.keepaliveSeconds ?? MQTT_SOURCE_DEFAULTS.keepaliveSeconds,
         maxPacketSize: Infinity,
       };
-      const parser = createParser({ protocolVersion: this.#v });
       let settled = false;
       let tcpUp = false;
       let lastError: unknown;
@@ -229,7 +230,6 @@ export class MqttSource implements MessageSource {
         tcpUp = true;
         writePacket(conn, generate(connectPacket(o, u, this.#v), { protocolVersion: this.#v }));
       });
-      socket.on('data', (chunk: Buffer) => parser.parse(chunk));
       socket.on('error', (e) => (lastError = e));
       socket.on('close', () => {
         conn.closed = true;
@@ -246,20 +246,25 @@ export class MqttSource implements MessageSource {
         }
         this.#onClosed(conn, lastError);
       });
-      parser.on('error', (e: Error) => {
-        const err = new MqttError('PROTOCOL_ERROR', `malformed packet from ${u.display}`, {
-          cause: e,
-        });
-        if (!settled) fail(err);
-        else this.#drop(conn, err.message);
-      });
-
       let subscribed = false;
-      parser.on('packet', (packet: Packet) => {
+      const unexpected = (cmd: string): void =>
+        fail(
+          new MqttError('PROTOCOL_ERROR', `unexpected ${cmd} from ${u.display}`, {
+            evidence: { url: u.display, cmd },
+          }),
+        );
+      const onPublish = (p: PublishPacket): void => {
+        if (conn.closing) return;
+        conn.pingOutstanding = false;
+        // A resumed session may deliver before the SUBACK.
+        if (settled || subscribed) this.#onPublish(conn, p);
+        else unexpected('publish');
+      };
+      const onPacket = (packet: Packet): void => {
         if (conn.closing) return;
         conn.pingOutstanding = false;
         if (settled) {
-          this.#onPacket(conn, packet);
+          this.#onPacket(packet);
           return;
         }
         if (packet.cmd === 'connack') {
@@ -303,17 +308,20 @@ export class MqttSource implements MessageSource {
           resolve(conn);
           return;
         }
-        if (packet.cmd === 'publish' && subscribed) {
-          // A resumed session may deliver before the SUBACK.
-          this.#onPublish(conn, packet);
-          return;
-        }
-        fail(
-          new MqttError('PROTOCOL_ERROR', `unexpected ${packet.cmd} from ${u.display}`, {
-            evidence: { url: u.display, cmd: packet.cmd },
-          }),
-        );
+        unexpected(packet.cmd);
+      };
+      const reader = new InboundReader(this.#v, {
+        publish: onPublish,
+        packet: onPacket,
+        malformed: (cause) => {
+          const err = new MqttError('PROTOCOL_ERROR', `malformed packet from ${u.display}`, {
+            cause,
+          });
+          if (!settled) fail(err);
+          else this.#drop(conn, err.message);
+        },
       });
+      socket.on('data', (chunk: Buffer) => reader.read(chunk));
     });
   }
 
@@ -323,11 +331,8 @@ export class MqttSource implements MessageSource {
     if (conn.closed) this.#onClosed(conn, undefined);
   }
 
-  #onPacket(conn: Connection, packet: Packet): void {
+  #onPacket(packet: Packet): void {
     switch (packet.cmd) {
-      case 'publish':
-        this.#onPublish(conn, packet);
-        return;
       case 'disconnect':
         this.#log.warn(
           `broker ${this.description} sent DISCONNECT: ${connackReason(5, packet.reasonCode ?? 0)}`,
@@ -339,7 +344,7 @@ export class MqttSource implements MessageSource {
     }
   }
 
-  #onPublish(conn: Connection, p: IPublishPacket): void {
+  #onPublish(conn: Connection, p: PublishPacket): void {
     this.#n.received++;
     if (p.qos === 2) {
       this.#drop(conn, `QoS 2 PUBLISH on "${p.topic}" although only QoS 1 was granted`);
