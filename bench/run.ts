@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ main: (args: readonly string[]) =>
     ingest: () => import('./ingest.ts'),
     bundle: () => import('./bundle.ts'),
     browser: () => import('./browser.ts'),
+    index: () => import('./index.ts'),
   };
 
 const args = process.argv.slice(2);
