@@ -11,6 +11,7 @@
  * `--quick` uses a map of 100,000 keys, batches of 1,000 and 10,000, and one size point.
  * `--sizes=1000000,10000000` sets the size points (the map is grown to each in turn).
  */
+import { sustainedRun } from './ingest.ts';
 import { hash, randomBytes } from 'node:crypto';
 import {
   MapTree,
@@ -280,7 +281,57 @@ export function runIndexBench(opts: IndexBenchOptions): Figure[] {
   return figures;
 }
 
-/** CLI entry: `npm run bench -- index [--quick] [--sizes=…]`. */
+/**
+ * Ingest with the index on beside the same run with it off (`--no-index`), in this run, runs
+ * alternating so that neither has the machine's warm-up to itself: sustained readings/s and
+ * node CPU per reading.
+ */
+async function ingestWithIndex(quick: boolean): Promise<Figure[]> {
+  const seconds = quick ? 15 : 40;
+  const meters = quick ? 100 : 500;
+  const runs: { index: boolean; sustained: number; cpu: number }[] = [];
+  for (const index of quick ? [true, false] : [true, false, false, true]) {
+    const r = await sustainedRun({
+      meters,
+      seconds,
+      nodeArgs: index ? [] : ['--no-index'],
+      label: index ? 'index-on' : 'index-off',
+    });
+    if (r.committed < r.published) {
+      throw new Error(`only ${r.committed} of ${r.published} readings reached the log`);
+    }
+    runs.push({ index, sustained: r.sustained, cpu: r.cpuPerReading });
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const on = runs.filter((r) => r.index);
+  const off = runs.filter((r) => !r.index);
+  const onRate = mean(on.map((r) => r.sustained));
+  const offRate = mean(off.map((r) => r.sustained));
+  const onCpu = mean(on.map((r) => r.cpu));
+  const offCpu = mean(off.map((r) => r.cpu));
+  return [
+    {
+      name: `ingest, index on (${seconds} s as fast as possible)`,
+      value: Math.round(onRate),
+      unit: 'readings/s',
+    },
+    { name: 'ingest, index off (--no-index)', value: Math.round(offRate), unit: 'readings/s' },
+    {
+      name: 'sustained with the index ÷ without',
+      value: onRate / offRate,
+      unit: '×',
+      note: `goal ≥ 0.9; ${on.length} runs each, alternating`,
+    },
+    {
+      name: 'node CPU per reading, index on ÷ off',
+      value: onCpu / offCpu,
+      unit: '×',
+      note: `${(onCpu * 1e6).toFixed(0)} µs vs ${(offCpu * 1e6).toFixed(0)} µs`,
+    },
+  ];
+}
+
+/** CLI entry: `npm run bench -- index [--quick] [--sizes=…] [--no-ingest]`. */
 export async function main(args: readonly string[]): Promise<void> {
   const quick = args.includes('--quick');
   const opts: IndexBenchOptions = quick
@@ -296,5 +347,10 @@ export async function main(args: readonly string[]): Promise<void> {
   const run = { ...opts, ...(sizes ? { sizes: sizes.slice(8).split(',').map(Number) } : {}) };
   const figures = runIndexBench(run);
   printTable('Verifiable map (MPT), 32-byte keys and values, one core', figures);
+  if (!args.includes('--no-ingest')) {
+    const ingest = await ingestWithIndex(quick);
+    printTable('Ingest through Mosquitto with the verifiable index on and off', ingest);
+    figures.push(...ingest);
+  }
   console.log(`\nwritten to ${await writeResults('index', figures, run)}`);
 }

@@ -112,7 +112,11 @@ interface NodeProcess {
   readonly clientId: string;
 }
 
-async function startNodeProcess(dir: string, broker: string): Promise<NodeProcess> {
+async function startNodeProcess(
+  dir: string,
+  broker: string,
+  extraArgs: readonly string[] = [],
+): Promise<NodeProcess> {
   const run = randomBytes(4).toString('hex');
   const root = `bench-${run}/wattproof/v1`;
   const clientId = `wattproof-bench-${run}`;
@@ -137,6 +141,7 @@ async function startNodeProcess(dir: string, broker: string): Promise<NodeProces
       // Each phase registers its meters over the API: more requests than the default allows.
       '--rate-limit',
       '1000000',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -179,8 +184,15 @@ async function register(node: NodeProcess, meters: readonly LoadMeter[]): Promis
   }
 }
 
+/**
+ * Entries in the log but the index's epoch entries: the readings (and registrations) the
+ * node committed. The size is read first and the epoch count after it, so an epoch appended
+ * between the two never makes the count too high.
+ */
 async function logSize(node: NodeProcess): Promise<number> {
-  return ((await (await fetch(`${node.url}/v1/log`)).json()) as { size: number }).size;
+  const size = ((await (await fetch(`${node.url}/v1/log`)).json()) as { size: number }).size;
+  const metrics = await (await fetch(`${node.url}/metrics`)).text();
+  return size - Number(/^index_epoch (\d+)$/m.exec(metrics)?.[1] ?? 0);
 }
 
 /** CPU seconds (user + system, all threads) the process has used so far. */
@@ -309,6 +321,42 @@ async function phase(
     steadyReceipts: steadySeconds(result.perSecond, result.publishSeconds),
     steadyLogGrowth: growthPerSecond(sizes, 5000, result.publishSeconds * 1000),
   };
+}
+
+/**
+ * The sustained rate and node CPU per reading of one run as fast as possible, on a node
+ * started with `nodeArgs` (e.g. `--no-index`), through a Mosquitto of the run's own: for
+ * comparisons of node settings in one benchmark run (`npm run bench -- index`).
+ */
+export async function sustainedRun(opts: {
+  readonly meters: number;
+  readonly seconds: number;
+  readonly nodeArgs: readonly string[];
+  readonly label: string;
+}): Promise<{ sustained: number; cpuPerReading: number; committed: number; published: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'wattproof-sustained-bench-'));
+  if (MOSQUITTO_BIN === undefined) throw new Error('this benchmark needs a mosquitto binary');
+  await mkdir(join(dir, 'broker'));
+  const own = await startMosquitto(join(dir, 'broker'), BROKER_SETTINGS);
+  const node = await startNodeProcess(join(dir, 'node'), own.url, opts.nodeArgs);
+  try {
+    const cpuBefore = await cpuSeconds(node.child.pid!);
+    const sizeBefore = await logSize(node);
+    const readings = Math.ceil(opts.seconds * 12_000);
+    const r = await phase(node, dir, opts.label, opts.meters, readings, 0, opts.seconds);
+    const logged = (await logSize(node)) - sizeBefore;
+    return {
+      sustained: r.sustained,
+      cpuPerReading: ((await cpuSeconds(node.child.pid!)) - cpuBefore) / logged,
+      committed: r.committed,
+      published: r.published,
+    };
+  } finally {
+    node.child.kill('SIGTERM');
+    await new Promise((r) => node.child.once('exit', r));
+    await own.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs the ingest benchmark and returns its figures. */

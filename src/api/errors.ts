@@ -69,6 +69,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   LAST_OPERATOR_TOKEN: 409,
   // core/registry: a registration or revocation field that breaks the format
   INVALID_FIELD: 400,
+  // core/ledger-index: an index key part (id, OBIS code, period) that is not canonical
+  INVALID_KEY_PART: 400,
   // log: an index or size beyond the published tree
   OUT_OF_RANGE: 404,
   // registry: requests that conflict with what is registered

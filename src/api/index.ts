@@ -86,6 +86,8 @@ export { bootstrapOperatorToken } from './auth/bootstrap.ts';
 export { requireRole } from './auth/require-role.ts';
 export { MAX_LABEL_LENGTH, TOKEN_ROLES, TokenStore } from './auth/token-store.ts';
 export type { TokenRole } from './auth/token-store.ts';
+export { indexRoutes } from './routes/index-proofs.ts';
+export type { IndexEpochView, IndexRoutesOptions, IndexSource } from './routes/index-proofs.ts';
 export { metricsRoute } from './routes/metrics.ts';
 export { proofRoutes } from './routes/proofs.ts';
 export { quarantineRoutes } from './routes/quarantine.ts';

@@ -61,7 +61,17 @@ export async function bundleEntry(
   }
   if (r.erased) {
     const leaf = toBase64(await source.log.entry(index));
-    return { json: { index, erased: true, leaf, meter }, record: r };
+    const keys = r.indexKeys ?? [];
+    return {
+      json: {
+        index,
+        erased: true,
+        leaf,
+        meter,
+        ...(keys.length > 0 ? { indexKeys: keys.map(toBase64) } : {}),
+      },
+      record: r,
+    };
   }
   const to = r.link === undefined ? undefined : decodeChainLink(r.link);
   const implicit = to !== undefined && before !== undefined && to.index === before;

@@ -11,3 +11,4 @@ export {
 export type { AnchorRecordSource, BuildBundleOptions } from './options.ts';
 export { planBundle, type BundlePlan } from './plan.ts';
 export { BUNDLE_CHUNK_CHARS, bundleText } from './text.ts';
+export type { BundleIndexSource } from './index-section.ts';

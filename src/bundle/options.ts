@@ -3,6 +3,7 @@ import type { BundleAnchorRecordJson } from '../core/bundle/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { MerkleLog } from '../log/index.ts';
 import type { Registry } from '../registry/index.ts';
+import type { BundleIndexSource } from './index-section.ts';
 import type { BundleLimits } from './limits.ts';
 
 /** Where the node's stored anchor records come from (an `AnchorStore` of `anchors/store.ts`). */
@@ -34,6 +35,8 @@ export interface BuildBundleOptions {
   readonly checkpoint?: string;
   /** Stored anchors to include (docs/bundle.md §Anchors); none when absent. */
   readonly anchors?: AnchorRecordSource;
+  /** The verifiable index, for the bundle's index proofs (docs/bundle.md §Index); none when absent. */
+  readonly index?: BundleIndexSource;
   /** The most the bundle may hold (docs/bundle.md §Limits); none when absent. */
   readonly limits?: BundleLimits;
   /** Stops the work (`ABORTED`) when it fires: the client went away. */

@@ -21,6 +21,7 @@ import { parseCheckpoint, splitNote } from '../core/note/index.ts';
 import { tileNodeReader } from '../core/tiles/index.ts';
 import type { MerkleLog } from '../log/index.ts';
 import { bundleEntry, checkAborted, disclosedJson, type EntrySource } from './entry.ts';
+import { indexSection } from './index-section.ts';
 import { BundleBuildError } from './errors.ts';
 import { bundleTooLarge, checkBundleLimits, NO_BUNDLE_LIMITS, type MeterTally } from './limits.ts';
 import type { AnchorRecordSource, BuildBundleOptions } from './options.ts';
@@ -111,6 +112,7 @@ export async function planBundle(options: BuildBundleOptions): Promise<BundlePla
   // Read and measure each entry; keep only what the summary and the multiproof need.
   const readings: SummaryReading[] = [];
   const signerIds = new Set<string>();
+  const channels = new Map<string, Set<string>>();
   const erased = new Set<number>();
   // docs/bundle.md §Chains: a chained reading whose link points at its meter's previous entry
   // in the bundle leaves its link out (the verifier rebuilds it) and proves that entry, which
@@ -148,6 +150,9 @@ export async function planBundle(options: BuildBundleOptions): Promise<BundlePla
       });
     }
     signerIds.add(f.signerId);
+    const own = channels.get(f.meterId) ?? new Set<string>();
+    for (const c of f.channels) own.add(c.obis);
+    channels.set(f.meterId, own);
     if ('implicit' in e && e.implicit) linked.add(before!);
     readings.push({
       meterId: f.meterId,
@@ -195,6 +200,19 @@ export async function planBundle(options: BuildBundleOptions): Promise<BundlePla
     options.anchors === undefined || highest < 0
       ? []
       : await bundleAnchors(options.anchors, log, size, highest + 1);
+  const index =
+    options.index === undefined
+      ? undefined
+      : await indexSection(options.index, ledger, log, {
+          meters,
+          from,
+          to,
+          size,
+          highest: Math.max(indices.at(-1) ?? -1, ...registryIndices),
+          signers: signerIds,
+          channels,
+        });
+  checkAborted(signal);
   const rest: Omit<BundleJson, 'entries'> = {
     format: BUNDLE_FORMAT,
     log: { origin: log.origin, vkey: log.vkey },
@@ -204,6 +222,7 @@ export async function planBundle(options: BuildBundleOptions): Promise<BundlePla
     proof: { treeSize: size, hashes: hashes.map(toBase64) },
     summary: computeSummary(request, readings, erased.size),
     ...(anchors.length > 0 ? { anchors } : {}),
+    ...(index === undefined ? {} : { index }),
   };
   // JSON.stringify of the whole document is exactly these pieces with the entries between.
   const head =
@@ -214,6 +233,7 @@ export async function planBundle(options: BuildBundleOptions): Promise<BundlePla
     `],"registry":${JSON.stringify(rest.registry)},"proof":${JSON.stringify(rest.proof)}` +
     `,"summary":${JSON.stringify(rest.summary)}` +
     (rest.anchors === undefined ? '' : `,"anchors":${JSON.stringify(rest.anchors)}`) +
+    (rest.index === undefined ? '' : `,"index":${JSON.stringify(rest.index)}`) +
     '}';
   const byteLength = utf8Length(head) + entriesBytes + utf8Length(tail);
   if (byteLength > limits.maxBytes) {

@@ -198,6 +198,13 @@ receipts out, and the HTTP API. Environment variables in brackets.
   --rate-limit N           requests a minute per API token on the token routes
                            [WATTPROOF_RATE_LIMIT] (default ${DEFAULT_CONFIG.rateLimitPerMinute ?? 600})
 
+  verifiable index (docs/index.md):
+  --index-epoch SECONDS    longest time between two index epochs while entries come in
+                           [WATTPROOF_INDEX_EPOCH] (default ${DEFAULT_CONFIG.index.epochSeconds})
+  --index-epoch-entries N  entries that cut an epoch at once [WATTPROOF_INDEX_EPOCH_ENTRIES]
+                           (default ${DEFAULT_CONFIG.index.epochEntries})
+  --no-index               keep no verifiable index (bundles then prove no absence)
+
   HTTP API (docs/api.md §Transport):
   --tls-cert FILE          PEM certificate chain: HTTPS instead of HTTP [WATTPROOF_TLS_CERT]
   --tls-key FILE           PEM private key of that certificate [WATTPROOF_TLS_KEY]
@@ -254,6 +261,9 @@ export function startConfig(
       'clock-skew': { type: 'string' },
       'verify-workers': { type: 'string' },
       'no-receipts': { type: 'boolean' },
+      'index-epoch': { type: 'string' },
+      'index-epoch-entries': { type: 'string' },
+      'no-index': { type: 'boolean' },
       witness: { type: 'string', multiple: true },
       'tsa-url': { type: 'string' },
       'evm-rpc': { type: 'string' },
@@ -326,6 +336,8 @@ export function startConfig(
   }
   const anchorInterval = pick('anchor-interval', 'WATTPROOF_ANCHOR_INTERVAL');
   const rateLimit = pick('rate-limit', 'WATTPROOF_RATE_LIMIT');
+  const epoch = pick('index-epoch', 'WATTPROOF_INDEX_EPOCH');
+  const epochEntries = pick('index-epoch-entries', 'WATTPROOF_INDEX_EPOCH_ENTRIES');
   return {
     dataDir: pick('data-dir', 'WATTPROOF_DATA_DIR') ?? DEFAULT_CONFIG.dataDir,
     origin,
@@ -350,6 +362,17 @@ export function startConfig(
         ? DEFAULT_CONFIG.quarantineBytes
         : parseIntSetting('--quarantine-bytes', qBytes, 1 << 20, 2 ** 40),
     receipts: !values['no-receipts'],
+    index: {
+      enabled: values['no-index'] !== true,
+      epochSeconds:
+        epoch === undefined
+          ? DEFAULT_CONFIG.index.epochSeconds
+          : parseIntSetting('--index-epoch', epoch, 1, 86_400),
+      epochEntries:
+        epochEntries === undefined
+          ? DEFAULT_CONFIG.index.epochEntries
+          : parseIntSetting('--index-epoch-entries', epochEntries, 1, 100_000_000),
+    },
     verifyWorkers: workers === undefined ? 0 : parseIntSetting('--verify-workers', workers, 0, 64),
     witnesses: (values.witness ?? []).map(parseWitness),
     ...(tsaUrl !== undefined ? { tsaUrl } : {}),
@@ -386,6 +409,13 @@ export async function runStart(args: string[]): Promise<void> {
       `  tree size   ${node.log.size}`,
       `  MQTT        ${node.mqtt}`,
       `  API         ${node.url}   (checkpoint: ${node.url}/log/checkpoint, metrics: ${node.url}/metrics)`,
+      node.indexer
+        ? `  index       ${node.indexer.map.size} keys, ${
+            node.indexer.latest === undefined
+              ? 'no epoch yet'
+              : `epoch ${node.indexer.latest.epoch} at log size ${node.indexer.latest.logSize}`
+          } (an epoch every ${config.index.epochSeconds} s at most)`
+        : '  index       off (--no-index)',
       node.anchors
         ? `  anchors     ${node.anchors
             .health()

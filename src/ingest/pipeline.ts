@@ -20,6 +20,8 @@ import type { StateBatch } from './state-batch.ts';
 import type { Quarantine } from './quarantine.ts';
 import { PUBACK_REASON_BY_CODE, PubackReason, reject, type Rejection } from './reject-codes.ts';
 import { timelineFault } from '../core/reading/index.ts';
+import { EntryKind } from '../core/leaf/index.ts';
+import { encodeMeterFlag } from '../core/ledger-index/index.ts';
 import {
   authorizationRejection,
   energyRejection,
@@ -401,6 +403,23 @@ export class IngestPipeline {
         signerId: p.signer.signerId,
         first: prior,
       });
+      // The flag enters the witnessed log with its evidence (docs/index.md §Meter flags), in the
+      // batch that refused the reading, so that the index files it under the meter.
+      s.items.push({
+        kind: EntryKind.meterFlag,
+        bytes: encodeMeterFlag({
+          flag: 'equivocation',
+          meterId: r.meterId,
+          scope: r.sequenceScope,
+          sequence: r.sequence,
+          firstIndex: prior.index,
+          conflicting: c.bytes,
+          conflictingKind: c.kind,
+          quarantineId: out.quarantineId!,
+        }),
+        meta: { meterId: r.meterId, receivedAt: w.message.receivedAt },
+        facts: { type: 'meter-flag', meterId: r.meterId },
+      });
       return out;
     }
     for (const ch of r.channels) {
@@ -430,6 +449,8 @@ export class IngestPipeline {
     s.items.push({
       kind: c.kind,
       bytes: c.bytes,
+      // Decoded already: the index need not decode the bytes again (entry-facts.ts agrees).
+      facts: { type: 'reading', meterId: r.meterId, channels: r.channels },
       meta: {
         meterId: r.meterId,
         sequence: r.sequence,

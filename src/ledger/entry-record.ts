@@ -39,7 +39,16 @@ export type EntryRecord =
       readonly link?: Uint8Array;
       readonly meta: EntryMeta;
     }
-  | { readonly erased: true; readonly kind: EntryKind; readonly erasedAt: number };
+  | {
+      readonly erased: true;
+      readonly kind: EntryKind;
+      readonly erasedAt: number;
+      /**
+       * The verifiable index keys the entry was filed under (docs/index.md §Erasure): kept so
+       * that the index rebuilds to the same roots after its bytes are gone.
+       */
+      readonly indexKeys?: readonly Uint8Array[];
+    };
 
 const K = {
   kind: 1,
@@ -58,6 +67,7 @@ const K = {
   registerMilliWh: 14,
   link: 15,
   erasedAt: 20,
+  indexKeys: 21,
 } as const;
 
 const META_FIELDS = [
@@ -79,6 +89,7 @@ export function encodeEntryRecord(r: EntryRecord): Uint8Array {
   const m: CborMap = new Map<number, CborValue>([[K.kind, r.kind]]);
   if (r.erased) {
     m.set(K.erasedAt, r.erasedAt);
+    if (r.indexKeys !== undefined) m.set(K.indexKeys, [...r.indexKeys]);
   } else {
     // In key order, so that the encoder need not sort (RFC 8949 §4.2.1).
     m.set(K.salt, r.salt);
@@ -103,7 +114,14 @@ export function decodeEntryRecord(b: Uint8Array): EntryRecord {
   const kind = m.get(K.kind);
   if (typeof kind !== 'number') corrupt('no kind');
   const erasedAt = m.get(K.erasedAt);
-  if (typeof erasedAt === 'number') return { erased: true, kind: kind as EntryKind, erasedAt };
+  if (typeof erasedAt === 'number') {
+    const keys = m.get(K.indexKeys);
+    if (keys === undefined) return { erased: true, kind: kind as EntryKind, erasedAt };
+    if (!Array.isArray(keys) || !keys.every((k) => k instanceof Uint8Array)) {
+      corrupt('index keys that are not byte strings');
+    }
+    return { erased: true, kind: kind as EntryKind, erasedAt, indexKeys: keys as Uint8Array[] };
+  }
   const salt = m.get(K.salt);
   const bytes = m.get(K.bytes);
   if (!(salt instanceof Uint8Array) || !(bytes instanceof Uint8Array)) corrupt('no salt or bytes');

@@ -2,9 +2,11 @@
 export type { EntryRecord } from './entry-record.ts';
 export type { ErasureRecord } from './erasure-record.ts';
 export { LedgerError, type LedgerErrorCode } from './errors.ts';
+export { indexFactsOf } from './entry-facts.ts';
 export { Ledger } from './ledger.ts';
 export type {
   AppendPlanner,
+  CommitListener,
   LedgerAppendResult,
   LedgerAppended,
   LedgerItem,

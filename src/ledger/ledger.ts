@@ -17,6 +17,7 @@ import {
   leafHashOf,
   SALT_SIZE,
 } from '../core/leaf/index.ts';
+import { indexKeysOf, type IndexFacts } from '../core/ledger-index/index.ts';
 import type { LogHasher } from '../core/merkle/index.ts';
 import type { MerkleLog } from '../log/index.ts';
 import { compositeKey, KeyPrefix } from '../storage/index.ts';
@@ -36,6 +37,7 @@ import {
   type ErasureRecord,
   type ErasureRequest,
 } from './erasure-record.ts';
+import { indexFactsOf } from './entry-facts.ts';
 import { LedgerError } from './errors.ts';
 
 /** One entry to append. */
@@ -44,6 +46,19 @@ export interface LedgerItem {
   /** The exact entry bytes (a signed reading as received, a signed registration, …). */
   readonly bytes: Uint8Array;
   readonly meta: EntryMeta;
+  /**
+   * What the verifiable index files it under, when the caller has decoded it already (the
+   * ingest pipeline); otherwise the index reads it from the bytes (`indexFactsOf`).
+   */
+  readonly facts?: IndexFacts;
+}
+
+/**
+ * Told of every append once it is durable, in log order (the verifiable index). It must not
+ * throw, and must not append from inside the call (it may schedule an append).
+ */
+export interface CommitListener {
+  committed(plan: LedgerPlan): void;
 }
 
 /** Where an appended item landed. */
@@ -157,6 +172,7 @@ export class Ledger implements AppendPlanner {
   /** Commits waiting for the plans before them, by ticket. */
   private readonly waiting = new Map<number, () => void>();
   private readonly committing = new Set<number>();
+  private readonly listeners: CommitListener[] = [];
 
   /**
    * A ledger that appends readings as given, unchained. A node opens its ledger with
@@ -194,6 +210,11 @@ export class Ledger implements AppendPlanner {
     }
     ledger.heads = heads;
     return ledger;
+  }
+
+  /** Tells `listener` of every append committed from now on, in log order. */
+  listen(listener: CommitListener): void {
+    this.listeners.push(listener);
   }
 
   /** Whether readings are chained (the ledger was opened with {@link Ledger.open}). */
@@ -322,7 +343,19 @@ export class Ledger implements AppendPlanner {
       ops,
       plan.leafHashes,
     );
+    for (const l of this.listeners) l.committed(plan);
     return { entries: plan.entries, size: r.size, root: r.root, checkpoint: r.checkpoint };
+  }
+
+  /** The private records of leaves `from` … `to − 1` that exist, in index order (one range scan). */
+  async *records(from: number, to: number): AsyncGenerator<{ index: number; record: EntryRecord }> {
+    if (to <= from) return;
+    for await (const [k, v] of this.store.range({
+      gte: entryRecordKey(from),
+      lt: entryRecordKey(to),
+    })) {
+      yield { index: readU64be(k, 1), record: decodeEntryRecord(v) };
+    }
   }
 
   /** The private record of leaf `index`, if any. */
@@ -429,10 +462,17 @@ export class Ledger implements AppendPlanner {
         throw new StorageError('STORE_CORRUPT', `no private record for entry ${index}`);
       }
       if (r.erased) continue;
+      const facts = indexFactsOf(r.kind, r.bytes, index);
+      const indexKeys = facts === undefined ? undefined : indexKeysOf(facts, this.hasher);
       ops.push(
         this.store.putOp(
           entryRecordKey(index),
-          encodeEntryRecord({ erased: true, kind: r.kind, erasedAt }),
+          encodeEntryRecord({
+            erased: true,
+            kind: r.kind,
+            erasedAt,
+            ...(indexKeys === undefined ? {} : { indexKeys }),
+          }),
         ),
       );
     }

@@ -3,6 +3,7 @@
  * anchors and the transports (MQTT, the HTTP API's expensive routes).
  */
 export { registerAnchorMetrics, type AnchorMetricsSource } from './anchor-metrics.ts';
+export { registerIndexMetrics, type IndexMetricsSource } from './index-metrics.ts';
 export {
   escapeHelp,
   escapeLabelValue,

@@ -64,6 +64,15 @@ export interface NodeConfig {
   readonly quarantineBytes: number;
   /** Publish receipts to meters. */
   readonly receipts: boolean;
+  /**
+   * The verifiable index (docs/index.md): kept unless `enabled` is false; an epoch at most
+   * every `epochSeconds` while entries come in, and at once after `epochEntries` of them.
+   */
+  readonly index: {
+    readonly enabled: boolean;
+    readonly epochSeconds: number;
+    readonly epochEntries: number;
+  };
   /** Signature-check worker threads (0 = one per core). */
   readonly verifyWorkers: number;
   /** Witnesses to send each checkpoint to (C2SP tlog-witness): URL and cosigner vkey. */
@@ -109,6 +118,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   quarantineRecords: 100_000,
   quarantineBytes: 256 * 1024 * 1024,
   receipts: true,
+  index: { enabled: true, epochSeconds: 5, epochEntries: 50_000 },
   verifyWorkers: 0,
   witnesses: [],
   anchorIntervalSeconds: 60,

@@ -20,10 +20,11 @@ import { Quarantine } from '../ingest/index.ts';
 import { ReceiptIssuer } from '../ingest/index.ts';
 import { readingSubscriptions } from '../ingest/index.ts';
 import type { MessageSource } from '../mqtt/index.ts';
+import { LedgerIndexer } from '../indexer/index.ts';
 import { Ledger } from '../ledger/index.ts';
 import { loadOrCreateLogKey } from '../log/index.ts';
 import { MerkleLog } from '../log/index.ts';
-import { nodeHasher, VerifyPool } from '../node-fast/index.ts';
+import { nodeHasher, nodeMapHasher, VerifyPool } from '../node-fast/index.ts';
 import { IngestMetrics } from '../metrics/index.ts';
 import { MetricsRegistry } from '../metrics/index.ts';
 import { registerMqttMetrics, registerReceiptMetrics } from '../metrics/index.ts';
@@ -38,7 +39,7 @@ import { WitnessSet } from '../../anchors/witness/witness-set.ts';
 import type { Anchor } from '../../anchors/anchor.ts';
 import { AnchorRunner } from '../../anchors/runner.ts';
 import { AnchorStore } from '../../anchors/store.ts';
-import { registerAnchorMetrics } from '../metrics/index.ts';
+import { registerAnchorMetrics, registerIndexMetrics } from '../metrics/index.ts';
 import { ConfigError, type NodeConfig } from './config.ts';
 import { CosignedLog } from './cosigned-log.ts';
 import { nodeRoutes } from './routes.ts';
@@ -47,6 +48,8 @@ import { nodeRoutes } from './routes.ts';
 export interface RunningNode {
   readonly log: MerkleLog;
   readonly ledger: Ledger;
+  /** The verifiable index (undefined with `index.enabled` false). */
+  readonly indexer: LedgerIndexer | undefined;
   readonly registry: Registry;
   readonly tokens: TokenStore;
   readonly ingest: IngestService;
@@ -108,6 +111,18 @@ export async function startNode(
     });
     closers.push(() => log.close());
     const ledger = await Ledger.open(log, store);
+    const loggers = options.loggers ?? silentLoggers;
+    // Rebuilt from the log's entries before anything is appended; it then follows every commit.
+    const indexer = config.index.enabled
+      ? await LedgerIndexer.open(ledger, {
+          hasher: nodeHasher,
+          mapHasher: nodeMapHasher,
+          epochSeconds: config.index.epochSeconds,
+          epochEntries: config.index.epochEntries,
+          logger: loggers('index'),
+        })
+      : undefined;
+    if (indexer !== undefined) closers.push(async () => indexer.close());
     const registry = await Registry.load({ store, ledger, operatorKey });
     await registry.ensureOperatorDeclared(logKey.signer);
     const tokens = await TokenStore.load(store);
@@ -142,7 +157,6 @@ export async function startNode(
       ...(options.now ? { now: options.now } : {}),
     });
 
-    const loggers = options.loggers ?? silentLoggers;
     const source: MessageSource & { readonly port?: number } =
       config.mqtt.mode === 'embedded'
         ? new EmbeddedBroker({
@@ -174,6 +188,7 @@ export async function startNode(
       { topicRoot: config.topicRoot },
     );
     registerNodeMetrics(metrics, log, ingest);
+    if (indexer !== undefined) registerIndexMetrics(metrics, indexer);
     registerReceiptMetrics(metrics, () => ingest.stats);
     registerMqttMetrics(metrics, () =>
       source instanceof EmbeddedBroker || source instanceof MqttSource
@@ -224,7 +239,13 @@ export async function startNode(
       registerAnchorMetrics(metrics, anchors);
     }
     // The bundle route spreads its source into buildBundle: the store adds the anchors.
-    const bundleSource = { ledger, log, registry, anchors: anchorStore };
+    const bundleSource = {
+      ledger,
+      log,
+      registry,
+      anchors: anchorStore,
+      ...(indexer === undefined ? {} : { index: indexer }),
+    };
 
     // The API: TLS, timeouts, connection cap, trusted proxies and access log (api/transport.ts).
     const transport = await openApiTransport(config);
@@ -246,6 +267,7 @@ export async function startNode(
         metrics,
         bundleSource,
         checkpoint: () => served.checkpoint(),
+        ...(indexer === undefined ? {} : { index: indexer }),
         ...(config.bundleLimits === undefined ? {} : { bundleLimits: config.bundleLimits }),
       }),
     });
@@ -259,6 +281,7 @@ export async function startNode(
     return {
       log,
       ledger,
+      indexer,
       registry,
       tokens,
       ingest,

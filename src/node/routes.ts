@@ -9,6 +9,7 @@ import { requireRole } from '../api/index.ts';
 import { InFlightLimiter } from '../api/index.ts';
 import { bundleRoutes, DEFAULT_BUNDLE_IN_FLIGHT, type BundleRoutesOptions } from '../api/index.ts';
 import { erasureRoutes } from '../api/index.ts';
+import { indexRoutes, type IndexSource } from '../api/index.ts';
 import { metricsRoute } from '../api/index.ts';
 import { proofRoutes } from '../api/index.ts';
 import { quarantineRoutes } from '../api/index.ts';
@@ -40,6 +41,8 @@ export interface NodeRouteParts {
   readonly cursorKey?: Uint8Array;
   /** What one bundle may hold (docs/bundle.md §Limits); the route's defaults when absent. */
   readonly bundleLimits?: BundleLimits;
+  /** The verifiable index; its routes are served only when the node keeps one. */
+  readonly index?: IndexSource;
 }
 
 /**
@@ -61,6 +64,17 @@ export function nodeRoutes(p: NodeRouteParts): (app: FastifyInstance) => Promise
     });
     await a.register(metricsRoute, { registry: p.metrics });
     await a.register(proofRoutes, { prefix: '/v1', log });
+    if (p.index !== undefined) {
+      await a.register(indexRoutes, {
+        prefix: '/v1',
+        index: p.index,
+        tokens,
+        entry: async (i) => {
+          const r = await ledger.record(i);
+          return r === undefined || r.erased ? undefined : { salt: r.salt, bytes: r.bytes };
+        },
+      });
+    }
     await a.register(bundleRoutes, {
       prefix: '/v1',
       tokens,

@@ -131,7 +131,15 @@ export async function referenceBundle(options: BuildBundleOptions): Promise<Bund
     }
     if (r.erased) {
       erased++;
-      entries.push({ index, erased: true, leaf: toBase64(await log.entry(index)), meter });
+      // An erased entry keeps the index keys it was filed under (docs/bundle.md §Index).
+      const keys = r.indexKeys ?? [];
+      entries.push({
+        index,
+        erased: true,
+        leaf: toBase64(await log.entry(index)),
+        meter,
+        ...(keys.length > 0 ? { indexKeys: keys.map(toBase64) } : {}),
+      });
       continue;
     }
     const f = readingFigures(r.kind, r.bytes, index);

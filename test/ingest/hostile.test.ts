@@ -4,6 +4,7 @@
  * accepted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EntryKind } from '../../src/core/leaf/index.ts';
 import type { InboundMessage } from '../../src/mqtt/transport.ts';
 import { meterReadingsTopic } from '../../src/ingest/topics.ts';
 import { DEV_A, DEV_C, msg, ocmfPayload, ocmfRecord, reading, signed } from './helpers/fixtures.ts';
@@ -49,7 +50,15 @@ describe('when hostile messages arrive between good readings', () => {
         expect(o.reasonCode).toBeGreaterThanOrEqual(0x80);
       }
       expect([b.outcomes[0]!.status, b.outcomes.at(-1)!.status]).toEqual(['accepted', 'accepted']);
-      expect(b.plan.items.map((i) => i.meta.meterId)).toEqual(['mtr-C', 'mtr-C']);
+      const flags = b.plan.items.filter((i) => i.kind === EntryKind.meterFlag);
+      expect(b.plan.items.filter((i) => !flags.includes(i)).map((i) => i.meta.meterId)).toEqual([
+        'mtr-C',
+        'mtr-C',
+      ]);
+      // An equivocation also enters the log as a flag of its meter (docs/index.md §Meter flags).
+      expect(flags.map((i) => i.meta.meterId)).toEqual(
+        expected.filter((c) => c === 'EQUIVOCATION').map(() => 'mtr-A'),
+      );
       expect(h.quarantine.size).toBe(before + expected.length);
       const stored = (await h.quarantine.list({ limit: expected.length })).records.map(
         (r) => r.class,
@@ -91,7 +100,11 @@ describe('when all hostile messages arrive in one batch', () => {
         o.readings.length === 0 ? [o.code] : o.readings.map((r) => r.code),
       );
       expect(got).toEqual(TABLE.map(([, , codes]) => codes));
-      expect(b.plan.items).toHaveLength(TABLE.length);
+      const flags = b.plan.items.filter((i) => i.kind === EntryKind.meterFlag);
+      expect(b.plan.items.length - flags.length).toBe(TABLE.length);
+      expect(flags).toHaveLength(
+        TABLE.flatMap(([, , codes]) => codes).filter((c) => c === 'EQUIVOCATION').length,
+      );
       expect(h.verifier.calls.at(-1)).toBeGreaterThan(TABLE.length);
     } finally {
       await h.close();

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../src/core/cbor/index.ts';
 import { bytesEqual, utf8 } from '../../src/core/bytes.ts';
 import { EntryKind } from '../../src/core/leaf/leaf.ts';
+import { decodeMeterFlag } from '../../src/core/ledger-index/index.ts';
 import type { CheckedBatch } from '../../src/ingest/checked-batch.ts';
 import { meterReadingsTopic, platformReadingsTopic } from '../../src/ingest/topics.ts';
 import {
@@ -227,8 +228,20 @@ describe('when the stateful rules apply', () => {
     const b = await h.run([msg(A, other, NOW_MS + 1)]);
     expect(codes(b)).toEqual(['EQUIVOCATION']);
     expect(b.outcomes[0]!.reasonCode).toBe(0x80);
-    expect(b.plan.items).toHaveLength(0);
-    expect(h.entries).toHaveLength(2);
+    // Not the reading but the flag enters the log, with its evidence (docs/index.md §Meter flags).
+    expect(b.plan.items.map((i) => i.kind)).toEqual([EntryKind.meterFlag]);
+    const flag = decodeMeterFlag(b.plan.items[0]!.bytes);
+    expect(flag).toMatchObject({
+      flag: 'equivocation',
+      meterId: 'mtr-A',
+      scope: '',
+      sequence: 7,
+      firstIndex: 1,
+      conflictingKind: EntryKind.readingCose,
+      quarantineId: b.outcomes[0]!.readings[0]!.quarantineId,
+    });
+    expect(bytesEqual(flag.conflicting, other)).toBe(true);
+    expect(h.entries).toHaveLength(3);
     expect(h.meters.isFlagged('mtr-A')).toBe(true);
     expect(h.meters.flaggedCount).toBe(1);
 

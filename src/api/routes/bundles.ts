@@ -36,7 +36,7 @@ export const DEFAULT_BUNDLE_IN_FLIGHT: InFlightLimits = Object.freeze({ perKey: 
 export interface BundleRoutesOptions {
   readonly tokens: TokenStore;
   /** Ledger, log and registry the bundle is built from. */
-  readonly source: Pick<BuildBundleOptions, 'ledger' | 'log' | 'registry' | 'anchors'>;
+  readonly source: Pick<BuildBundleOptions, 'ledger' | 'log' | 'registry' | 'anchors' | 'index'>;
   /** The newest checkpoint note to build at (cosigned if possible). */
   readonly checkpoint: () => Promise<Uint8Array | undefined>;
   /** What one bundle may hold (default {@link DEFAULT_BUNDLE_LIMITS}). */
@@ -107,6 +107,9 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
       assertKnownMeters(opts.source.registry, meters);
       const token = authenticatedToken(request);
       const signal = inFlight.hold(request, reply, `token:${token?.id ?? request.ip}`);
+      // An epoch that reflects every reading so far, so that the bundle can carry index proofs
+      // (docs/bundle.md §Index); without one (or if it fails) the bundle carries none.
+      await opts.source.index?.cut?.().catch(() => undefined);
       const note = await opts.checkpoint();
       const bundle = await streamBundle({
         ...opts.source,

@@ -41,5 +41,13 @@ export const BUNDLE_CODE_WORDS: Readonly<Record<BundleErrorCode, string>> = {
   ANCHOR_BAD_CHECKPOINT: 'an anchored checkpoint is not signed by the log key',
   ANCHOR_RECORD_MISMATCH: 'an anchor record does not match its checkpoint',
   ANCHOR_INCONSISTENT: 'an anchored checkpoint is not consistent with the bundle checkpoint',
+  INDEX_EPOCH_INVALID: 'the index epoch entry is not in the checkpoint tree, or not an epoch',
+  INDEX_EPOCH_BEHIND: 'a reading lies beyond the log size the index epoch reflects',
+  INDEX_SECTION_MISSING: 'the index section lacks a proof the bundle must carry',
+  INDEX_PROOF_MISMATCH: 'an index proof does not lead to the epoch map root',
+  INDEX_REGISTRY_INCOMPLETE:
+    "the bundle leaves out a registration or revocation of a reading's signer",
+  INDEX_READINGS_INCOMPLETE:
+    'the log holds other readings of the period than the bundle: one is left out or hidden',
   VERIFIER_ERROR: 'the verifier itself failed: this is not a verdict on the bundle',
 };

@@ -5,6 +5,7 @@
  * (docs/bundle.md §What the verifier checks, §Anchors). Pure core.
  */
 import type { VerdictAnchor } from './anchors.ts';
+import { checkIndex, type IndexVerdict } from './index-check.ts';
 import type { Prepared } from './prepare.ts';
 import { computeSummary } from './summary.ts';
 import { checkTimeline } from './timeline-check.ts';
@@ -45,12 +46,18 @@ function legacySummaryMatches(p: Prepared, given: string): boolean {
 
 /** What the checks after the signatures found: their figures, or the first refusal. */
 export type Content =
-  | { readonly ok: true; readonly summary: BundleSummary; readonly anchors: VerdictAnchor[] }
+  | {
+      readonly ok: true;
+      readonly summary: BundleSummary;
+      readonly anchors: VerdictAnchor[];
+      /** What the index proved; undefined when the bundle carries no index section. */
+      readonly index: IndexVerdict | undefined;
+    }
   | { readonly ok: false; readonly error: unknown };
 
 /**
  * The checks that come after the signatures in the order of failures (sequences, timeline,
- * summary, anchors). They do not depend on the signatures' results, so {@link verifyBundleAsync}
+ * summary, index, anchors). They do not depend on the signatures' results, so {@link verifyBundleAsync}
  * runs them while the signatures are still being checked; a failure waits in the result and is
  * reported only when every signature is good.
  */
@@ -63,7 +70,19 @@ export function checkContent(p: Prepared): Content {
     if (JSON.stringify(summary) !== given && !legacySummaryMatches(p, given)) {
       fail('SUMMARY_MISMATCH', 'the summary differs from the one recomputed from the readings');
     }
-    return { ok: true, summary, anchors: p.anchors() };
+    const index =
+      p.index === undefined
+        ? undefined
+        : checkIndex({
+            index: p.index,
+            cp: p.cp,
+            request: p.request,
+            readings: p.readings,
+            registry: p.registry,
+            erased: p.erasedEntries,
+            hasher: p.hasher,
+          });
+    return { ok: true, summary, anchors: p.anchors(), index };
   } catch (error) {
     return { ok: false, error };
   }

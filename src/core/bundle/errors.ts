@@ -45,6 +45,17 @@ import { WattproofError } from '../errors.ts';
  * - `ANCHOR_RECORD_MISMATCH`: an anchor record's origin, size or root is not its checkpoint's.
  * - `ANCHOR_INCONSISTENT`: an anchored checkpoint's consistency proof with the bundle's
  *   checkpoint fails (docs/bundle.md §Anchors).
+ * - `INDEX_EPOCH_INVALID`: the index epoch entry is beyond the checkpoint, not in its tree, or
+ *   not an epoch entry (docs/bundle.md §Index).
+ * - `INDEX_EPOCH_BEHIND`: a disclosed reading at or beyond the log size the epoch reflects.
+ * - `INDEX_SECTION_MISSING`: the index section lacks a proof it must carry (a reading signer, a
+ *   requested meter, a channel, or a whole UTC period of the request).
+ * - `INDEX_PROOF_MISMATCH`: a lookup proof does not lead to the epoch's map root with the value
+ *   the bundle's leaf indices give.
+ * - `INDEX_REGISTRY_INCOMPLETE`: the index lists a registration or revocation of a reading's
+ *   signer that the bundle leaves out (or the bundle carries one the index does not list).
+ * - `INDEX_READINGS_INCOMPLETE`: in a whole UTC period of the request, the index holds other
+ *   readings of a meter channel than the bundle: one left out, or a hidden one.
  * - `VERIFIER_ERROR`: not a verdict on the bundle: the verifier itself failed (an error no
  *   check raises on purpose, or a signature checker that answered for the wrong number of
  *   checks). The bundle is not accepted; the CLI exits with its internal-error status.
@@ -81,6 +92,12 @@ export type BundleErrorCode =
   | 'ANCHOR_WRONG_LOG'
   | 'ANCHOR_BAD_CHECKPOINT'
   | 'ANCHOR_RECORD_MISMATCH'
+  | 'INDEX_EPOCH_INVALID'
+  | 'INDEX_EPOCH_BEHIND'
+  | 'INDEX_SECTION_MISSING'
+  | 'INDEX_PROOF_MISMATCH'
+  | 'INDEX_REGISTRY_INCOMPLETE'
+  | 'INDEX_READINGS_INCOMPLETE'
   | 'ANCHOR_INCONSISTENT'
   | 'VERIFIER_ERROR';
 

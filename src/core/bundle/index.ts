@@ -28,6 +28,8 @@ export {
   type ParsedDisclosed,
   type ParsedErased,
 } from './parse.ts';
+export { checkIndex, type IndexCheckInput, type IndexVerdict } from './index-check.ts';
+export { parseIndexSection, type BundleIndexJson, type ParsedIndex } from './index-section.ts';
 export { readingFigures, type ReadingFigures } from './reading-figures.ts';
 export { computeSummary, type SummaryReading } from './summary.ts';
 export {

@@ -8,6 +8,7 @@ import { ByteSlab, fromBase64, fromBase64Into } from '../bytes.ts';
 import { CHAIN_LINK_SIZE, isChainedKind, LEAF_SIZE, SALT_SIZE } from '../leaf/index.ts';
 import { isValidMeterId } from '../reading/index.ts';
 import { parseAnchors, type ParsedAnchor } from './anchors.ts';
+import { parseIndexSection, type ParsedIndex } from './index-section.ts';
 import { BundleError } from './errors.ts';
 import { BUNDLE_FORMAT } from './types.ts';
 
@@ -28,6 +29,8 @@ export interface ParsedErased {
   readonly erased: true;
   readonly leaf: Uint8Array;
   readonly meter?: string;
+  /** The index keys it was filed under. */
+  readonly indexKeys?: readonly Uint8Array[];
 }
 
 /** A parsed bundle; the summary is kept as the JSON value it was. */
@@ -43,6 +46,8 @@ export interface ParsedBundle {
   readonly summary: unknown;
   /** External anchors (empty when the bundle has no `anchors` field). */
   readonly anchors: ParsedAnchor[];
+  /** The index section, when the bundle carries one. */
+  readonly index: ParsedIndex | undefined;
 }
 
 /** Most entries (readings plus registry entries) one bundle may hold. */
@@ -153,22 +158,34 @@ function disclosed(v: unknown, path: Path, chains: boolean): ParsedDisclosed {
 }
 
 const ERASED_KEYS = ['index', 'erased', 'leaf'];
-const METER_KEY = ['meter'];
+const ERASED_OPTIONAL = ['meter', 'indexKeys'];
+/** Most index keys of one erased entry (one per channel of a reading). */
+const MAX_INDEX_KEYS = 64;
 
 function entry(v: unknown, path: Path): ParsedDisclosed | ParsedErased {
   if (typeof v === 'object' && v !== null && Object.hasOwn(v, 'erased')) {
-    const o = object(v, path, ERASED_KEYS, METER_KEY);
+    const o = object(v, path, ERASED_KEYS, ERASED_OPTIONAL);
     if (o.erased !== true) bad(field(path, 'erased'), 'must be true');
     let meter: string | undefined;
     if (Object.hasOwn(o, 'meter')) {
       meter = str(o.meter, path, 'meter');
       if (!isValidMeterId(meter)) bad(field(path, 'meter'), 'not a meter id');
     }
+    let indexKeys: Uint8Array[] | undefined;
+    if (Object.hasOwn(o, 'indexKeys')) {
+      if (!Array.isArray(o.indexKeys) || o.indexKeys.length > MAX_INDEX_KEYS) {
+        bad(field(path, 'indexKeys'), `not an array of at most ${MAX_INDEX_KEYS} keys`);
+      }
+      indexKeys = o.indexKeys.map((k: unknown, i: number) =>
+        b64(k, field(path, `indexKeys[${i}]`), undefined, 37),
+      );
+    }
     return {
       index: uint(o.index, path, 'index'),
       erased: true,
       leaf: b64(o.leaf, path, 'leaf', LEAF_SIZE),
       ...(meter === undefined ? {} : { meter }),
+      ...(indexKeys === undefined ? {} : { indexKeys }),
     };
   }
   return disclosed(v, path, true);
@@ -227,6 +244,7 @@ export function parseBundle(input: unknown): ParsedBundle {
     hashes: b.hashes,
     summary: b.summary,
     anchors: b.anchors,
+    index: b.index,
   };
 }
 
@@ -259,7 +277,10 @@ export interface LazyBundle extends Omit<ParsedBundle, 'entries'> {
 export function parseBundleLazily(input: unknown): LazyBundle {
   const own = new ByteSlab();
   const value = toValue(input);
-  let head: Omit<ParsedBundle, 'entries' | 'registry' | 'treeSize' | 'hashes' | 'anchors'>;
+  let head: Omit<
+    ParsedBundle,
+    'entries' | 'registry' | 'treeSize' | 'hashes' | 'anchors' | 'index'
+  >;
   let raw: unknown[];
   let o: Record<string, unknown>;
   let proof: Record<string, unknown>;
@@ -285,7 +306,7 @@ export function parseBundleLazily(input: unknown): LazyBundle {
     if (raw.length > 0) parseUpTo(raw.length - 1);
   };
   // The fields after the entries: a failure among them counts only once the entries are fine.
-  let tail: Pick<ParsedBundle, 'registry' | 'treeSize' | 'hashes' | 'anchors'>;
+  let tail: Pick<ParsedBundle, 'registry' | 'treeSize' | 'hashes' | 'anchors' | 'index'>;
   slab = own;
   try {
     tail = {
@@ -297,6 +318,7 @@ export function parseBundleLazily(input: unknown): LazyBundle {
         b64(h, { list: 'proof.hashes', i }, undefined, 32),
       ),
       anchors: Object.hasOwn(o, 'anchors') ? parseAnchors(o.anchors) : [],
+      index: Object.hasOwn(o, 'index') ? parseIndexSection(o.index) : undefined,
     };
   } catch (e) {
     slab = undefined;
@@ -336,7 +358,7 @@ export function parseBundleLazily(input: unknown): LazyBundle {
 
 /** Everything of the document up to its entries, which are returned unparsed. */
 function parseHead(value: unknown): {
-  head: Omit<ParsedBundle, 'entries' | 'registry' | 'treeSize' | 'hashes' | 'anchors'>;
+  head: Omit<ParsedBundle, 'entries' | 'registry' | 'treeSize' | 'hashes' | 'anchors' | 'index'>;
   raw: unknown[];
   o: Record<string, unknown>;
   proof: Record<string, unknown>;
@@ -359,10 +381,10 @@ function parseHead(value: unknown): {
     'registry',
     'proof',
     'summary',
-    // The one optional field: present only when the bundle carries anchors.
-    ...(typeof value === 'object' && value !== null && Object.hasOwn(value, 'anchors')
-      ? ['anchors']
-      : []),
+    // The optional fields: present only when the bundle carries anchors, or index proofs.
+    ...(['anchors', 'index'] as const).filter(
+      (k) => typeof value === 'object' && value !== null && Object.hasOwn(value, k),
+    ),
   ]);
   if (o.format !== BUNDLE_FORMAT) bad('format', `not ${BUNDLE_FORMAT}`);
   const log = object(o.log, 'log', ['origin', 'vkey']);

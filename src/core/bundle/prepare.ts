@@ -23,7 +23,13 @@ import { chainLink } from './chain-link.ts';
 import { checkCheckpoint, checkIndices } from './checkpoint-check.ts';
 import { BundleError } from './errors.ts';
 import { rootFromMultiproof } from './multiproof.ts';
-import { parseBundleLazily, type LazyBundle, type ParsedDisclosed } from './parse.ts';
+import type { ParsedIndex } from './index-section.ts';
+import {
+  parseBundleLazily,
+  type LazyBundle,
+  type ParsedDisclosed,
+  type ParsedErased,
+} from './parse.ts';
 import { checkReading, CheckQueue } from './reading-check.ts';
 import { readingFigures, type ReadingFigures } from './reading-figures.ts';
 import { checkRegistry, REGISTRY_KINDS, type SignerHistory } from './registry-check.ts';
@@ -57,6 +63,13 @@ export interface Prepared {
   readonly checks: readonly ReadingSignatureCheck[];
   /** Ties the bundle's anchors to its checkpoint (docs/bundle.md §Anchors), after the rest. */
   readonly anchors: () => VerdictAnchor[];
+  /** The index section (docs/bundle.md §Index), checked after the summary. */
+  readonly index: ParsedIndex | undefined;
+  /** The registry entries, as disclosed. */
+  readonly registry: readonly ParsedDisclosed[];
+  /** The erased entries, as disclosed. */
+  readonly erasedEntries: readonly ParsedErased[];
+  readonly hasher: LogHasher;
 }
 
 export function prepare(
@@ -114,6 +127,7 @@ function prepareParsed(
   }
   const readings: VerifiedReading[] = [];
   const erased: number[] = [];
+  const erasedEntries: ParsedErased[] = [];
   const faults: ContentFault[] = [];
   const legacy = new Map<number, ChannelFigures>();
   const queue = new CheckQueue(dispatch);
@@ -155,6 +169,7 @@ function prepareParsed(
     }
     if (e.erased) {
       erased.push(e.index);
+      erasedEntries.push(e);
       // Its meter is the builder's word (or its chain's), but it must be one requested.
       if (deferred === undefined && e.meter !== undefined && !b.request.meters.includes(e.meter)) {
         deferred = new BundleError(
@@ -211,6 +226,10 @@ function prepareParsed(
     faults,
     legacy,
     checks: queue.all,
+    index: b.index,
+    registry: b.registry,
+    erasedEntries,
+    hasher,
     anchors: () =>
       checkAnchors(b.anchors, {
         origin: b.origin,

@@ -3,6 +3,7 @@
  * JSON with bytes as standard base64 (RFC 4648 §4).
  */
 import type { BundleAnchorJson } from './anchors.ts';
+import type { BundleIndexJson } from './index-section.ts';
 
 /** The `format` value of this version. */
 export const BUNDLE_FORMAT = 'wattproof.bundle/v1';
@@ -30,6 +31,8 @@ export interface ErasedEntryJson {
   readonly erased: true;
   readonly leaf: string;
   readonly meter?: string;
+  /** The index keys it was filed under (base64), kept by erasure (docs/index.md §The map function). */
+  readonly indexKeys?: readonly string[];
 }
 
 /** The bundle document as JSON. */
@@ -56,6 +59,8 @@ export interface BundleJson {
   readonly summary: BundleSummary;
   /** External anchors of checkpoints covering the readings (optional; docs/bundle.md §Anchors). */
   readonly anchors?: readonly BundleAnchorJson[];
+  /** The verifiable index's proofs of what the bundle leaves out (optional; docs/bundle.md §Index). */
+  readonly index?: BundleIndexJson;
 }
 
 /** Gaps in a meter's sequence numbers: `[from, to]` inclusive were not disclosed. */

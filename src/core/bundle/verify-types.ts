@@ -8,6 +8,7 @@ import { BundleError, type BundleErrorCode } from './errors.ts';
 import type { SummaryReading } from './summary.ts';
 import type { BundleSummary } from './types.ts';
 import type { VerdictAnchor } from './anchors.ts';
+import type { IndexVerdict } from './index-check.ts';
 
 /** What the verifier trusts. */
 export interface VerifyPolicy {
@@ -65,6 +66,12 @@ export type Verdict =
        * anchors); optional for verdicts made by hand.
        */
       readonly anchors?: readonly VerdictAnchor[];
+      /**
+       * What the verifiable index proved of what the bundle leaves out (docs/bundle.md §Index);
+       * undefined when the bundle carries no index section: it then proves no absence (no
+       * revocation left out, no reading hidden, no flag).
+       */
+      readonly index?: IndexVerdict;
     }
   | {
       readonly valid: false;

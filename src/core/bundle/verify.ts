@@ -40,7 +40,7 @@ function finish(p: Prepared, results: readonly boolean[], content: Content): Ver
     fail('BAD_READING_SIGNATURE', 'COSE_Sign1 signature does not verify', p.checks[bad]!.index);
   }
   if (!content.ok) throw content.error;
-  const { summary, anchors } = content;
+  const { summary, anchors, index } = content;
   return {
     valid: true,
     origin: p.origin,
@@ -51,6 +51,7 @@ function finish(p: Prepared, results: readonly boolean[], content: Content): Ver
     erased: p.erased,
     summary,
     anchors,
+    index,
   };
 }
 

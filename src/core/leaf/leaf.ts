@@ -34,6 +34,10 @@ export const EntryKind = {
   keyRevocation: 0x11,
   /** The declaration of the operator key, signed by the log key. */
   operatorKey: 0x12,
+  /** A flag the node raised on a meter, with its evidence (docs/index.md §Meter flags). */
+  meterFlag: 0x13,
+  /** An index epoch: the verifiable map's root and the log size it reflects (docs/index.md). */
+  indexEpoch: 0x20,
 } as const;
 /** One of {@link EntryKind}. */
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];

@@ -1,0 +1,70 @@
+/**
+ * The values of the ledger's verifiable index (docs/index.md §Values): whatever the family, a
+ * key's value is a hash chain over the leaf indices of the log entries filed under it, in log
+ * order:
+ *
+ *     v₀ = SHA-256(VALUE_TAG)
+ *     vₖ = SHA-256(VALUE_TAG ‖ vₖ₋₁ ‖ u64(iₖ))
+ *
+ * and the map holds vₙ (a key with no entries is absent from the map). The node keeps only the
+ * last link per key; a verifier holding those entries (with their inclusion proofs) recomputes
+ * it, and an entry it lacks, or one too many, gives another value.
+ */
+import { utf8 } from '../bytes.ts';
+import { nobleHasher, type LogHasher } from '../merkle/index.ts';
+import { LedgerIndexError } from './errors.ts';
+
+/** Domain separation of index values: ASCII `wattproof/v1/index-value` and a zero byte. */
+export const INDEX_VALUE_TAG: Uint8Array = Uint8Array.from([
+  ...utf8('wattproof/v1/index-value'),
+  0,
+]);
+
+/** Checks that `indices` are strictly increasing non-negative safe integers. */
+export function checkIndices(indices: readonly number[]): void {
+  let last = -1;
+  for (const [k, i] of indices.entries()) {
+    if (!Number.isSafeInteger(i) || i <= last) {
+      throw new LedgerIndexError(
+        'INVALID_INDICES',
+        `leaf index ${String(i)} at position ${k} is not above ${last} (strictly increasing)`,
+        { evidence: { position: k, index: i, previous: last } },
+      );
+    }
+    last = i;
+  }
+}
+
+/** `v₀`, the start of every chain. */
+export function emptyIndexValue(hasher: LogHasher = nobleHasher): Uint8Array {
+  return hasher.sha256(INDEX_VALUE_TAG);
+}
+
+/** The next link: `SHA-256(VALUE_TAG ‖ previous ‖ u64(index))`. */
+export function nextIndexValue(
+  previous: Uint8Array,
+  index: number,
+  hasher: LogHasher = nobleHasher,
+): Uint8Array {
+  if (!Number.isSafeInteger(index) || index < 0) {
+    throw new LedgerIndexError('INVALID_INDICES', `leaf index ${String(index)} is not a u64`, {
+      evidence: { index },
+    });
+  }
+  const n = new Uint8Array(8);
+  const view = new DataView(n.buffer);
+  view.setUint32(0, Math.floor(index / 2 ** 32));
+  view.setUint32(4, index >>> 0);
+  return hasher.sha256(INDEX_VALUE_TAG, previous, n);
+}
+
+/** The index value of the entries at `indices` (strictly increasing leaf indices). */
+export function indexValue(
+  indices: readonly number[],
+  hasher: LogHasher = nobleHasher,
+): Uint8Array {
+  checkIndices(indices);
+  let v = emptyIndexValue(hasher);
+  for (const i of indices) v = nextIndexValue(v, i, hasher);
+  return v;
+}
