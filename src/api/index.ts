@@ -87,6 +87,7 @@ export { requireRole } from './auth/require-role.ts';
 export { MAX_LABEL_LENGTH, TOKEN_ROLES, TokenStore } from './auth/token-store.ts';
 export type { TokenRole } from './auth/token-store.ts';
 export { indexRoutes } from './routes/index-proofs.ts';
+export { exportRoutes, MAX_EXPORT_PAGE, type ExportedEntryJson } from './routes/export-entries.ts';
 export type { IndexEpochView, IndexRoutesOptions, IndexSource } from './routes/index-proofs.ts';
 export { metricsRoute } from './routes/metrics.ts';
 export { proofRoutes } from './routes/proofs.ts';

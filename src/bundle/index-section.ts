@@ -37,8 +37,6 @@ export interface BundleIndexSource {
   /** The leaf indices filed under a signer or meter-flags key below `below`. */
   indicesOf(key: Uint8Array, below: number): number[];
   settled(): Promise<void>;
-  /** Cuts an epoch now if anything was filed since the last one (before a bundle is built). */
-  cut?(): Promise<unknown>;
 }
 
 /** What the bundle holds that the section must cover. */

@@ -21,6 +21,9 @@ commands:
   sign-reading
             sign a test reading with a meter's key file; --keygen makes such a key
   verify    check an evidence bundle offline against the log key (wattproof verify --help)
+  audit-index
+            rebuild the verifiable index from the log and check every epoch; 'export' writes
+            the operator's export of the entries (wattproof audit-index --help)
   certify   certificate, GO and Scope 2 figures from a verified bundle (wattproof certify --help)
   witness   run a C2SP tlog-witness witness that cosigns log checkpoints (wattproof witness --help)
   evm       the EVM anchor's account address and contract deployment (wattproof evm --help)
@@ -56,6 +59,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case 'quarantine':
       process.exitCode = await (await import('./quarantine.ts')).runQuarantine(rest);
+      return;
+    case 'audit-index':
+      process.exitCode = await (await import('./audit-index.ts')).runAuditIndex(rest);
       return;
     case 'erase':
       process.exitCode = await (await import('./erase.ts')).runErase(rest);

@@ -23,6 +23,7 @@ import {
 import {
   BUNDLE_CODE_WORDS,
   formatUtc,
+  indexLines,
   verifyBundleAsync,
   type BundleSummary,
   type Verdict,
@@ -227,36 +228,6 @@ function report(summary: BundleSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** What the index proved (docs/bundle.md §Index), or that the bundle proves no absence. */
-function indexLines(v: Verdict & { valid: true }): string {
-  const x = v.index;
-  if (x === undefined) {
-    return 'index: none: this bundle proves nothing it leaves out (a revocation, a reading, a flag)\n';
-  }
-  const out = [
-    `index: epoch ${x.epoch} (log size ${x.logSize}, entry ${x.entry}): nothing left out as of it`,
-  ];
-  for (const c of x.complete) {
-    const p = c.periods;
-    const span =
-      p.length === 0
-        ? 'no whole UTC hour'
-        : p.length === 1
-          ? p[0]!
-          : `${p[0]} … ${p.at(-1)} (${p.length} periods)`;
-    out.push(`  every reading of ${c.meter} ${c.obis} in ${span} is in this bundle`);
-  }
-  if (x.signers.length > 0) {
-    out.push(`  every registration and revocation of ${x.signers.join(', ')} is in this bundle`);
-  }
-  for (const f of x.flagged) {
-    out.push(
-      `FLAGGED meter ${f.meter}: ${f.indices.length} flag entr${f.indices.length === 1 ? 'y' : 'ies'} in the log (entries ${f.indices.join(', ')}): it signed two readings for one sequence`,
-    );
-  }
-  return `${out.join('\n')}\n`;
-}
-
 function human(
   v: Verdict,
   anchors: readonly AnchorCheck[],
@@ -271,7 +242,7 @@ function human(
   if (failure !== undefined) return `${lines}FAILED ${failure.code}: ${failure.message}\n`;
   const w = v.witnesses.length > 0 ? `, cosigned by ${v.witnesses.join(', ')}` : '';
   const readings = withReadings ? readingLines(v.readings) : '';
-  return `OK bundle of log ${v.origin} at tree size ${v.treeSize}${w}\n${lines}${indexLines(v)}${readings}${report(v.summary)}`;
+  return `OK bundle of log ${v.origin} at tree size ${v.treeSize}${w}\n${lines}${indexLines(v.index).join('\n')}\n${readings}${report(v.summary)}`;
 }
 
 function asJson(

@@ -12,10 +12,10 @@ import {
   decodeIndexEpoch,
   encodeIndexEpoch,
   IndexAccumulator,
+  IndexReplay,
   indexKeysOf,
   READINGS_KEY_SIZE,
   type IndexEpoch,
-  type IndexFacts,
 } from '../core/ledger-index/index.ts';
 import { nobleHasher, type LogHasher } from '../core/merkle/index.ts';
 import { MapTree, nobleMapHasher, type MapHasher } from '../core/vmap/index.ts';
@@ -58,12 +58,6 @@ export interface IndexerStatus {
   readonly pending: number;
   readonly latest: EpochRecord | undefined;
   readonly failed: boolean;
-}
-
-interface Pending {
-  readonly index: number;
-  readonly facts?: IndexFacts;
-  readonly keys?: readonly Uint8Array[];
 }
 
 /** The node's verifiable index over its ledger. */
@@ -245,27 +239,27 @@ export class LedgerIndexer implements CommitListener {
   private async rebuild(): Promise<void> {
     const size = this.ledger.log.sequencedSize;
     const started = this.now();
-    let queue: Pending[] = [];
+    const replay = new IndexReplay({
+      file: (index, keys) => this.fileKeys(index, keys),
+      update: () => this.map.update(this.acc.takeChanged()),
+    });
     let last = started;
     for await (const { index, record } of this.ledger.records(0, size)) {
       if (record.erased) {
-        if (record.indexKeys !== undefined && record.indexKeys.length > 0) {
-          queue.push({ index, keys: record.indexKeys });
-        }
+        replay.entry(index, record.indexKeys ?? []);
       } else if (record.kind === EntryKind.indexEpoch) {
-        const epoch = decodeIndexEpoch(record.bytes);
-        queue = this.replayTo(epoch, index, queue);
+        replay.epoch(index, decodeIndexEpoch(record.bytes));
       } else {
         const facts = indexFactsOf(record.kind, record.bytes, index);
-        if (facts !== undefined) queue.push({ index, facts });
+        replay.entry(index, facts === undefined ? [] : indexKeysOf(facts, this.hasher));
       }
       if (this.now() - last > 5000) {
         last = this.now();
         this.log.info(`rebuilding the index: ${index + 1} of ${size} entries`);
       }
     }
-    for (const p of queue) this.add(p);
-    this.filedSinceEpoch = queue.length;
+    this.latestEpoch = replay.latest;
+    this.filedSinceEpoch = replay.finish();
     this.indexedSize = size;
     if (size > 0) {
       this.log.info(
@@ -275,51 +269,6 @@ export class LedgerIndexer implements CommitListener {
             : `epoch ${this.latestEpoch.epoch} at log size ${this.latestEpoch.logSize}`),
       );
     }
-  }
-
-  /** Files the queued entries below the epoch's log size and checks its root; returns the rest. */
-  private replayTo(epoch: IndexEpoch, index: number, queue: Pending[]): Pending[] {
-    const prev = this.latestEpoch;
-    if (
-      epoch.epoch !== (prev?.epoch ?? 0) + 1 ||
-      epoch.logSize < (prev?.logSize ?? 0) ||
-      epoch.logSize > index
-    ) {
-      throw new IndexerError(
-        'EPOCH_OUT_OF_ORDER',
-        `epoch entry ${index} (epoch ${epoch.epoch}, log size ${epoch.logSize}) does not follow ` +
-          (prev === undefined ? 'the start of the log' : `epoch ${prev.epoch} at ${prev.logSize}`),
-        { evidence: { index, epoch: epoch.epoch, logSize: epoch.logSize, previous: prev?.epoch } },
-      );
-    }
-    const rest: Pending[] = [];
-    for (const p of queue) {
-      if (p.index < epoch.logSize) this.add(p);
-      else rest.push(p);
-    }
-    const root = this.map.update(this.acc.takeChanged());
-    if (toHex(root) !== toHex(epoch.mapRoot)) {
-      throw new IndexerError(
-        'EPOCH_ROOT_MISMATCH',
-        `epoch ${epoch.epoch} (entry ${index}) records map root ${toHex(epoch.mapRoot)} at log ` +
-          `size ${epoch.logSize}; the entries give ${toHex(root)}`,
-        {
-          evidence: {
-            index,
-            epoch: epoch.epoch,
-            logSize: epoch.logSize,
-            recorded: toHex(epoch.mapRoot),
-            rebuilt: toHex(root),
-          },
-        },
-      );
-    }
-    this.latestEpoch = { ...epoch, index };
-    return rest;
-  }
-
-  private add(p: Pending): void {
-    this.fileKeys(p.index, p.facts !== undefined ? indexKeysOf(p.facts, this.hasher) : p.keys!);
   }
 
   private fileKeys(index: number, keys: readonly Uint8Array[]): void {

@@ -1,51 +1,6 @@
 /**
- * What the verifiable index needs to know of a log entry (docs/index.md §What the ledger
- * indexes), read from its stored bytes with the core's own decoders: the same functions a
- * verifier and `wattproof audit-index` run, so that the node files every entry exactly where
- * they expect it.
+ * What the verifiable index needs to know of a log entry: the core's `indexFactsOf`
+ * (core/bundle/index-facts.ts), which the node, `wattproof audit-index` and the bundle verifier
+ * all run on an entry's bytes.
  */
-import { readingFigures } from '../core/bundle/index.ts';
-import { isWattproofError } from '../core/errors.ts';
-import { EntryKind, READING_KINDS } from '../core/leaf/index.ts';
-import { decodeMeterFlag, type IndexFacts } from '../core/ledger-index/index.ts';
-import { openRegistryEntry } from '../core/registry/index.ts';
-
-/**
- * The index facts of the entry of `kind` with stored `bytes` (a chained reading's signed bytes,
- * without its link) at leaf `index`; undefined for an entry the index does not file (operator
- * key declarations, epochs) and for bytes its kind cannot decode (the ledger only stores
- * entries that decoded when they came in; should one not, every party files it nowhere alike).
- */
-export function indexFactsOf(
-  kind: number,
-  bytes: Uint8Array,
-  index: number,
-): IndexFacts | undefined {
-  try {
-    return factsOf(kind, bytes, index);
-  } catch (e) {
-    if (isWattproofError(e)) return undefined;
-    throw e;
-  }
-}
-
-function factsOf(kind: number, bytes: Uint8Array, index: number): IndexFacts | undefined {
-  if (READING_KINDS.has(kind)) {
-    const f = readingFigures(kind, bytes, index);
-    return {
-      type: 'reading',
-      meterId: f.meterId,
-      channels: f.channels.map((c) => ({ obis: c.obis, intervalStart: c.intervalStart })),
-    };
-  }
-  if (kind === EntryKind.keyRegistration || kind === EntryKind.keyRevocation) {
-    const e = openRegistryEntry(bytes);
-    const signerId =
-      e.kind === EntryKind.keyRegistration ? e.registration.signerId : e.revocation.signerId;
-    return { type: 'registry', signerId };
-  }
-  if (kind === EntryKind.meterFlag) {
-    return { type: 'meter-flag', meterId: decodeMeterFlag(bytes).meterId };
-  }
-  return undefined;
-}
+export { indexFactsOf } from '../core/bundle/index.ts';

@@ -10,6 +10,7 @@ import { InFlightLimiter } from '../api/index.ts';
 import { bundleRoutes, DEFAULT_BUNDLE_IN_FLIGHT, type BundleRoutesOptions } from '../api/index.ts';
 import { erasureRoutes } from '../api/index.ts';
 import { indexRoutes, type IndexSource } from '../api/index.ts';
+import { exportRoutes } from '../api/index.ts';
 import { metricsRoute } from '../api/index.ts';
 import { proofRoutes } from '../api/index.ts';
 import { quarantineRoutes } from '../api/index.ts';
@@ -64,6 +65,12 @@ export function nodeRoutes(p: NodeRouteParts): (app: FastifyInstance) => Promise
     });
     await a.register(metricsRoute, { registry: p.metrics });
     await a.register(proofRoutes, { prefix: '/v1', log });
+    await a.register(exportRoutes, {
+      prefix: '/v1',
+      tokens,
+      records: (from, to) => ledger.records(from, to),
+      publishedSize: () => log.publishedSize(),
+    });
     if (p.index !== undefined) {
       await a.register(indexRoutes, {
         prefix: '/v1',

@@ -5,6 +5,7 @@
  */
 import {
   BUNDLE_CODE_WORDS,
+  indexLines,
   type BundleSummary,
   type MeterSummary,
   type Verdict,
@@ -81,6 +82,15 @@ export function validHead(v: ValidVerdict): HTMLElement[] {
   return [
     h('p', { class: 'verdict-head', id: 'verdict-head' }, 'VALID'),
     h('p', {}, `bundle of log ${v.origin} at tree size ${v.treeSize}${w}`),
+    // What the bundle proves it leaves out (docs/bundle.md §Index), in the CLI's words; a
+    // flagged meter stands out.
+    h(
+      'div',
+      { id: 'index-status', class: 'index-status' },
+      ...indexLines(v.index).map((line) =>
+        h('p', line.startsWith('FLAGGED') ? { class: 'flagged' } : {}, line),
+      ),
+    ),
     h('p', { id: 'totals', class: 'totals' }, totalLine(v.summary)),
   ];
 }

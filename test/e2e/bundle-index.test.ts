@@ -32,6 +32,9 @@ describe('when a bundle carries the index section', () => {
   const revoked = new TestSigner('dev-gone', 'device', ['meter-gone']);
 
   const post = async (meters: string[], from: number, to: number): Promise<unknown> => {
+    // An epoch that reflects every reading so far (the harness cuts none by itself).
+    await t.node.indexer!.cut();
+    await waitFor(() => t.node.log.publishedSize() === t.node.log.size, 'the epoch published');
     const res = await fetch(`${t.node.url}/v1/bundles`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer}` },

@@ -6,6 +6,7 @@
  * — it never subscribes to them — so they are covered by the pipeline test only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EntryKind } from '../../src/core/leaf/index.ts';
 import { parseTopic, TOPIC_ROOT } from '../../src/ingest/topics.ts';
 import type { InboundMessage } from '../../src/mqtt/transport.ts';
 import { ALL_SIGNERS, DEV_C, DEV_R, NOW_MS, reading, signed } from '../ingest/helpers/fixtures.ts';
@@ -83,14 +84,26 @@ describe.each<BrokerKind>(['mosquitto', 'embedded'])(
         `${expected.length} quarantine records`,
         30_000,
       );
-      await waitFor(() => t.node.log.size === start + seq, `${seq} good readings`, 30_000);
+      // An equivocation also enters the log, as a flag of its meter (docs/index.md §Meter flags).
+      const flags = expected.filter((c) => c === 'EQUIVOCATION').length;
+      await waitFor(
+        () => t.node.log.size === start + seq + flags,
+        `${seq} good readings and ${flags} flags`,
+        30_000,
+      );
 
       const { records } = await t.node.quarantine.list({ limit: expected.length });
       expect(records.map((r) => r.class).reverse()).toEqual(expected);
       for (const r of records) expect(r.topic.startsWith(`${t.topicRoot}/`)).toBe(true);
 
       const good = [];
-      for (let i = start; i < t.node.log.size; i++) good.push(await t.node.ledger.record(i));
+      let flagEntries = 0;
+      for (let i = start; i < t.node.log.size; i++) {
+        const r = await t.node.ledger.record(i);
+        if (r !== undefined && r.kind === EntryKind.meterFlag) flagEntries++;
+        else good.push(r);
+      }
+      expect(flagEntries).toBe(flags);
       expect(
         good.map((r) => (r && !r.erased ? `${r.meta.meterId}/${r.meta.sequence}` : 'missing')),
       ).toEqual(Array.from({ length: seq }, (_, k) => `mtr-C/${k + 1}`));

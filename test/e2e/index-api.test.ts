@@ -165,6 +165,15 @@ describe('when an issuer asks the index for proofs', () => {
     expect((await get('/v1/index/signers/dev-index')).status).toBe(401);
     const operator = (await t.node.tokens.createToken('operator', 'not an issuer')).token;
     expect((await get('/v1/index/signers/dev-index', operator)).status).toBe(403);
+    // The export is the operator's: no token 401, an issuer 403, the operator a page of entries.
+    expect((await get('/v1/export/entries')).status).toBe(401);
+    expect((await get('/v1/export/entries', issuer)).status).toBe(403);
+    const page = (await (await get('/v1/export/entries?limit=2', operator)).json()) as {
+      entries: { index: number }[];
+      next: number;
+    };
+    expect(page.entries.map((e) => e.index)).toEqual([0, 1]);
+    expect(page.next).toBe(2);
     const bad = async (q: string) => {
       const res = await get(`/v1/index/meters/meter-index/readings?${q}`, issuer);
       return [res.status, ((await res.json()) as { error: { code: string } }).error.code];

@@ -107,9 +107,6 @@ export const bundleRoutes: FastifyPluginAsync<BundleRoutesOptions> = async (app,
       assertKnownMeters(opts.source.registry, meters);
       const token = authenticatedToken(request);
       const signal = inFlight.hold(request, reply, `token:${token?.id ?? request.ip}`);
-      // An epoch that reflects every reading so far, so that the bundle can carry index proofs
-      // (docs/bundle.md §Index); without one (or if it fails) the bundle carries none.
-      await opts.source.index?.cut?.().catch(() => undefined);
       const note = await opts.checkpoint();
       const bundle = await streamBundle({
         ...opts.source,

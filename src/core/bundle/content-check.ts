@@ -5,7 +5,8 @@
  * (docs/bundle.md §What the verifier checks, §Anchors). Pure core.
  */
 import type { VerdictAnchor } from './anchors.ts';
-import { checkIndex, type IndexVerdict } from './index-check.ts';
+import { checkIndex } from './index-check.ts';
+import type { IndexVerdict } from './verify-types.ts';
 import type { Prepared } from './prepare.ts';
 import { computeSummary } from './summary.ts';
 import { checkTimeline } from './timeline-check.ts';

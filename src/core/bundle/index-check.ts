@@ -34,28 +34,7 @@ import {
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import type { ParsedIndex } from './index-section.ts';
 import type { ParsedDisclosed } from './parse.ts';
-import type { VerifiedReading } from './verify-types.ts';
-
-/** What the index proved, for the verdict. */
-export interface IndexVerdict {
-  readonly epoch: number;
-  /** The map reflects the log's entries below this size. */
-  readonly logSize: number;
-  /** The epoch's map root, base64. */
-  readonly mapRoot: string;
-  /** Leaf index of the epoch entry. */
-  readonly entry: number;
-  /** Requested meters with flags, and the leaf indices of their flag entries. */
-  readonly flagged: readonly { readonly meter: string; readonly indices: readonly number[] }[];
-  /** The whole UTC periods of the request proven complete, per meter and channel. */
-  readonly complete: readonly {
-    readonly meter: string;
-    readonly obis: string;
-    readonly periods: readonly string[];
-  }[];
-  /** Signers whose registrations and revocations are proven complete. */
-  readonly signers: readonly string[];
-}
+import type { IndexVerdict, VerifiedReading } from './verify-types.ts';
 
 /** What the index check reads of a verified bundle. */
 export interface IndexCheckInput {

@@ -28,7 +28,10 @@ export {
   type ParsedDisclosed,
   type ParsedErased,
 } from './parse.ts';
-export { checkIndex, type IndexCheckInput, type IndexVerdict } from './index-check.ts';
+export { checkIndex, type IndexCheckInput } from './index-check.ts';
+export type { IndexVerdict } from './verify-types.ts';
+export { indexFactsOf } from './index-facts.ts';
+export { indexLines } from './index-text.ts';
 export { parseIndexSection, type BundleIndexJson, type ParsedIndex } from './index-section.ts';
 export { readingFigures, type ReadingFigures } from './reading-figures.ts';
 export { computeSummary, type SummaryReading } from './summary.ts';

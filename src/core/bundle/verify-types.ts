@@ -8,7 +8,6 @@ import { BundleError, type BundleErrorCode } from './errors.ts';
 import type { SummaryReading } from './summary.ts';
 import type { BundleSummary } from './types.ts';
 import type { VerdictAnchor } from './anchors.ts';
-import type { IndexVerdict } from './index-check.ts';
 
 /** What the verifier trusts. */
 export interface VerifyPolicy {
@@ -37,6 +36,27 @@ export interface VerifyOptions {
    * equal faster one (the CLI passes `node:crypto`'s `nodeHasher`).
    */
   readonly hasher?: LogHasher;
+}
+
+/** What the index section proved, for the verdict (docs/bundle.md §Index). */
+export interface IndexVerdict {
+  readonly epoch: number;
+  /** The map reflects the log's entries below this size. */
+  readonly logSize: number;
+  /** The epoch's map root, base64. */
+  readonly mapRoot: string;
+  /** Leaf index of the epoch entry. */
+  readonly entry: number;
+  /** Requested meters with flags, and the leaf indices of their flag entries. */
+  readonly flagged: readonly { readonly meter: string; readonly indices: readonly number[] }[];
+  /** The whole UTC periods of the request proven complete, per meter and channel. */
+  readonly complete: readonly {
+    readonly meter: string;
+    readonly obis: string;
+    readonly periods: readonly string[];
+  }[];
+  /** Signers whose registrations and revocations are proven complete. */
+  readonly signers: readonly string[];
 }
 
 /** A reading that passed every check. */

@@ -23,6 +23,7 @@ export {
   utcHourOf,
 } from './keys.ts';
 export type { UtcPeriod } from './keys.ts';
+export { IndexReplay, type PlacedEpoch, type ReplaySink } from './replay.ts';
 export { parsePeriodLabel, periodBlocks, periodLabel, periodSpan } from './periods.ts';
 export {
   checkIndices,
