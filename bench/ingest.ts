@@ -141,6 +141,8 @@ async function startNodeProcess(
       // Each phase registers its meters over the API: more requests than the default allows.
       '--rate-limit',
       '1000000',
+      // WATTPROOF_BENCH_START_ARGS: more `wattproof start` flags (e.g. --no-index).
+      ...(process.env.WATTPROOF_BENCH_START_ARGS?.split(' ').filter(Boolean) ?? []),
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },

@@ -30,7 +30,7 @@ import {
   type VerifiedReading,
 } from '../core/bundle/index.ts';
 import { BundleFileError, readBundleFile } from './bundle-file.ts';
-import { nodeHasher } from '../node-fast/index.ts';
+import { nodeHasher, nodeMapHasher } from '../node-fast/index.ts';
 import { opensslEd25519, withSignatureChecker } from '../node-fast/index.ts';
 import { useFasterEd25519 } from '../core/ed25519.ts';
 import { parseVerifierKey } from '../core/note/index.ts';
@@ -348,6 +348,7 @@ export async function checkBundleFile(
     (check) =>
       verifyBundleAsync(input, { logVkey, witnessVkeys, minWitnesses: Number(minText) }, check, {
         hasher: nodeHasher,
+        mapHasher: nodeMapHasher,
       }),
     {
       eager: bytes.length >= EAGER_POOL_BYTES,

@@ -82,6 +82,7 @@ export function checkContent(p: Prepared): Content {
             registry: p.registry,
             erased: p.erasedEntries,
             hasher: p.hasher,
+            ...(p.mapHasher === undefined ? {} : { mapHasher: p.mapHasher }),
           });
     return { ok: true, summary, anchors: p.anchors(), index };
   } catch (error) {

@@ -65,6 +65,11 @@ function refuse(
   throw new BundleError(code, message, { evidence, ...(cause === undefined ? {} : { cause }) });
 }
 
+/** A key as a map key: one UTF-16 unit per byte (a year's bundle files 35,040 readings). */
+function keyId(key: Uint8Array): string {
+  return String.fromCharCode.apply(null, key as unknown as number[]);
+}
+
 function epochOf(input: IndexCheckInput): IndexEpoch {
   const { index, cp, hasher } = input;
   const e = index.epoch;
@@ -204,7 +209,7 @@ function checkMeters(
     // Hour key → leaf indices, from the bundle's readings (and its erased entries' keys).
     const filed = new Map<string, { key: Uint8Array; indices: number[] }>();
     const file = (key: Uint8Array, index: number): void => {
-      const id = toBase64(key);
+      const id = keyId(key);
       const f = filed.get(id) ?? { key, indices: [] };
       f.indices.push(index);
       filed.set(id, f);
@@ -216,7 +221,7 @@ function checkMeters(
       for (const ch of r.channels) {
         channels.add(ch.obis);
         const key = readingsIndexKey(meter, ch.obis, utcHourOf(ch.intervalStart), hasher);
-        const id = toBase64(key);
+        const id = keyId(key);
         if (!seen.has(id)) file(key, r.index);
         seen.add(id);
       }
@@ -241,7 +246,7 @@ function checkMeters(
         for (const f of filed.values()) {
           if (!hasPrefix(f.key, prefix)) continue;
           f.indices.sort((a, b) => a - b);
-          entries.push({ key: f.key, value: indexValue(f.indices) });
+          entries.push({ key: f.key, value: indexValue(f.indices, hasher) });
         }
         entries.sort((a, b) => compareKeys(a.key, b.key));
         try {

@@ -16,6 +16,7 @@ import {
   READING_KINDS,
 } from '../leaf/index.ts';
 import { nobleHasher, type LogHasher } from '../merkle/index.ts';
+import type { MapHasher } from '../vmap/index.ts';
 import type { NoteVerifier } from '../note/index.ts';
 import type { ChannelFigures } from '../reading/index.ts';
 import { checkAnchors, type VerdictAnchor } from './anchors.ts';
@@ -70,6 +71,7 @@ export interface Prepared {
   /** The erased entries, as disclosed. */
   readonly erasedEntries: readonly ParsedErased[];
   readonly hasher: LogHasher;
+  readonly mapHasher: MapHasher | undefined;
 }
 
 export function prepare(
@@ -230,6 +232,7 @@ function prepareParsed(
     registry: b.registry,
     erasedEntries,
     hasher,
+    mapHasher: options.mapHasher,
     anchors: () =>
       checkAnchors(b.anchors, {
         origin: b.origin,

@@ -3,6 +3,7 @@
  * verifier checks), and the refusal every check raises. Pure core.
  */
 import type { LogHasher } from '../merkle/index.ts';
+import type { MapHasher } from '../vmap/index.ts';
 import type { SignatureCheck } from '../signature/index.ts';
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import type { SummaryReading } from './summary.ts';
@@ -36,6 +37,11 @@ export interface VerifyOptions {
    * equal faster one (the CLI passes `node:crypto`'s `nodeHasher`).
    */
   readonly hasher?: LogHasher;
+  /**
+   * The verifiable map's hashes (the index section's proofs): the core's `nobleMapHasher` by
+   * default; the CLI passes `node:crypto`'s `nodeMapHasher`.
+   */
+  readonly mapHasher?: MapHasher;
 }
 
 /** What the index section proved, for the verdict (docs/bundle.md §Index). */

@@ -123,13 +123,22 @@ function hourOf(unixSeconds: number): Required<UtcPeriod> {
       evidence: { field: 'time', value: unixSeconds },
     });
   }
-  const d = new Date(Math.floor(unixSeconds / 3600) * 3600 * 1000);
-  const period = {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-  };
+  // The proleptic Gregorian date of a day count (H. Hinnant, "chrono-compatible low-level date
+  // algorithms", civil_from_days): what Date's UTC getters give, without a Date per reading.
+  const hours = Math.floor(unixSeconds / 3600);
+  const days = Math.floor(hours / 24);
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const period = { year, month, day, hour: hours - days * 24 };
   if (!(period.year >= MIN_YEAR && period.year <= MAX_YEAR)) {
     throw new LedgerIndexError('INVALID_KEY_PART', `time: year ${period.year} outside 1970–9999`, {
       evidence: { field: 'time', value: unixSeconds },

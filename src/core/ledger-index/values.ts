@@ -40,6 +40,11 @@ export function emptyIndexValue(hasher: LogHasher = nobleHasher): Uint8Array {
   return hasher.sha256(INDEX_VALUE_TAG);
 }
 
+/** `VALUE_TAG ‖ previous ‖ u64(index)`, rewritten for every link (hashers read it at once). */
+const LINK = new Uint8Array(INDEX_VALUE_TAG.length + 32 + 8);
+LINK.set(INDEX_VALUE_TAG);
+const LINK_VIEW = new DataView(LINK.buffer);
+
 /** The next link: `SHA-256(VALUE_TAG ‖ previous ‖ u64(index))`. */
 export function nextIndexValue(
   previous: Uint8Array,
@@ -51,11 +56,16 @@ export function nextIndexValue(
       evidence: { index },
     });
   }
-  const n = new Uint8Array(8);
-  const view = new DataView(n.buffer);
-  view.setUint32(0, Math.floor(index / 2 ** 32));
-  view.setUint32(4, index >>> 0);
-  return hasher.sha256(INDEX_VALUE_TAG, previous, n);
+  if (previous.length !== 32) {
+    throw new LedgerIndexError('INVALID_INDICES', 'a previous value is 32 bytes', {
+      evidence: { length: previous.length },
+    });
+  }
+  const at = INDEX_VALUE_TAG.length;
+  LINK.set(previous, at);
+  LINK_VIEW.setUint32(at + 32, Math.floor(index / 2 ** 32));
+  LINK_VIEW.setUint32(at + 36, index >>> 0);
+  return hasher.sha256(LINK);
 }
 
 /** The index value of the entries at `indices` (strictly increasing leaf indices). */
