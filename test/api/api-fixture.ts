@@ -9,6 +9,7 @@ import { TokenStore } from '../../src/api/auth/token-store.ts';
 import { EntryKind } from '../../src/core/leaf/leaf.ts';
 import { openSignedReading } from '../../src/core/reading/index.ts';
 import { Quarantine } from '../../src/ingest/quarantine.ts';
+import { LedgerIndexer } from '../../src/indexer/index.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import { loadOrCreateLogKey } from '../../src/log/log-key.ts';
 import { MerkleLog } from '../../src/log/merkle-log.ts';
@@ -51,6 +52,8 @@ export async function openApiFixture(
     vkey: logKey.vkey,
   });
   const ledger = await Ledger.open(log, store);
+  // The node's verifiable index, as the node mounts it (its routes are in the API documents).
+  const indexer = await LedgerIndexer.open(ledger, { epochSeconds: 86_400 });
   const operatorKey = await loadOperatorKey(`${tmp.path}/operator.key`, API_ORIGIN);
   const registry = await Registry.load({ store, ledger, operatorKey });
   await registry.ensureOperatorDeclared(logKey.signer);
@@ -72,8 +75,9 @@ export async function openApiFixture(
       tokens,
       quarantine,
       metrics,
-      bundleSource: { ledger, log, registry },
+      bundleSource: { ledger, log, registry, index: indexer },
       checkpoint: () => log.checkpoint(),
+      index: indexer,
       ...(options.cursorKey === undefined ? {} : { cursorKey: options.cursorKey }),
     }),
   });
@@ -89,6 +93,7 @@ export async function openApiFixture(
     operator,
     issuer,
     close: async () => {
+      indexer.close();
       await app.close();
       await log.close();
       await store.close();

@@ -147,7 +147,7 @@ describe('when a client reads the API documentation', () => {
         expect(op.security, `${where} answered ${res.statusCode}`).toBeUndefined();
       }
     }
-    expect(tokenRoutes).toBe(15);
+    expect(tokenRoutes).toBe(19);
   });
   it('groups the routes by role: public, issuer, operator, one tag each', () => {
     expect(spec.tags?.map((t) => t.name)).toEqual(['public', 'issuer', 'operator']);

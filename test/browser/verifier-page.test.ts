@@ -166,6 +166,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
         }),
       });
       expect(erase.status).toBe(201);
+      // An index epoch over every reading, so that the bundle carries its index section.
+      await t.node.indexer!.cut();
+      await waitFor(() => t.node.log.publishedSize() === t.node.log.size, 'the epoch published');
       const res = await fetch(`${t.node.url}/v1/bundles`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer}` },
@@ -250,6 +253,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
         const meters = cliLine(goodCli.text, 'meter ');
         expect(meters).toHaveLength(2);
         expect(await page.locator('.meter-line').allTextContents()).toEqual(meters);
+        // What the index section proved, in the CLI's words, line for line.
+        const index = goodCli.text
+          .split('\n')
+          .filter(
+            (l) => l.startsWith('index: ') || l.startsWith('  every ') || l.startsWith('FLAGGED'),
+          );
+        expect(index[0]).toMatch(/^index: epoch \d+ \(log size \d+, entry \d+\): nothing left out/);
+        expect(await page.locator('#index-status p').allTextContents()).toEqual(index);
         // The chart: bars of both directions, the gaps of sequence 6 and the erased reading
         // hatched, the erased reading marked on its meter.
         const home = page.locator('section.meter').first();

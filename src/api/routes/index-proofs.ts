@@ -26,7 +26,7 @@ import type { MapEntry } from '../../core/vmap/index.ts';
 import { requireRole } from '../auth/require-role.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { ApiError } from '../errors.ts';
-import { ID_PATTERN, meterIdSchema } from '../schemas/common.ts';
+import { emptyObjectSchema, ID_PATTERN, meterIdSchema } from '../schemas/common.ts';
 import {
   bearerSecurity,
   errorBodySchema,
@@ -149,6 +149,8 @@ export const indexRoutes: FastifyPluginAsync<IndexRoutesOptions> = async (app, o
       schema: {
         summary: 'The latest index epoch and its log entry',
         tags: ['public'],
+        params: emptyObjectSchema,
+        querystring: emptyObjectSchema,
         response: {
           200: {
             type: 'object',
@@ -194,6 +196,7 @@ export const indexRoutes: FastifyPluginAsync<IndexRoutesOptions> = async (app, o
           required: ['signerId'],
           properties: { signerId: { type: 'string', pattern: ID_PATTERN } },
         },
+        querystring: emptyObjectSchema,
         response: {
           200: proofBody,
           ...tokenErrorResponses('issuer'),
@@ -218,6 +221,7 @@ export const indexRoutes: FastifyPluginAsync<IndexRoutesOptions> = async (app, o
           required: ['meterId'],
           properties: { meterId: meterIdSchema },
         },
+        querystring: emptyObjectSchema,
         response: {
           200: proofBody,
           ...tokenErrorResponses('issuer'),
