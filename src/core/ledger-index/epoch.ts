@@ -12,7 +12,8 @@
  * | 4 | map root, SHA-256 (the map's snapshot hash) | bstr .size 32 |
  * | 5 | time the epoch was cut, Unix seconds | uint |
  */
-import { CborError, decodeCbor, encodeCbor, type CborValue } from '../cbor/index.ts';
+import { encodeCbor, type CborValue } from '../cbor/index.ts';
+import { decodeEntryMap } from './entry-map.ts';
 import { LedgerIndexError } from './errors.ts';
 
 /** Format version of {@link IndexEpoch} entries. */
@@ -62,22 +63,7 @@ export function encodeIndexEpoch(e: IndexEpoch): Uint8Array {
 
 /** Decodes epoch entry bytes; throws {@link LedgerIndexError} `MALFORMED_EPOCH` only. */
 export function decodeIndexEpoch(bytes: Uint8Array): IndexEpoch {
-  let v: CborValue;
-  try {
-    v = decodeCbor(bytes, { maxDepth: 2 });
-  } catch (e) {
-    if (!(e instanceof CborError)) throw e;
-    malformed(`not strict CBOR: ${e.message}`, { cbor: e.code }, e);
-  }
-  if (!(v instanceof Map)) malformed('not a CBOR map');
-  const known = new Set<unknown>(Object.values(K));
-  for (const k of v.keys()) if (!known.has(k)) malformed(`unknown key ${String(k)}`, { key: k });
-  for (const k of known) if (!v.has(k as number)) malformed(`missing key ${String(k)}`, { key: k });
-  if (v.get(K.version) !== INDEX_EPOCH_VERSION) {
-    malformed(`version ${String(v.get(K.version))} is not ${INDEX_EPOCH_VERSION}`, {
-      field: 'version',
-    });
-  }
+  const v = decodeEntryMap(bytes, Object.values(K), INDEX_EPOCH_VERSION, malformed);
   const mapRoot = v.get(K.mapRoot);
   if (!(mapRoot instanceof Uint8Array) || mapRoot.length !== 32) {
     malformed('mapRoot is not a 32-byte string', { field: 'mapRoot' });

@@ -18,7 +18,8 @@
  * | 8 | entry kind of the conflicting reading (`0x01` COSE_Sign1, `0x02` OCMF) | uint |
  * | 9 | the node's quarantine record id of the conflicting reading | uint |
  */
-import { CborError, decodeCbor, encodeCbor, type CborValue } from '../cbor/index.ts';
+import { encodeCbor, type CborValue } from '../cbor/index.ts';
+import { decodeEntryMap } from './entry-map.ts';
 import { isValidMeterId } from '../reading/index.ts';
 import { LedgerIndexError } from './errors.ts';
 
@@ -109,22 +110,7 @@ export function encodeMeterFlag(f: MeterFlag): Uint8Array {
 
 /** Decodes meter flag entry bytes; throws {@link LedgerIndexError} `MALFORMED_FLAG` only. */
 export function decodeMeterFlag(bytes: Uint8Array): MeterFlag {
-  let v: CborValue;
-  try {
-    v = decodeCbor(bytes, { maxDepth: 2 });
-  } catch (e) {
-    if (!(e instanceof CborError)) throw e;
-    malformed(`not strict CBOR: ${e.message}`, { cbor: e.code }, e);
-  }
-  if (!(v instanceof Map)) malformed('not a CBOR map');
-  const known = new Set<unknown>(Object.values(K));
-  for (const k of v.keys()) if (!known.has(k)) malformed(`unknown key ${String(k)}`, { key: k });
-  for (const k of known) if (!v.has(k as number)) malformed(`missing key ${String(k)}`, { key: k });
-  if (v.get(K.version) !== METER_FLAG_VERSION) {
-    malformed(`version ${String(v.get(K.version))} is not ${METER_FLAG_VERSION}`, {
-      field: 'version',
-    });
-  }
+  const v = decodeEntryMap(bytes, Object.values(K), METER_FLAG_VERSION, malformed);
   const conflicting = v.get(K.conflicting);
   const f = {
     flag: v.get(K.flag) as MeterFlagKind,
