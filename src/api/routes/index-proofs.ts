@@ -96,6 +96,23 @@ const unavailable = {
   503: { ...errorBodySchema, description: 'The map is between epochs; try again shortly.' },
 } as const;
 
+/** The schema of a lookup-proof route with one path parameter (issuer token). */
+function lookupSchema(summary: string, param: string, schema: object) {
+  return {
+    summary,
+    tags: ['issuer'],
+    security: bearerSecurity,
+    params: { type: 'object', required: [param], properties: { [param]: schema } },
+    querystring: emptyObjectSchema,
+    response: {
+      200: proofBody,
+      ...tokenErrorResponses('issuer'),
+      ...errorResponses,
+      ...unavailable,
+    },
+  };
+}
+
 /** A UTC period as written in the query: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DDTHH`. */
 export const PERIOD_PATTERN = '^\\d{4}(-\\d{2}(-\\d{2}(T\\d{2})?)?)?$';
 
@@ -187,23 +204,10 @@ export const indexRoutes: FastifyPluginAsync<IndexRoutesOptions> = async (app, o
     '/index/signers/:signerId',
     {
       onRequest: issuer,
-      schema: {
-        summary: "Lookup proof of a signer's registrations and revocations",
-        tags: ['issuer'],
-        security: bearerSecurity,
-        params: {
-          type: 'object',
-          required: ['signerId'],
-          properties: { signerId: { type: 'string', pattern: ID_PATTERN } },
-        },
-        querystring: emptyObjectSchema,
-        response: {
-          200: proofBody,
-          ...tokenErrorResponses('issuer'),
-          ...errorResponses,
-          ...unavailable,
-        },
-      },
+      schema: lookupSchema("Lookup proof of a signer's registrations and revocations", 'signerId', {
+        type: 'string',
+        pattern: ID_PATTERN,
+      }),
     },
     async (request) => lookup(signerIndexKey(request.params.signerId)),
   );
@@ -212,23 +216,7 @@ export const indexRoutes: FastifyPluginAsync<IndexRoutesOptions> = async (app, o
     '/index/meters/:meterId/flags',
     {
       onRequest: issuer,
-      schema: {
-        summary: "Lookup proof of a meter's flags",
-        tags: ['issuer'],
-        security: bearerSecurity,
-        params: {
-          type: 'object',
-          required: ['meterId'],
-          properties: { meterId: meterIdSchema },
-        },
-        querystring: emptyObjectSchema,
-        response: {
-          200: proofBody,
-          ...tokenErrorResponses('issuer'),
-          ...errorResponses,
-          ...unavailable,
-        },
-      },
+      schema: lookupSchema("Lookup proof of a meter's flags", 'meterId', meterIdSchema),
     },
     async (request) => lookup(meterFlagsIndexKey(request.params.meterId)),
   );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../src/core/bytes.ts';
-import { isWattproofError } from '../../../src/core/errors.ts';
+import { codeOf } from './code-of.ts';
 import {
   meterFlagsIndexKey,
   READINGS_KEY_SIZE,
@@ -28,15 +28,6 @@ function expectedFamilyHash(items: readonly string[]): string {
     .update('wattproof/v1/index-key\0')
     .update(cborTextArray(items))
     .digest('hex');
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isWattproofError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
 }
 
 describe('index keys', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../../src/core/cbor/index.ts';
 import { toHex } from '../../../src/core/bytes.ts';
-import { isWattproofError } from '../../../src/core/errors.ts';
+import { codeOf } from './code-of.ts';
 import {
   decodeIndexEpoch,
   encodeIndexEpoch,
@@ -13,15 +13,6 @@ import {
   signerIndexKey,
   utcHourOf,
 } from '../../../src/core/ledger-index/index.ts';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isWattproofError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-}
 
 describe('index values', () => {
   it('chain the leaf indices from SHA-256 of the tag, computed independently', () => {
