@@ -162,6 +162,33 @@ describe('when a bundle carries the index section', () => {
     bundle.index.meters[0]!.channels[0]!.blocks.pop();
     expect(codeOf(verify(bundle))).toBe('INDEX_SECTION_MISSING');
   });
+
+  // Last: it erases a reading of meter-idx.
+  it('proves a whole day in one block, hour 0 and an erased reading included', async () => {
+    const erasure = await t.node.ledger.erase({
+      meterId: 'meter-idx',
+      from: T0 + 900,
+      to: T0 + 2 * 900,
+      requestedBy: { tokenId: 't-1', label: 'test operator' },
+    });
+    expect(erasure.erased).toBe(1);
+    const bundle = (await post(['meter-idx'], T0, T0 + 86_400)) as {
+      entries: { erased: boolean; indexKeys?: string[] }[];
+    };
+    const v = verify(bundle);
+    if (!v.valid) throw new Error(`${v.code}: ${v.message}`);
+    const day = new Date(T0 * 1000).toISOString().slice(0, 10);
+    expect(v.index!.complete).toEqual([
+      { meter: 'meter-idx', obis: '1-0:1.8.0', periods: [day] },
+      { meter: 'meter-idx', obis: '1-0:2.8.0', periods: [day] },
+    ]);
+    expect(v.erased).toHaveLength(1);
+    // The erased entry's keys are what lets the day's hour 0 verify: without them it is short.
+    const erased = bundle.entries.find((e) => e.erased)!;
+    expect(erased.indexKeys).toHaveLength(1);
+    delete erased.indexKeys;
+    expect(codeOf(verify(bundle))).toBe('INDEX_READINGS_INCOMPLETE');
+  });
 });
 
 /** The ledger as a builder sees it, with one entry left out of the meter index. */

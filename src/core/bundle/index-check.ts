@@ -7,7 +7,7 @@
  * per channel every whole UTC period of the request holds exactly the bundle's readings (none
  * left out, none hidden). Pure core.
  */
-import { toBase64 } from '../bytes.ts';
+import { bytesEqual, toBase64 } from '../bytes.ts';
 import { encodeLeaf, EntryKind } from '../leaf/index.ts';
 import {
   decodeIndexEpoch,
@@ -15,6 +15,8 @@ import {
   meterFlagsIndexKey,
   periodBlocks,
   periodLabel,
+  READINGS_KEY_SIZE,
+  readingsChannelHash,
   readingsIndexKey,
   signerIndexKey,
   utcHourOf,
@@ -181,6 +183,101 @@ function checkSigners(input: IndexCheckInput, epoch: IndexEpoch): string[] {
   return needed;
 }
 
+/** A readings key of a channel and the leaf indices the bundle files under it. */
+interface HourFile {
+  readonly key: Uint8Array;
+  readonly indices: number[];
+}
+
+/**
+ * The bundle's readings of one meter (and its erased entries' keys) filed by channel and readings
+ * key. Within a channel every key is the channel's hash and the hour's five bytes, so the hour as
+ * a number (`year·2²⁴ + month·2¹⁶ + day·2⁸ + hour`, the bytes read big-endian) orders the keys
+ * as the map does; a key is made once per hour, not once per reading.
+ */
+class ReadingFiles {
+  private readonly byObis = new Map<string, Map<number, HourFile>>();
+  /** Erased entries' keys with a channel's hash but not a readings key's length. */
+  private readonly odd = new Map<string, Map<string, HourFile>>();
+
+  constructor(
+    private readonly meter: string,
+    private readonly hasher: LogHasher,
+  ) {}
+
+  private channel(obis: string): Map<number, HourFile> {
+    let c = this.byObis.get(obis);
+    if (c === undefined) this.byObis.set(obis, (c = new Map()));
+    return c;
+  }
+
+  /** Files the reading at `index` under the hour of `intervalStart` (once per reading). */
+  reading(obis: string, intervalStart: number, index: number): void {
+    const h = utcHourOf(intervalStart);
+    const tail = h.year * 2 ** 24 + h.month * 2 ** 16 + h.day * 2 ** 8 + h.hour;
+    const c = this.channel(obis);
+    const f = c.get(tail);
+    if (f === undefined) {
+      const key = readingsIndexKey(this.meter, obis, h, this.hasher);
+      c.set(tail, { key, indices: [index] });
+    } else if (f.indices[f.indices.length - 1] !== index) {
+      f.indices.push(index);
+    }
+  }
+
+  /** Files an erased entry's recorded `key` if it is one of `obis`'s readings keys. */
+  erased(obis: string, key: Uint8Array, index: number): void {
+    const head = readingsChannelHash(this.meter, obis, this.hasher);
+    if (key.length < head.length || !bytesEqual(key.subarray(0, head.length), head)) return;
+    if (key.length === READINGS_KEY_SIZE) {
+      const n =
+        (key[32]! * 2 ** 8 + key[33]!) * 2 ** 24 +
+        key[34]! * 2 ** 16 +
+        key[35]! * 2 ** 8 +
+        key[36]!;
+      const c = this.channel(obis);
+      const f = c.get(n);
+      if (f === undefined) c.set(n, { key, indices: [index] });
+      else f.indices.push(index);
+      return;
+    }
+    let o = this.odd.get(obis);
+    if (o === undefined) this.odd.set(obis, (o = new Map()));
+    const id = keyId(key);
+    const f = o.get(id);
+    if (f === undefined) o.set(id, { key, indices: [index] });
+    else f.indices.push(index);
+  }
+
+  /** The files of `obis` in key order. */
+  sorted(obis: string): HourFile[] {
+    const c = this.byObis.get(obis);
+    const hours = c === undefined ? [] : [...c.keys()].sort((a, b) => a - b).map((t) => c.get(t)!);
+    const odd = this.odd.get(obis);
+    if (odd === undefined) return hours;
+    return [...hours, ...odd.values()].sort((a, b) => compareKeys(a.key, b.key));
+  }
+}
+
+/** Files the bundle's readings of `meter`, adding their channels to `channels`. */
+function fileReadings(input: IndexCheckInput, meter: string, channels: Set<string>): ReadingFiles {
+  const files = new ReadingFiles(meter, input.hasher);
+  for (const r of input.readings) {
+    if (r.meterId !== meter) continue;
+    for (const ch of r.channels) {
+      channels.add(ch.obis);
+      files.reading(ch.obis, ch.intervalStart, r.index);
+    }
+  }
+  for (const e of input.erased) {
+    if (e.meter !== meter) continue;
+    for (const key of e.indexKeys ?? []) {
+      for (const obis of channels) files.erased(obis, key, e.index);
+    }
+  }
+  return files;
+}
+
 function checkMeters(
   input: IndexCheckInput,
   epoch: IndexEpoch,
@@ -206,30 +303,8 @@ function checkMeters(
       `the flags of meter ${meter}`,
     );
     if (m.flags.indices.length > 0) flagged.push({ meter, indices: m.flags.indices });
-    // Hour key → leaf indices, from the bundle's readings (and its erased entries' keys).
-    const filed = new Map<string, { key: Uint8Array; indices: number[] }>();
-    const file = (key: Uint8Array, index: number): void => {
-      const id = keyId(key);
-      const f = filed.get(id) ?? { key, indices: [] };
-      f.indices.push(index);
-      filed.set(id, f);
-    };
     const channels = new Set([OBIS_ACTIVE_IMPORT, OBIS_ACTIVE_EXPORT]);
-    for (const r of input.readings) {
-      if (r.meterId !== meter) continue;
-      const seen = new Set<string>();
-      for (const ch of r.channels) {
-        channels.add(ch.obis);
-        const key = readingsIndexKey(meter, ch.obis, utcHourOf(ch.intervalStart), hasher);
-        const id = keyId(key);
-        if (!seen.has(id)) file(key, r.index);
-        seen.add(id);
-      }
-    }
-    for (const e of input.erased) {
-      if (e.meter !== meter) continue;
-      for (const key of e.indexKeys ?? []) file(key, e.index);
-    }
+    const files = fileReadings(input, meter, channels);
     const byObis = new Map(m.channels.map((c) => [c.obis, c]));
     for (const obis of [...channels].sort()) {
       const c = byObis.get(obis);
@@ -240,15 +315,25 @@ function checkMeters(
           { meter, obis },
         );
       }
+      const filed = files.sorted(obis);
+      let at = 0;
       blocks.forEach((block, k) => {
         const prefix = readingsIndexKey(meter, obis, block, hasher);
+        // The channel's keys are in key order and the blocks in time order: the keys with a
+        // prefix are one run (padded bits: the run may begin below the prefix itself, as a key
+        // of hour 0 under a day's prefix does), after the keys below it without it.
+        while (
+          at < filed.length &&
+          !hasPrefix(filed[at]!.key, prefix) &&
+          compareKeys(filed[at]!.key, prefix) < 0
+        )
+          at++;
         const entries: MapEntry[] = [];
-        for (const f of filed.values()) {
-          if (!hasPrefix(f.key, prefix)) continue;
+        for (; at < filed.length && hasPrefix(filed[at]!.key, prefix); at++) {
+          const f = filed[at]!;
           f.indices.sort((a, b) => a - b);
           entries.push({ key: f.key, value: indexValue(f.indices, hasher) });
         }
-        entries.sort((a, b) => compareKeys(a.key, b.key));
         try {
           verifyPrefixEntries(epoch.mapRoot, prefix, entries, c.blocks[k]!.proof, input.mapHasher);
         } catch (err) {

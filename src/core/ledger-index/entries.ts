@@ -76,11 +76,14 @@ export interface IndexedKey {
  * The index's changes between map updates: entries are filed in increasing index order (as the
  * log holds them), each key's value extended by one link (values.ts) from its pending value or,
  * for a key not changed since the last update, from the value `committed` gives (the map's).
- * {@link takeChanged} hands the changed keys over for one map update and forgets them, so only
- * an epoch's changes are held here.
+ * {@link takeChanged} hands the changed keys over for one map update, so only an epoch's changes
+ * are held here; until {@link applied} says the map holds them (an update may take a while),
+ * they still give the values that later entries extend.
  */
 export class IndexAccumulator {
-  private readonly pending = new Map<string, { key: Uint8Array; value: Uint8Array }>();
+  private pending = new Map<string, { key: Uint8Array; value: Uint8Array }>();
+  /** The keys last taken, while the map is being updated with them. */
+  private applying: ReadonlyMap<string, { key: Uint8Array; value: Uint8Array }> = new Map();
   private last = -1;
 
   constructor(
@@ -115,7 +118,11 @@ export class IndexAccumulator {
     for (const key of keys) {
       const id = keyId(key);
       const held = this.pending.get(id);
-      const previous = held?.value ?? this.committed(key) ?? emptyIndexValue(this.hasher);
+      const previous =
+        held?.value ??
+        this.applying.get(id)?.value ??
+        this.committed(key) ??
+        emptyIndexValue(this.hasher);
       const value = nextIndexValue(previous, index, this.hasher);
       if (held === undefined) this.pending.set(id, { key, value });
       else held.value = value;
@@ -125,13 +132,22 @@ export class IndexAccumulator {
 
   /** The value of `key` with the entries filed so far, or undefined when none is filed under it. */
   valueOf(key: Uint8Array): Uint8Array | undefined {
-    return this.pending.get(keyId(key))?.value ?? this.committed(key);
+    const id = keyId(key);
+    return this.pending.get(id)?.value ?? this.applying.get(id)?.value ?? this.committed(key);
   }
 
-  /** The keys changed since the last call, with their values (in no particular order). */
+  /**
+   * The keys changed since the last call, with their values (in no particular order). They are
+   * consulted as the latest values until {@link applied} or the next call.
+   */
   takeChanged(): IndexedKey[] {
-    const out = [...this.pending.values()].map((h) => ({ key: h.key, value: h.value }));
-    this.pending.clear();
-    return out;
+    this.applying = this.pending;
+    this.pending = new Map();
+    return [...this.applying.values()].map((h) => ({ key: h.key, value: h.value }));
+  }
+
+  /** The map now holds the keys last taken: `committed` gives their values. */
+  applied(): void {
+    this.applying = new Map();
   }
 }

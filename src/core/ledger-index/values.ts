@@ -35,9 +35,16 @@ export function checkIndices(indices: readonly number[]): void {
   }
 }
 
-/** `v₀`, the start of every chain. */
+/** `v₀` (every hasher gives the same bytes: made once). */
+const EMPTY_VALUE = nobleHasher.sha256(INDEX_VALUE_TAG);
+
+/**
+ * `v₀`, the start of every chain (a copy). `hasher` is accepted for symmetry with the other
+ * functions; the bytes are a constant of the format.
+ */
 export function emptyIndexValue(hasher: LogHasher = nobleHasher): Uint8Array {
-  return hasher.sha256(INDEX_VALUE_TAG);
+  void hasher;
+  return EMPTY_VALUE.slice();
 }
 
 /** `VALUE_TAG ‖ previous ‖ u64(index)`, rewritten for every link (hashers read it at once). */
@@ -74,7 +81,7 @@ export function indexValue(
   hasher: LogHasher = nobleHasher,
 ): Uint8Array {
   checkIndices(indices);
-  let v = emptyIndexValue(hasher);
+  let v = EMPTY_VALUE;
   for (const i of indices) v = nextIndexValue(v, i, hasher);
-  return v;
+  return v === EMPTY_VALUE ? EMPTY_VALUE.slice() : v;
 }

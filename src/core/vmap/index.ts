@@ -44,4 +44,10 @@ export {
   type VerifiedLookup,
   type VerifiedPrefix,
 } from './verify.ts';
-export { MapTree, type LookupAnswer, type MapTreeOptions, type PrefixAnswer } from './map-tree.ts';
+export {
+  MapTree,
+  type LookupAnswer,
+  type MapTreeOptions,
+  type MapUpdate,
+  type PrefixAnswer,
+} from './map-tree.ts';

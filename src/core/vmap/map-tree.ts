@@ -35,6 +35,15 @@ export interface LookupAnswer {
   readonly proof: Uint8Array;
 }
 
+/** An update being applied a slice at a time ({@link MapTree.beginUpdate}). */
+export interface MapUpdate {
+  /**
+   * Does up to `work` units of the update (a unit sets one entry or re-hashes one node); true
+   * once the update is complete, and the tree's root is then the new one.
+   */
+  step(work: number): boolean;
+}
+
 /** A prefix answer with its proof, for `verifyPrefix`. */
 export interface PrefixAnswer {
   readonly prefix: Uint8Array;
@@ -43,10 +52,11 @@ export interface PrefixAnswer {
   readonly proof: Uint8Array;
 }
 
-// One walk or re-hash at a time (JavaScript runs one call at a time, and the hasher does not call
-// back into a map), so the inner nodes of the current path and the re-hash stack are shared.
+// One walk at a time (JavaScript runs one call at a time, and the hasher does not call back into
+// a map), so the inner nodes of the current path are shared. Each update has its own re-hash
+// stack: an update may run a slice at a time.
 const PATH = new Int32Array(MAX_KEY_BITS + 1);
-const STACK = new Int32Array(2 * MAX_KEY_BITS + 4);
+const STACK_SIZE = 2 * MAX_KEY_BITS + 4;
 
 function requireKey(key: unknown, what: string): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array)) throw new TypeError(`${what}: expected a Uint8Array`);
@@ -62,9 +72,9 @@ const SORTED_BATCH_LIMIT = 2 ** 21;
  * find those nodes in cache. The tree does not depend on the order, and the sets of one key keep
  * theirs, so the last one still wins.
  */
-function localityOrder(list: readonly MapEntry[]): Iterable<number> {
+function localityOrder(list: readonly MapEntry[]): ArrayLike<number> {
   const n = list.length;
-  if (n < 2 || n > SORTED_BATCH_LIMIT) return list.keys();
+  if (n < 2 || n > SORTED_BATCH_LIMIT) return Array.from(list.keys());
   const order = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const k = list[i]!.key;
@@ -86,6 +96,8 @@ export class MapTree {
   readonly #nodes = new NodeStore();
   #root = 0;
   #depth = 0;
+  /** True while an update is part-way through (see {@link beginUpdate}). */
+  #updating = false;
 
   constructor(options: MapTreeOptions = {}) {
     this.#hasher = options.hasher ?? nobleMapHasher;
@@ -98,6 +110,7 @@ export class MapTree {
 
   /** The snapshot hash (a copy). */
   get root(): Uint8Array {
+    this.#settledOnly('root');
     return this.size === 0 ? this.#hasher.emptyRoot.slice() : this.#nodes.hash(this.#root).slice();
   }
 
@@ -113,15 +126,58 @@ export class MapTree {
    * can stop a batch half-way. Keys and values are copied.
    */
   update(entries: Iterable<MapEntry>): Uint8Array {
-    const list = Array.isArray(entries) ? (entries as readonly MapEntry[]) : [...entries];
+    const job = this.beginUpdate(entries);
+    while (!job.step(Number.POSITIVE_INFINITY));
+    return this.root;
+  }
+
+  /**
+   * {@link update} a slice at a time, so that a large batch does not hold up other work: the
+   * entries are checked at once (as `update` checks them), then each {@link MapUpdate.step}
+   * applies some of them, and at the end re-hashes some nodes. While an update is part-way,
+   * {@link get} answers (a key of the batch with its old or its new value, every other key
+   * exactly), but the root, proofs and scans throw, and a second update cannot begin. The
+   * entries' bytes must not change until the update completes (they are copied as they are set).
+   */
+  beginUpdate(entries: Iterable<MapEntry>): MapUpdate {
+    if (this.#updating) throw new Error('MapTree: an update is already in progress');
+    const list = Array.isArray(entries) ? (entries as readonly MapEntry[]).slice() : [...entries];
     for (const e of list) {
       requireKey(e?.key, 'key');
       requireKey(e.value, 'value');
       if (e.value.length > MAX_VALUE_LEN) throw new RangeError('value: more than 1024 bytes');
     }
-    for (const i of localityOrder(list)) this.#set(list[i]!.key, list[i]!.value);
-    this.#rehash();
-    return this.root;
+    const order = localityOrder(list);
+    this.#updating = true;
+    let next = 0;
+    let stack: Int32Array | undefined;
+    let top = 0;
+    let done = false;
+    return {
+      step: (work: number): boolean => {
+        if (done) return true;
+        try {
+          for (; next < order.length && work > 0; next++, work--) {
+            const e = list[order[next]!]!;
+            this.#set(e.key, e.value);
+          }
+          if (next < order.length) return false;
+          if (stack === undefined) {
+            stack = new Int32Array(STACK_SIZE);
+            if (this.#nodes.leafCount > 0) stack[top++] = this.#root;
+          }
+          top = this.#rehash(stack, top, work);
+          if (top > 0) return false;
+        } catch (e) {
+          done = true;
+          this.#updating = false;
+          throw e;
+        }
+        done = true;
+        this.#updating = false;
+        return true;
+      },
+    };
   }
 
   /** The value of `key`, or `undefined` (a copy). */
@@ -138,6 +194,7 @@ export class MapTree {
    */
   pathProof(key: Uint8Array): PathProof | undefined {
     requireKey(key, 'key');
+    this.#settledOnly('pathProof');
     if (this.size === 0) return undefined;
     const l = this.#walk(key);
     return { leaf: this.#entry(l), steps: this.#steps(key) };
@@ -156,6 +213,7 @@ export class MapTree {
   /** The subtree of the keys with `prefix` (padded, as keys are) and its proof. */
   provePrefix(prefix: Uint8Array): PrefixAnswer {
     requireKey(prefix, 'prefix');
+    this.#settledOnly('provePrefix');
     const empty = this.#hasher.emptyRoot.slice();
     if (this.size === 0) return { prefix, hash: empty, proof: new Uint8Array(0) };
     const l = this.#walk(prefix);
@@ -170,6 +228,7 @@ export class MapTree {
   /** Every entry whose key has `prefix`, in key order (copies); all entries for the empty prefix. */
   scan(prefix: Uint8Array = new Uint8Array(0)): MapEntry[] {
     requireKey(prefix, 'prefix');
+    this.#settledOnly('scan');
     if (this.size === 0) return [];
     const l = this.#walk(prefix);
     if (!hasPrefix(this.#nodes.key(l), prefix)) return [];
@@ -182,6 +241,11 @@ export class MapTree {
       else stack.push(inner[r * 4 + 2]!, inner[r * 4 + 1]!);
     }
     return out;
+  }
+
+  /** Throws when an update is part-way: hashes on the touched paths are not yet the new ones. */
+  #settledOnly(what: string): void {
+    if (this.#updating) throw new Error(`MapTree: ${what} read while an update is part-way`);
   }
 
   #entry(l: number): MapEntry {
@@ -254,15 +318,16 @@ export class MapTree {
     }
   }
 
-  /** Re-hashes every dirty node, children before parents, without recursion. */
-  #rehash(): void {
+  /**
+   * Re-hashes dirty nodes, children before parents, without recursion, from the nodes left on
+   * `stack` (its first `top` entries), for up to `work` nodes; returns the entries left on it
+   * (0 when every dirty node is hashed).
+   */
+  #rehash(stack: Int32Array, top: number, work: number): number {
     const n = this.#nodes;
     const h = this.#hasher;
-    if (n.leafCount === 0) return;
-    let top = 0;
-    STACK[top++] = this.#root;
-    while (top > 0) {
-      const r = STACK[top - 1]!;
+    for (; top > 0 && work > 0; work--) {
+      const r = stack[top - 1]!;
       if (r < 0) {
         const l = ~r;
         if (n.leafDirty(l)) n.setLeafHash(l, h.leafHash(n.key(l), n.value(l)));
@@ -274,8 +339,8 @@ export class MapTree {
       const mark = inner[at + 3]!;
       if (mark === 1) {
         inner[at + 3] = 2;
-        STACK[top++] = inner[at + 1]!;
-        STACK[top++] = inner[at + 2]!;
+        stack[top++] = inner[at + 1]!;
+        stack[top++] = inner[at + 2]!;
         continue;
       }
       if (mark === 2) {
@@ -285,5 +350,6 @@ export class MapTree {
       }
       top--;
     }
+    return top;
   }
 }
