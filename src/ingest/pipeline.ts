@@ -346,7 +346,7 @@ export class IngestPipeline {
 
   private settleReading(w: Work, p: Part, s: Settling): ReadingOutcome {
     const c = p.candidate;
-    const id =
+    const id: ReadingId =
       c === undefined
         ? {}
         : {
@@ -355,15 +355,8 @@ export class IngestPipeline {
             sequenceScope: c.reading.sequenceScope,
             signerId: c.signerId,
           };
-    const refuse = (r: Rejection, collision?: SequenceRef): ReadingOutcome => ({
-      status: 'rejected',
-      code: r.code,
-      detail: r.detail,
-      message: r.message,
-      ...id,
-      quarantineId: this.quarantine(w, s, r, p, collision),
-      ...(collision === undefined ? {} : { collidesWith: collision.index }),
-    });
+    const refuse = (r: Rejection, collision?: SequenceRef): ReadingOutcome =>
+      this.refuseReading(w, p, s, id, r, collision);
     if (p.rejection !== undefined || c === undefined || p.signer === undefined) {
       return refuse(p.rejection ?? reject('INTERNAL_ERROR', 'reading without a candidate'));
     }
@@ -469,9 +462,40 @@ export class IngestPipeline {
             }),
       },
     });
-    return { status: 'accepted', ...id, itemIndex };
+    return {
+      status: 'accepted',
+      meterId: r.meterId,
+      sequence: r.sequence,
+      sequenceScope: r.sequenceScope,
+      signerId: c.signerId,
+      itemIndex,
+    };
+  }
+
+  private refuseReading(
+    w: Work,
+    p: Part,
+    s: Settling,
+    id: ReadingId,
+    r: Rejection,
+    collision?: SequenceRef,
+  ): ReadingOutcome {
+    return {
+      status: 'rejected',
+      code: r.code,
+      detail: r.detail,
+      message: r.message,
+      ...id,
+      quarantineId: this.quarantine(w, s, r, p, collision),
+      ...(collision === undefined ? {} : { collidesWith: collision.index }),
+    };
   }
 }
+
+/** Who a reading's outcome names: absent for a part that did not decode. */
+type ReadingId =
+  | Record<string, never>
+  | { meterId: string; sequence: number; sequenceScope: string; signerId: string };
 
 function summarize(readings: readonly ReadingOutcome[]): MessageOutcome {
   const statuses = new Set(readings.map((r) => r.status));

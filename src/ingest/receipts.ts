@@ -77,6 +77,27 @@ export class ReceiptIssuer {
    * size) with root `root`.
    */
   async message(subject: ReceiptSubject, size: number, root: Uint8Array): Promise<Uint8Array> {
+    return (
+      this.messageNow(subject, size, root) ??
+      this.write(subject, size, root, await this.log.inclusionPath(subject.index, size))
+    );
+  }
+
+  /**
+   * {@link message} at once, when the log has every node of the proof at hand (as it has for
+   * the entries of a batch just committed); undefined when it must read one first.
+   */
+  messageNow(subject: ReceiptSubject, size: number, root: Uint8Array): Uint8Array | undefined {
+    const path = this.log.inclusionPathNow(subject.index, size);
+    return path === undefined ? undefined : this.write(subject, size, root, path);
+  }
+
+  private write(
+    subject: ReceiptSubject,
+    size: number,
+    root: Uint8Array,
+    path: Uint8Array,
+  ): Uint8Array {
     if (this.signed?.size !== size) {
       this.signed = { size, signature: this.signer.sign(receiptToBeSigned(this.header, root)) };
     }
@@ -91,7 +112,7 @@ export class ReceiptIssuer {
       protectedHeader: this.header,
       signature: this.signed.signature,
       treeSize: size,
-      path: await this.log.inclusionPath(subject.index, size),
+      path,
     });
   }
 

@@ -4,7 +4,13 @@
  * and summarise entries. Stored as a deterministic CBOR map with small integer keys. Erasure
  * replaces a record with a tombstone that keeps only the kind and the erasure time.
  */
-import { decodeCbor, encodeCborView, type CborMap, type CborValue } from '../core/cbor/index.ts';
+import {
+  decodeCbor,
+  encodeCborIntMapView,
+  encodeCborView,
+  type CborMap,
+  type CborValue,
+} from '../core/cbor/index.ts';
 import type { EntryKind } from '../core/leaf/index.ts';
 import { StorageError } from '../storage/index.ts';
 import type { TrustMode } from '../core/registry/index.ts';
@@ -84,23 +90,38 @@ const META_FIELDS = [
   'registerMilliWh',
 ] as const satisfies readonly (keyof EntryMeta)[];
 
-/** Encodes a record. */
+/** Reused by {@link encodeEntryRecord}: the keys and values of the record being written. */
+const recordKeys: number[] = [];
+const recordValues: CborValue[] = [];
+
+/** Encodes a record (a view into a shared slab: written to storage and dropped). */
 export function encodeEntryRecord(r: EntryRecord): Uint8Array {
-  const m: CborMap = new Map<number, CborValue>([[K.kind, r.kind]]);
   if (r.erased) {
+    const m: CborMap = new Map<number, CborValue>([[K.kind, r.kind]]);
     m.set(K.erasedAt, r.erasedAt);
     if (r.indexKeys !== undefined) m.set(K.indexKeys, [...r.indexKeys]);
-  } else {
-    // In key order, so that the encoder need not sort (RFC 8949 §4.2.1).
-    m.set(K.salt, r.salt);
-    m.set(K.bytes, r.bytes);
-    for (const f of META_FIELDS) {
-      const v = r.meta[f];
-      if (v !== undefined) m.set(K[f], v);
-    }
-    if (r.link !== undefined) m.set(K.link, r.link);
+    return encodeCborView(m);
   }
-  return encodeCborView(m);
+  // In key order, written without a Map (RFC 8949 §4.2.1): one record per reading.
+  let n = 0;
+  const put = (k: number, v: CborValue): void => {
+    recordKeys[n] = k;
+    recordValues[n++] = v;
+  };
+  put(K.kind, r.kind);
+  put(K.salt, r.salt);
+  put(K.bytes, r.bytes);
+  const meta = r.meta;
+  for (const f of META_FIELDS) {
+    const v = meta[f];
+    if (v !== undefined) put(K[f], v);
+  }
+  if (r.link !== undefined) put(K.link, r.link);
+  try {
+    return encodeCborIntMapView(recordKeys, recordValues, n);
+  } finally {
+    recordValues.fill(undefined, 0, n);
+  }
 }
 
 function corrupt(why: string): never {

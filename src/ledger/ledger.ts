@@ -11,8 +11,8 @@ import type { ChannelFigures } from '../core/reading/index.ts';
 import {
   chainedKind,
   encodeChainLink,
+  encodeChainedLeaf,
   encodeLeaf,
-  entryBytesOf,
   EntryKind,
   leafHashOf,
   SALT_SIZE,
@@ -72,6 +72,9 @@ export interface LedgerAppended {
   /** The 34-byte public leaf. */
   readonly leaf: Uint8Array;
 }
+
+/** The value of a record whose key says everything (never written to). */
+const EMPTY = new Uint8Array(0);
 
 /** How a {@link Ledger} computes (never what it writes). */
 export interface LedgerOptions {
@@ -250,20 +253,21 @@ export class Ledger implements AppendPlanner {
         (item.kind === EntryKind.readingCose || item.kind === EntryKind.readingOcmf);
       const kind = chain ? chainedKind(item.kind) : item.kind;
       const link = chain ? encodeChainLink(this.heads!.get(meterId!)) : undefined;
-      const leaf = encodeLeaf(kind, salt, entryBytesOf(kind, item.bytes, link), this.hasher);
+      // A chained reading's leaf hashes the link and the signed bytes without joining them.
+      const leaf =
+        link === undefined
+          ? encodeLeaf(kind, salt, item.bytes, this.hasher)
+          : encodeChainedLeaf(kind, salt, link, item.bytes, this.hasher);
       const leafHash = leafHashOf(leaf, this.hasher);
       leafHashes.push(leafHash);
       ops.push(
         this.store.putOp(
           entryRecordKey(index),
-          encodeEntryRecord({
-            erased: false,
-            kind,
-            salt,
-            bytes: item.bytes,
-            ...(link === undefined ? {} : { link }),
-            meta: item.meta,
-          }),
+          encodeEntryRecord(
+            link === undefined
+              ? { erased: false, kind, salt, bytes: item.bytes, meta: item.meta }
+              : { erased: false, kind, salt, bytes: item.bytes, link, meta: item.meta },
+          ),
         ),
       );
       if (chain) {
@@ -274,9 +278,9 @@ export class Ledger implements AppendPlanner {
         heads.set(meterId!, head);
       }
       if (meterId !== undefined && intervalStart !== undefined) {
-        ops.push(this.store.putOp(meterIndexKey(meterId, intervalStart, index), new Uint8Array(0)));
+        ops.push(this.store.putOp(meterIndexKey(meterId, intervalStart, index), EMPTY));
       }
-      return { index, kind, salt, ...(link === undefined ? {} : { link }), leaf };
+      return link === undefined ? { index, kind, salt, leaf } : { index, kind, salt, link, leaf };
     });
     for (const [meterId, head] of heads) {
       ops.push(this.store.putOp(chainHeadKey(meterId), encodeChainHead(head)));

@@ -87,9 +87,14 @@ export class MerkleLog implements LogReadModel {
   /** Right-border node hashes of inclusion proofs, by tree size (the latest few sizes). */
   private readonly ephemeral = new Map<number, Map<string, Uint8Array>>();
   private readonly hashNode: (l: Uint8Array, r: Uint8Array) => Uint8Array;
-  /** The last path {@link inclusionPath} gave (never written again), for the next leaf's. */
+  /**
+   * The last path written, for the next leaf's: a fresh array of {@link inclusionPath} is never
+   * written again; the shared buffer of {@link inclusionPathNow} is, by the next such call.
+   */
   private lastPath:
     { size: number; index: number; inner: number; fork: number; path: Uint8Array } | undefined;
+  /** The buffer {@link inclusionPathNow} writes into. */
+  private pathBuf = new Uint8Array(64 * 32);
 
   private constructor(
     private readonly store: LevelStore,
@@ -368,30 +373,74 @@ export class MerkleLog implements LogReadModel {
    * objects (a node publishes one receipt per reading).
    */
   async inclusionPath(index: number, size: number): Promise<Uint8Array> {
+    const fork = this.forkOf(index, size);
+    const border =
+      fork.end < size ? await this.borderNode(index, size, fork.inner, fork.fork) : undefined;
+    return this.writePath(index, size, fork.inner, fork.fork, border, false);
+  }
+
+  /**
+   * {@link inclusionPath} at once, into a buffer the log reuses: the view is valid only until the
+   * next call of this method, and is undefined when the proof needs a right-border node that is
+   * not cached yet (then {@link inclusionPath} reads it). For receipts, which copy the path into
+   * their message straight away: one proof per reading, without an allocation per proof.
+   */
+  inclusionPathNow(index: number, size: number): Uint8Array | undefined {
+    const fork = this.forkOf(index, size);
+    let border: Uint8Array | undefined;
+    if (fork.end < size) {
+      border = this.cachedBorder(size, fork.inner, fork.fork);
+      if (border === undefined) return undefined;
+    }
+    return this.writePath(index, size, fork.inner, fork.fork, border, true);
+  }
+
+  /** Where the path of `index` leaves the path to the right border (RFC 9162 §2.1.3.1). */
+  private forkOf(index: number, size: number): { inner: number; fork: number; end: number } {
     this.checkSize(size);
     if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
       throw new LogError('OUT_OF_RANGE', `leaf index ${index} is not below tree size ${size}`);
     }
-    // The fork: where the leaf's path leaves the path to the right border (RFC 9162 §2.1.3.1).
     const inner = bitLength53(xor53(index, size)) - 1;
     const span = 2 ** inner;
     const fork = Math.floor(index / span);
-    const begin = fork * span;
-    const end = begin + span;
+    return { inner, fork, end: (fork + 1) * span };
+  }
+
+  /** Writes the path (a fresh array, or with `shared` the reused buffer) synchronously. */
+  private writePath(
+    index: number,
+    size: number,
+    inner: number,
+    fork: number,
+    border: Uint8Array | undefined,
+    shared: boolean,
+  ): Uint8Array {
+    const begin = fork * 2 ** inner;
     let left = 0;
     for (let b = begin; b > 0; b = Math.floor(b / 2)) left += b % 2;
-    const border = end < size ? await this.borderNode(index, size, inner, fork) : undefined;
-    const out = new Uint8Array((inner + (border === undefined ? 0 : 1) + left) * 32);
+    const n = (inner + (border === undefined ? 0 : 1) + left) * 32;
     // Receipts prove a batch's leaves in order at one size: the proof of the leaf before shares
     // every node above the levels where the two indices differ, and everything after the fork.
     const last = this.lastPath;
-    if (last !== undefined && last.size === size && last.inner === inner && last.fork === fork) {
+    const same =
+      last !== undefined && last.size === size && last.inner === inner && last.fork === fork;
+    let out: Uint8Array;
+    if (shared) {
+      if (this.pathBuf.length < n) this.pathBuf = new Uint8Array(n);
+      out = this.pathBuf.subarray(0, n);
+    } else out = new Uint8Array(n);
+    if (same) {
       const differ = Math.min(inner, bitLength53(xor53(index, last.index)));
       for (let l = 0, v = index; l < differ; l++, v = Math.floor(v / 2)) {
         this.nodes.copyNode(l, v % 2 === 0 ? v + 1 : v - 1, out, l * 32);
       }
-      out.set(last.path.subarray(differ * 32), differ * 32);
-      this.lastPath = { size, index, inner, fork, path: out };
+      // The shared buffer holds the last path already when it was the one written last.
+      if (out.buffer !== last.path.buffer || out.byteOffset !== last.path.byteOffset) {
+        out.set(last.path.subarray(differ * 32), differ * 32);
+      }
+      last.index = index;
+      last.path = out;
       return out;
     }
     let at = 0;
@@ -413,6 +462,11 @@ export class MerkleLog implements LogReadModel {
     return out;
   }
 
+  /** The cached right-border node of fork (`inner`, `fork`) at `size`, if any. */
+  private cachedBorder(size: number, inner: number, fork: number): Uint8Array | undefined {
+    return this.ephemeral.get(size)?.get(`${inner}/${fork % 2 === 0 ? fork + 1 : fork - 1}`);
+  }
+
   /** The right-border node of the proof of `index` at `size`, the sibling of fork (`inner`, `fork`). */
   private async borderNode(
     index: number,
@@ -420,8 +474,7 @@ export class MerkleLog implements LogReadModel {
     inner: number,
     fork: number,
   ): Promise<Uint8Array> {
-    const key = `${inner}/${fork % 2 === 0 ? fork + 1 : fork - 1}`;
-    const cached = this.ephemeral.get(size)?.get(key);
+    const cached = this.cachedBorder(size, inner, fork);
     if (cached !== undefined) return cached;
     // Once per border node and size: the general path folds it and caches it.
     return (await this.inclusionProof(index, size))[inner]!;

@@ -2,40 +2,34 @@
  * The node's client of an external MQTT broker (Mosquitto, EMQX, HiveMQ), over
  * `node:net`/`node:tls` so that many QoS 1 messages can be in flight while their batch commits:
  * inbound PUBLISH packets are framed and decoded directly, everything else goes through the
- * `mqtt-packet` codec. With its phases (client-options.ts, client-connection.ts,
- * client-inbound.ts with packet-framer.ts and publish-decoder.ts, client-receipts.ts), the only
- * code on the node side that touches `mqtt-packet`.
+ * `mqtt-packet` codec. With its phases (client-options.ts, client-handshake.ts,
+ * client-connection.ts, client-inbound.ts with packet-framer.ts and publish-decoder.ts,
+ * client-receipts.ts), the only code on the node side that touches `mqtt-packet`.
  *
  * Ack after commit: each QoS 1 PUBLISH goes to the handler at once; its PUBACK (MQTT 5 §3.4,
  * 3.1.1 §3.4) is written only when the handler's promise resolves, and PUBACKs leave strictly
  * in arrival order (§4.6). A persistent session (MQTT 5 Session Expiry §3.1.2.11.2, 3.1.1
  * CleanSession 0 §3.1.2.4) keeps messages published while the node is away.
  */
-import { connect as netConnect, isIP } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import { generate, type Packet } from 'mqtt-packet';
+import { type Packet } from 'mqtt-packet';
 import type { AckOutcome, MessageHandler, MessageSource } from './transport.ts';
-import { ArrivalOrder } from './arrival-order.ts';
 import type { BrokerUrl } from './broker-url.ts';
 import {
-  connectPacket,
   disconnectPacket,
   flushPackets,
-  startKeepalive,
-  subscribePacket,
   writePacket,
   type Connection,
   type State,
 } from './client-connection.ts';
-import { InboundReader, inboundMessage, pubackPacket } from './client-inbound.ts';
+import { openConnection } from './client-handshake.ts';
+import { inboundMessage, pubackPacket } from './client-inbound.ts';
 import { checkSourceOptions } from './client-options.ts';
 import { receiptPacket } from './client-receipts.ts';
 import { InFlight } from './in-flight.ts';
-import { MqttError } from './errors.ts';
 import { describeError, type Logger } from '../logger.ts';
 import { mqttLogger } from './logger.ts';
 import type { PublishPacket } from './publish-decoder.ts';
-import { connackReason, subackReason } from './reason-codes.ts';
+import { connackReason } from './reason-codes.ts';
 import {
   MQTT_SOURCE_DEFAULTS,
   reconnectDelay,
@@ -173,155 +167,13 @@ export class MqttSource implements MessageSource {
   }
 
   #open(): Promise<Connection> {
-    const u = this.#url;
-    const o = this.#opts;
-    const timeoutMs = o.connectTimeoutMs ?? MQTT_SOURCE_DEFAULTS.connectTimeoutMs;
-    return new Promise<Connection>((resolve, reject) => {
-      const socket = u.secure
-        ? tlsConnect({
-            host: u.host,
-            port: u.port,
-            ...(isIP(u.host) === 0 ? { servername: u.host } : {}),
-            ...o.tls,
-          })
-        : netConnect({ host: u.host, port: u.port });
-      socket.setNoDelay(true);
-      const conn: Connection = {
-        socket,
-        acks: new ArrivalOrder<number, number>({
-          release: (id, code) => this.#puback(conn, id, code),
-          broken: (id) => this.#onBroken(conn, id),
-          drop: () => {},
-        }),
-        ready: false,
-        closed: false,
-        sessionPresent: false,
-        loadPaused: false,
-        halted: false,
-        closing: false,
-        pingOutstanding: false,
-        pending: undefined,
-        keepaliveTimer: undefined,
-        keepaliveSeconds: o.keepaliveSeconds ?? MQTT_SOURCE_DEFAULTS.keepaliveSeconds,
-        maxPacketSize: Infinity,
-      };
-      let settled = false;
-      let tcpUp = false;
-      let lastError: unknown;
-      const fail = (err: MqttError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.destroy();
-        reject(err);
-      };
-      const timer = setTimeout(() => {
-        const waitingFor = tcpUp ? 'CONNACK/SUBACK' : 'a TCP connection';
-        fail(
-          new MqttError(
-            'BROKER_UNREACHABLE',
-            `broker ${u.display} unreachable: no ${waitingFor} within ${timeoutMs} ms`,
-            { evidence: { url: u.display } },
-          ),
-        );
-      }, timeoutMs);
-
-      socket.once(u.secure ? 'secureConnect' : 'connect', () => {
-        tcpUp = true;
-        writePacket(conn, generate(connectPacket(o, u, this.#v), { protocolVersion: this.#v }));
-      });
-      socket.on('error', (e) => (lastError = e));
-      socket.on('close', () => {
-        conn.closed = true;
-        clearInterval(conn.keepaliveTimer);
-        if (!settled) {
-          fail(
-            new MqttError(
-              'BROKER_UNREACHABLE',
-              `broker ${u.display} unreachable: ${lastError === undefined ? 'connection closed before CONNACK' : describeError(lastError)}`,
-              { cause: lastError, evidence: { url: u.display } },
-            ),
-          );
-          return;
-        }
-        this.#onClosed(conn, lastError);
-      });
-      let subscribed = false;
-      const unexpected = (cmd: string): void =>
-        fail(
-          new MqttError('PROTOCOL_ERROR', `unexpected ${cmd} from ${u.display}`, {
-            evidence: { url: u.display, cmd },
-          }),
-        );
-      const onPublish = (p: PublishPacket): void => {
-        if (conn.closing) return;
-        conn.pingOutstanding = false;
-        // A resumed session may deliver before the SUBACK.
-        if (settled || subscribed) this.#onPublish(conn, p);
-        else unexpected('publish');
-      };
-      const onPacket = (packet: Packet): void => {
-        if (conn.closing) return;
-        conn.pingOutstanding = false;
-        if (settled) {
-          this.#onPacket(packet);
-          return;
-        }
-        if (packet.cmd === 'connack') {
-          const code = (this.#v === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
-          if (code !== 0) {
-            fail(
-              new MqttError(
-                'CONNECT_REFUSED',
-                `broker ${u.display} refused the connection: ${connackReason(this.#v, code)}`,
-                { evidence: { url: u.display, code } },
-              ),
-            );
-            return;
-          }
-          conn.sessionPresent = packet.sessionPresent;
-          const props = packet.properties;
-          if (props?.serverKeepAlive !== undefined) conn.keepaliveSeconds = props.serverKeepAlive;
-          if (props?.maximumPacketSize !== undefined) conn.maxPacketSize = props.maximumPacketSize;
-          subscribed = true;
-          writePacket(conn, subscribePacket(o.subscriptions, this.#v));
-          return;
-        }
-        if (packet.cmd === 'suback' && subscribed) {
-          const codes = (packet.granted as number[]).map(Number);
-          const bad = codes.findIndex((c) => c !== 1 && c !== 2);
-          if (bad >= 0) {
-            fail(
-              new MqttError(
-                'SUBSCRIBE_REFUSED',
-                `broker ${u.display} did not grant QoS 1 on "${o.subscriptions[bad]}": ` +
-                  `${subackReason(codes[bad]!)} (ack after commit needs QoS 1)`,
-                { evidence: { url: u.display, topic: o.subscriptions[bad], code: codes[bad] } },
-              ),
-            );
-            return;
-          }
-          settled = true;
-          clearTimeout(timer);
-          conn.ready = true;
-          startKeepalive(conn, this.#v, (why) => this.#drop(conn, why));
-          resolve(conn);
-          return;
-        }
-        unexpected(packet.cmd);
-      };
-      const reader = new InboundReader(this.#v, {
-        publish: onPublish,
-        packet: onPacket,
-        malformed: (cause) => {
-          const err = new MqttError('PROTOCOL_ERROR', `malformed packet from ${u.display}`, {
-            cause,
-          });
-          if (!settled) fail(err);
-          else this.#drop(conn, err.message);
-        },
-      });
-      socket.on('data', (chunk: Buffer) => reader.read(chunk));
+    return openConnection(this.#url, this.#opts, this.#v, {
+      release: (conn, id, code) => this.#puback(conn, id, code),
+      broken: (conn, id) => this.#onBroken(conn, id),
+      publish: (conn, p) => this.#onPublish(conn, p),
+      packet: (packet) => this.#onPacket(packet),
+      closed: (conn, error) => this.#onClosed(conn, error),
+      drop: (conn, why) => this.#drop(conn, why),
     });
   }
 

@@ -104,13 +104,26 @@ describe('MerkleLog', () => {
           // Twice: once before the right-border node is cached, once after.
           for (let k = 0; k < 2; k++) {
             const path = await log.inclusionPath(i, r.size);
-            expect(Buffer.from(path).toString('hex'), `${i} of ${r.size}`).toBe(
-              flat(await log.inclusionProof(i, r.size)),
-            );
+            const proof = flat(await log.inclusionProof(i, r.size));
+            expect(Buffer.from(path).toString('hex'), `${i} of ${r.size}`).toBe(proof);
+            // At once into the reused buffer: after the first read the border node is cached.
+            const now = log.inclusionPathNow(i, r.size);
+            if (k === 1) expect(now, `${i} of ${r.size} at once`).toBeDefined();
+            if (now !== undefined) {
+              expect(Buffer.from(now).toString('hex'), `${i} of ${r.size} at once`).toBe(proof);
+            }
           }
         }
       }
       expect(all.length).toBe(65_536);
+      // Every leaf of the last batch in order, as receipts go: each path reuses the one before.
+      const size = all.length;
+      for (let i = size - 2_244; i < size; i++) {
+        const now = log.inclusionPathNow(i, size) ?? (await log.inclusionPath(i, size));
+        expect(Buffer.from(now).toString('hex'), `${i} of ${size}`).toBe(
+          flat(await log.inclusionProof(i, size)),
+        );
+      }
       await expect(log.inclusionPath(65_536, 65_536)).rejects.toSatisfy((e) =>
         isWattproofError(e, 'OUT_OF_RANGE'),
       );

@@ -294,3 +294,35 @@ export function encodeCbor(value: CborValue): Uint8Array {
 export function encodeCborView(value: CborValue): Uint8Array {
   return encodeInner(value, 0, true);
 }
+
+/**
+ * {@link encodeCborView} of a map whose keys are the small non-negative integers `keys[0..n)`,
+ * strictly ascending, with values `values[0..n)` — the same bytes (RFC 8949 §4.2.1: keys in
+ * bytewise order, which for integers below 24 is their numeric order), written without building
+ * a `Map`. For records written once per reading. Throws `RangeError` for keys out of order or
+ * outside [0, 23], and what {@link encodeCbor} throws for a value.
+ */
+export function encodeCborIntMapView(
+  keys: readonly number[],
+  values: readonly CborValue[],
+  n: number = keys.length,
+): Uint8Array {
+  const w = new ByteWriter();
+  try {
+    writeHead(w, 5, n);
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      if (!Number.isInteger(k) || k <= prev || k > 23) {
+        throw new RangeError('encodeCborIntMapView: keys must ascend within [0, 23]');
+      }
+      prev = k;
+      w.byte(k);
+      writeValue(w, values[i], 1);
+    }
+  } catch (e) {
+    w.result();
+    throw e;
+  }
+  return w.result(true);
+}

@@ -1,5 +1,5 @@
 /** Strict deterministic CBOR (RFC 8949) for the pure core. */
-export { encodeCbor, encodeCborView } from './encode.ts';
+export { encodeCbor, encodeCborIntMapView, encodeCborView } from './encode.ts';
 export { decodeCbor, DEFAULT_MAX_DEPTH } from './decode.ts';
 export type { DecodeCborOptions } from './decode.ts';
 export { CborError } from './errors.ts';

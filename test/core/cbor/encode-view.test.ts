@@ -4,7 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeCbor, encodeCborView, type CborValue } from '../../../src/core/cbor/index.ts';
+import {
+  encodeCbor,
+  encodeCborIntMapView,
+  encodeCborView,
+  type CborValue,
+} from '../../../src/core/cbor/index.ts';
 
 const value: fc.Arbitrary<CborValue> = fc.oneof(
   fc.integer(),
@@ -39,5 +44,33 @@ describe('encodeCborView', () => {
     // encodeCbor keeps giving arrays of their own.
     const own = encodeCbor('c');
     expect([own.byteOffset, own.buffer.byteLength]).toEqual([0, own.length]);
+  });
+});
+
+describe('encodeCborIntMapView', () => {
+  it('gives the bytes of encodeCbor of the same map, for any ascending small keys', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 23 }), { maxLength: 24 }),
+        fc.array(value, { minLength: 24, maxLength: 24 }),
+        (unsorted, values) => {
+          const keys = [...unsorted].sort((a, b) => a - b);
+          const map = new Map<number, CborValue>(keys.map((k, i) => [k, values[i]!]));
+          expect(encodeCborIntMapView(keys, values.slice(0, keys.length))).toEqual(encodeCbor(map));
+          // Only the first n entries are written.
+          expect(encodeCborIntMapView([...keys, 99], values, keys.length)).toEqual(encodeCbor(map));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses keys out of order or above 23, and values outside the data model', () => {
+    expect(() => encodeCborIntMapView([2, 1], [0, 0])).toThrow(RangeError);
+    expect(() => encodeCborIntMapView([1, 1], [0, 0])).toThrow(RangeError);
+    expect(() => encodeCborIntMapView([24], [0])).toThrow(RangeError);
+    expect(() => encodeCborIntMapView([1], [1.5])).toThrow(TypeError);
+    // The shared scratch buffer was given back: encodings go on giving the right bytes.
+    expect(encodeCborIntMapView([1], ['x'])).toEqual(encodeCbor(new Map([[1, 'x']])));
   });
 });
