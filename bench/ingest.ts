@@ -197,6 +197,11 @@ async function logSize(node: NodeProcess): Promise<number> {
   return size - Number(/^index_epoch (\d+)$/m.exec(metrics)?.[1] ?? 0);
 }
 
+/** The value of the unlabelled (or first labelled) sample of `name` in a Prometheus text page. */
+function metricValue(page: string, name: string): number {
+  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(page)?.[1] ?? 0);
+}
+
 /** CPU seconds (user + system, all threads) the process has used so far. */
 async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -253,6 +258,9 @@ async function phase(
   steadyReceipts: number[];
   /** The log's growth per second between its 1 s size samples in the same window. */
   steadyLogGrowth: number[];
+  /** Receipts the node skipped (behind by too many batches) and publishes its client dropped. */
+  receiptsSkipped: number;
+  publishesDropped: number;
 }> {
   const file = join(dir, `${name}.bin`);
   process.stderr.write(
@@ -275,6 +283,9 @@ async function phase(
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
+  const before = await (await fetch(`${node.url}/metrics`)).text();
+  const skippedBefore = metricValue(before, 'ingest_receipts_skipped');
+  const droppedBefore = metricValue(before, 'mqtt_dropped_publishes_total');
   const cpuBefore = process.cpuUsage();
   const result = await publishPresigned({
     file,
@@ -313,7 +324,10 @@ async function phase(
       ? ((inWindow.at(-1)!.size - inWindow[0]!.size) / (inWindow.at(-1)!.t - inWindow[0]!.t)) * 1000
       : Number.NaN;
   await rm(file, { force: true });
+  const after = await (await fetch(`${node.url}/metrics`)).text();
   return {
+    receiptsSkipped: metricValue(after, 'ingest_receipts_skipped') - skippedBefore,
+    publishesDropped: metricValue(after, 'mqtt_dropped_publishes_total') - droppedBefore,
     sustained,
     latencies: result.latencies,
     receipts: result.receipts,
@@ -418,6 +432,12 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Figure[]
       name: 'readings in the log of those published in that run',
       value: max.committed,
       unit: `of ${max.published}`,
+    });
+    figures.push({
+      name: 'receipts the node skipped in that run / its MQTT client dropped',
+      value: max.receiptsSkipped,
+      unit: `/ ${max.publishesDropped}`,
+      note: `${max.receipts} of ${max.published} received`,
     });
     figures.push({
       name: `node CPU per reading (all threads; the bare verify is ${(verifyPerReading * 1e6).toFixed(0)} µs)`,

@@ -95,8 +95,12 @@ export type BatchListener = (info: {
 
 /** Batches whose receipts may wait; beyond this the oldest batch's receipts are skipped. */
 const MAX_RECEIPT_BATCHES = 8;
-/** Receipts and notices made between two yields to the event loop. */
-const RECEIPTS_PER_YIELD = 64;
+/**
+ * Receipts and notices made between two yields to the event loop: about a batch's worth (a few
+ * milliseconds). The loop gets one turn in each round of the event loop, after all of that
+ * round's I/O, so its share per turn bounds how fast it can catch up under load.
+ */
+const RECEIPTS_PER_YIELD = 1000;
 
 /** Resolves on a later turn of the event loop, after pending I/O. */
 function nextTurn(): Promise<void> {
