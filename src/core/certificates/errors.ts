@@ -4,6 +4,7 @@
  * event that decodes and verifies is not an error: the state machine voids it with a
  * {@link VoidCode} instead.
  */
+import type { BundleErrorCode } from '../bundle/index.ts';
 import { WattproofError } from '../errors.ts';
 
 /**
@@ -37,6 +38,14 @@ import { WattproofError } from '../errors.ts';
  * State machine:
  * - `OUT_OF_ORDER`: an event applied at a leaf index not above the previous one (events are
  *   applied in log order, each once).
+ *
+ * Issue from a bundle (§Issue from a bundle):
+ * - `BUNDLE_REFUSED`: the evidence bundle does not verify under the registry's trust in the
+ *   metering log ({@link BundleRefusedError} carries the verifier's code).
+ * - `HOUR_NOT_COVERED`: a requested hour does not lie wholly inside the bundle's period.
+ * - `NO_ENERGY_PROVEN`: the bundle proves no whole Wh for a requested meter channel and hour.
+ * - `NOT_EXPORT_CHANNEL`: GO units requested for another channel than active export
+ *   (1-0:2.8.0).
  */
 export type CertificateErrorCode =
   | 'NOT_STRICT_CBOR'
@@ -52,7 +61,29 @@ export type CertificateErrorCode =
   | 'BAD_SIGNATURE'
   | 'INVALID_KEY'
   | 'IMPORT_MISMATCH'
-  | 'OUT_OF_ORDER';
+  | 'OUT_OF_ORDER'
+  | 'BUNDLE_REFUSED'
+  | 'HOUR_NOT_COVERED'
+  | 'NO_ENERGY_PROVEN'
+  | 'NOT_EXPORT_CHANNEL';
 
 /** Error thrown by `core/certificates`; `evidence` names the offending field or part. */
 export class CertificateError extends WattproofError<CertificateErrorCode> {}
+
+/**
+ * `BUNDLE_REFUSED`: the evidence bundle an issue was asked for does not verify;
+ * `verifierCode` is the bundle verifier's code (docs/bundle.md §What the verifier checks),
+ * `cause` its error, `evidence` the code and the failing entry's leaf index.
+ */
+export class BundleRefusedError extends CertificateError {
+  /** The code `verifyBundle` refused the bundle with. */
+  readonly verifierCode: BundleErrorCode;
+
+  constructor(verifierCode: BundleErrorCode, message: string, index?: number, cause?: unknown) {
+    super('BUNDLE_REFUSED', `the evidence bundle does not verify (${verifierCode}): ${message}`, {
+      cause,
+      evidence: { verifierCode, ...(index === undefined ? {} : { index }) },
+    });
+    this.verifierCode = verifierCode;
+  }
+}

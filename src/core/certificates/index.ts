@@ -1,8 +1,9 @@
 /**
  * The pure core of a certificate registry (docs/registry-certificates.md; DESIGN.md decision
  * 16): certificate events as deterministic CBOR, signed as COSE_Sign1 by the registry's issuer
- * key, applied in log order by a state machine that enforces once-only, and the keys and
- * values under which a verifiable index files them. Runs in browsers.
+ * key, applied in log order by a state machine that enforces once-only, issue events made
+ * from an evidence bundle the core verifies itself, and the keys and values under which a
+ * verifiable index files them. Runs in browsers.
  */
 export {
   CERTIFICATE_ID_SIZE,
@@ -11,7 +12,7 @@ export {
   certificateIdHex,
   type CertificateSubject,
 } from './certificate-id.ts';
-export { CertificateError, type CertificateErrorCode } from './errors.ts';
+export { BundleRefusedError, CertificateError, type CertificateErrorCode } from './errors.ts';
 export { decodeCertificateEvent, encodeCertificateEvent } from './event.ts';
 export {
   CERTIFICATE_EVENT_VERSION,
@@ -38,6 +39,12 @@ export {
 } from './index-keys.ts';
 export { checkImportOf } from './import-check.ts';
 export {
+  issueFromBundle,
+  type IssueFromBundle,
+  type IssueFromBundleRequest,
+  type IssueRefusal,
+} from './issue-from-bundle.ts';
+export {
   CertificateKind,
   END_OF_HOURS,
   HOUR_SECONDS,
@@ -45,6 +52,13 @@ export {
   isValidRegistryOrigin,
   MAX_TEXT_LENGTH,
 } from './names.ts';
+export {
+  coversHour,
+  provenHours,
+  type MeterHour,
+  type ProvenBundle,
+  type ProvenHour,
+} from './proven-hours.ts';
 export { RegistryState, replayRegistry, type RegistryFilings } from './registry-state.ts';
 export {
   CERTIFICATE_EVENT_CONTENT_TYPE,
