@@ -1,13 +1,16 @@
 /**
  * `wattproof start`: runs an ingest node. Every setting has a flag and an environment variable;
  * with none, the node runs on embedded defaults (its own MQTT broker, `./data`, HTTP on
- * 127.0.0.1:8080).
+ * 127.0.0.1:8080). `--mqtt-url` (an external broker) and `--nats-url` (NATS JetStream) pick the
+ * other transports.
  */
 import { parseArgs } from 'node:util';
 import {
   checkOrigin,
   DEFAULT_CONFIG,
   defaultClientId,
+  defaultNatsConsumer,
+  defaultNatsStream,
   parseIntSetting,
   parsePort,
   type EvmAnchorConfig,
@@ -99,6 +102,48 @@ function embeddedBrokerAccess(
   };
 }
 
+type NatsFlag = 'nats-url' | 'nats-stream' | 'nats-consumer';
+
+/** `--nats-url` and its stream and consumer names; undefined without `--nats-url`. */
+function natsConfig(
+  pick: (flag: NatsFlag, env: string) => string | undefined,
+  topicRoot: string,
+): MqttConfig | undefined {
+  const urls = pick('nats-url', 'WATTPROOF_NATS_URL');
+  const stream = pick('nats-stream', 'WATTPROOF_NATS_STREAM');
+  const consumer = pick('nats-consumer', 'WATTPROOF_NATS_CONSUMER');
+  if (urls === undefined) {
+    if (stream !== undefined || consumer !== undefined) {
+      throw new ConfigError('INVALID_CONFIG', '--nats-stream and --nats-consumer need --nats-url');
+    }
+    return undefined;
+  }
+  const servers = urls.split(',').map((u) => u.trim());
+  for (const u of servers) {
+    if (!/^(nats|tls):\/\/\S+$/.test(u)) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `--nats-url must be nats://host:port or tls://host:port, several separated by commas, got "${urls}"`,
+      );
+    }
+  }
+  const name = (flag: string, value: string): string => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `${flag} must be 1 to 64 characters of A-Z, a-z, 0-9, "_" and "-", got "${value}"`,
+      );
+    }
+    return value;
+  };
+  return {
+    mode: 'nats',
+    servers,
+    stream: name('--nats-stream', stream ?? defaultNatsStream(topicRoot)),
+    consumer: name('--nats-consumer', consumer ?? defaultNatsConsumer(topicRoot)),
+  };
+}
+
 function checkRoot(root: string): string {
   try {
     return checkTopicRoot(root);
@@ -163,8 +208,9 @@ function httpApiConfig(
 /** Help text of `wattproof start`. */
 export const START_USAGE = `usage: wattproof start [options]
 
-Runs an ingest node: MQTT in (embedded broker by default), checks, the Merkle log in LevelDB,
-receipts out, and the HTTP API. Environment variables in brackets.
+Runs an ingest node: MQTT in (embedded broker by default, an external broker, or NATS
+JetStream), checks, the Merkle log in LevelDB, receipts out, and the HTTP API. Environment
+variables in brackets.
 
   --data-dir DIR           data folder, created if missing [WATTPROOF_DATA_DIR] (default ${DEFAULT_CONFIG.dataDir})
   --origin ORIGIN          log origin and key name [WATTPROOF_ORIGIN] (default ${DEFAULT_CONFIG.origin})
@@ -187,6 +233,16 @@ receipts out, and the HTTP API. Environment variables in brackets.
   --mqtt-protocol 5|4      MQTT 5 (default) or 3.1.1 [WATTPROOF_MQTT_PROTOCOL]
   --mqtt-username NAME     [WATTPROOF_MQTT_USERNAME]
   --mqtt-password SECRET   [WATTPROOF_MQTT_PASSWORD]
+
+  NATS JetStream (docs/nats-source.md; meters publish to the NATS server's MQTT listener):
+  --nats-url URL[,URL…]    nats://host:port or tls://host:port, one or more servers of a
+                           cluster; not with --mqtt-url [WATTPROOF_NATS_URL]
+  --nats-stream NAME       the work-queue stream capturing the readings, created if missing
+                           [WATTPROOF_NATS_STREAM] (default from the topic root:
+                           ${defaultNatsStream(DEFAULT_CONFIG.topicRoot)} for ${DEFAULT_CONFIG.topicRoot})
+  --nats-consumer NAME     the durable consumer all ingest processes of the ledger share,
+                           created if missing [WATTPROOF_NATS_CONSUMER]
+                           (default ${defaultNatsConsumer(DEFAULT_CONFIG.topicRoot)} for ${DEFAULT_CONFIG.topicRoot})
 
   checks:
   --max-reading-bytes N    largest reading accepted [WATTPROOF_MAX_READING_BYTES] (default ${DEFAULT_CONFIG.maxReadingBytes})
@@ -255,6 +311,9 @@ export function startConfig(
       'mqtt-protocol': { type: 'string' },
       'mqtt-username': { type: 'string' },
       'mqtt-password': { type: 'string' },
+      'nats-url': { type: 'string' },
+      'nats-stream': { type: 'string' },
+      'nats-consumer': { type: 'string' },
       'max-reading-bytes': { type: 'string' },
       'quarantine-records': { type: 'string' },
       'quarantine-bytes': { type: 'string' },
@@ -292,8 +351,40 @@ export function startConfig(
   const origin = checkOrigin(pick('origin', 'WATTPROOF_ORIGIN') ?? DEFAULT_CONFIG.origin);
   const httpPort = pick('http-port', 'WATTPROOF_HTTP_PORT');
   const url = pick('mqtt-url', 'WATTPROOF_MQTT_URL');
+  const topicRoot = checkRoot(
+    pick('topic-root', 'WATTPROOF_TOPIC_ROOT') ?? DEFAULT_CONFIG.topicRoot,
+  );
+  const nats = natsConfig(pick, topicRoot);
   let mqtt: MqttConfig;
-  if (url !== undefined) {
+  if (nats !== undefined) {
+    if (url !== undefined) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        '--mqtt-url and --nats-url (or WATTPROOF_MQTT_URL and WATTPROOF_NATS_URL) name two ' +
+          'transports: give one, an external MQTT broker or a NATS JetStream server, not both',
+      );
+    }
+    const brokerFlags = [
+      'mqtt-host',
+      'mqtt-port',
+      'mqtt-tls-cert',
+      'mqtt-tls-key',
+      'mqtt-allow-anonymous',
+      'mqtt-client-id',
+      'mqtt-protocol',
+      'mqtt-username',
+      'mqtt-password',
+    ] as const;
+    const given = brokerFlags.filter((f) => values[f] !== undefined).map((f) => `--${f}`);
+    if (given.length > 0) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `${given.join(', ')}: settings of an MQTT broker, not of --nats-url (meters log in to ` +
+          "the NATS server's MQTT listener, configured in the NATS server itself)",
+      );
+    }
+    mqtt = nats;
+  } else if (url !== undefined) {
     if (
       values['mqtt-tls-cert'] !== undefined ||
       values['mqtt-tls-key'] !== undefined ||
@@ -344,7 +435,7 @@ export function startConfig(
     httpHost: pick('host', 'WATTPROOF_HOST') ?? DEFAULT_CONFIG.httpHost,
     httpPort: httpPort === undefined ? DEFAULT_CONFIG.httpPort : parsePort('--http-port', httpPort),
     mqtt,
-    topicRoot: checkRoot(pick('topic-root', 'WATTPROOF_TOPIC_ROOT') ?? DEFAULT_CONFIG.topicRoot),
+    topicRoot,
     maxReadingBytes:
       maxReading === undefined
         ? DEFAULT_CONFIG.maxReadingBytes
@@ -407,7 +498,7 @@ export async function runStart(args: string[]): Promise<void> {
       `  log key     ${node.vkey}${node.keyCreated ? '   (new key, created now)' : ''}`,
       `  data        ${config.dataDir}`,
       `  tree size   ${node.log.size}`,
-      `  MQTT        ${node.mqtt}`,
+      `  ${config.mqtt.mode === 'nats' ? 'NATS' : 'MQTT'}        ${node.mqtt}`,
       `  API         ${node.url}   (checkpoint: ${node.url}/log/checkpoint, metrics: ${node.url}/metrics)`,
       node.indexer
         ? `  index       ${node.indexer.map.size} keys, ${

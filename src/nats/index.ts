@@ -2,7 +2,7 @@
  * The NATS JetStream transport of an ingest node ({@link JetStreamSource}): meters publish over
  * MQTT 3.1.1 to a NATS server's MQTT listener, a work-queue stream captures the readings, and
  * ingest processes share one durable pull consumer, acking after commit (docs/nats-source.md).
- * Not wired into the node or the CLI yet.
+ * Selected by the node with `wattproof start --nats-url` (src/node/node.ts).
  */
 export { NatsError, type NatsErrorCode } from './errors.ts';
 export { JetStreamSource } from './jetstream-source.ts';

@@ -4,7 +4,10 @@
  */
 import { WattproofError } from '../core/errors.ts';
 
-/** Where readings come from: the node's own in-process broker, or an external one. */
+/**
+ * Where readings come from: the node's own in-process broker, an external one, or a NATS
+ * JetStream stream fed by a NATS server's MQTT listener (docs/nats-source.md).
+ */
 export type MqttConfig =
   | {
       readonly mode: 'embedded';
@@ -27,6 +30,20 @@ export type MqttConfig =
       readonly protocolVersion: 4 | 5;
       readonly username?: string;
       readonly password?: string;
+    }
+  | {
+      /**
+       * Meters publish over MQTT 3.1.1 to a NATS server's MQTT listener; the node pulls the
+       * readings from a work-queue stream through a durable consumer that every ingest process
+       * of the ledger shares, acking each after its commit (`src/nats/`).
+       */
+      readonly mode: 'nats';
+      /** `nats://host[:port]` or `tls://host[:port]`, one or several servers of a cluster. */
+      readonly servers: readonly string[];
+      /** The stream that captures the readings (created if missing). */
+      readonly stream: string;
+      /** The durable pull consumer's name (created if missing). */
+      readonly consumer: string;
     };
 
 /** Anchoring on an EVM chain (anchors/evm/): the endpoint, chain, key file and contract. */
@@ -166,4 +183,21 @@ export function checkOrigin(origin: string): string {
 /** The default MQTT client id of a node: stable per origin, so its broker session persists. */
 export function defaultClientId(origin: string): string {
   return `wattproof-${origin.replace(/[^A-Za-z0-9]+/g, '-')}`.slice(0, 64);
+}
+
+/** `<root>` in NATS name characters: each run of anything but `[A-Za-z0-9]` becomes `sep`. */
+function natsNamePart(root: string, sep: '_' | '-', room: number): string {
+  const words = root.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
+  const part = words.join(sep).slice(0, room);
+  return part === '' ? 'wattproof' : part;
+}
+
+/** The default JetStream stream of a topic root: `wattproof/v1` → `WATTPROOF_V1_READINGS`. */
+export function defaultNatsStream(topicRoot: string): string {
+  return `${natsNamePart(topicRoot, '_', 64 - '_READINGS'.length).toUpperCase()}_READINGS`;
+}
+
+/** The default durable consumer of a topic root: `wattproof/v1` → `wattproof-v1-ingest`. */
+export function defaultNatsConsumer(topicRoot: string): string {
+  return `${natsNamePart(topicRoot, '-', 64 - '-ingest'.length).toLowerCase()}-ingest`;
 }

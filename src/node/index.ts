@@ -4,6 +4,8 @@ export {
   DEFAULT_CONFIG,
   checkOrigin,
   defaultClientId,
+  defaultNatsConsumer,
+  defaultNatsStream,
   parseIntSetting,
   parsePort,
 } from './config.ts';

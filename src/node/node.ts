@@ -1,9 +1,9 @@
 /**
  * The composition root: wires one ingest node in one readable place — keys, the LevelDB
  * store, the Merkle log and ledger, the key registry and tokens, the ingest pipeline with its
- * signature worker pool, the MQTT transport (embedded broker or external), receipts, metrics
- * and the HTTP API. `close` stops taking readings, commits and acknowledges what was handed
- * over, then closes everything in reverse order.
+ * signature worker pool, the transport (embedded broker, external broker or NATS JetStream),
+ * receipts, metrics and the HTTP API. `close` stops taking readings, commits and acknowledges
+ * what was handed over, then closes everything in reverse order.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ import { IngestMetrics } from '../metrics/index.ts';
 import { MetricsRegistry } from '../metrics/index.ts';
 import { registerMqttMetrics, registerReceiptMetrics } from '../metrics/index.ts';
 import { EmbeddedBroker, type BrokerTlsOptions } from '../mqtt/index.ts';
+import type { MqttTransportStats } from '../metrics/index.ts';
 import { silentLoggers, type Logger, type LoggerFactory } from '../logger.ts';
 import { MqttSource } from '../mqtt/index.ts';
 import { loadOperatorKey } from '../registry/index.ts';
@@ -57,9 +58,12 @@ export interface RunningNode {
   readonly metrics: MetricsRegistry;
   /** Base URL of the HTTP API. */
   readonly url: string;
-  /** Where readings come in, e.g. `mqtt://127.0.0.1:1883` or the embedded broker's address. */
+  /**
+   * Where readings come in, e.g. `mqtt://127.0.0.1:1883`, the embedded broker's address, or
+   * `nats nats://127.0.0.1:4222 stream WATTPROOF_V1_READINGS consumer wattproof-v1-ingest`.
+   */
   readonly mqtt: string;
-  /** Port of the embedded broker (undefined with an external broker). */
+  /** Port of the embedded broker (undefined with an external broker or NATS). */
   readonly mqttPort: number | undefined;
   /** Log verifier key, for verifiers and witnesses. */
   readonly vkey: string;
@@ -78,8 +82,9 @@ export interface RunningNode {
 /** Options beyond the configuration, for tests and embedding. */
 export interface StartOptions {
   /**
-   * Where each part writes its log lines, by component: `mqtt` (the transport: connections,
-   * reconnects, handler failures), `api` (HTTP warnings), `anchors` (anchor attempts). Default:
+   * Where each part writes its log lines, by component: `mqtt` (the MQTT transport:
+   * connections, reconnects, handler failures), `nats` (the JetStream source, the same kinds of
+   * lines), `api` (HTTP warnings), `anchors` (anchor attempts). Default:
    * silent; `consoleLogger` prefixes each line with its component.
    */
   readonly loggers?: LoggerFactory;
@@ -157,29 +162,7 @@ export async function startNode(
       ...(options.now ? { now: options.now } : {}),
     });
 
-    const source: MessageSource & { readonly port?: number } =
-      config.mqtt.mode === 'embedded'
-        ? new EmbeddedBroker({
-            host: config.mqtt.host,
-            port: config.mqtt.port,
-            readingTopics: readingSubscriptions(undefined, config.topicRoot),
-            logger: loggers('mqtt'),
-            // Closed unless asked: each signer logs in with its broker credential.
-            access:
-              config.mqtt.allowAnonymous === true
-                ? 'anonymous'
-                : registryBrokerAccess(registry, config.topicRoot),
-            ...(config.mqtt.tls === undefined ? {} : { tls: await brokerTls(config.mqtt.tls) }),
-          })
-        : new MqttSource({
-            url: config.mqtt.url,
-            clientId: config.mqtt.clientId,
-            protocolVersion: config.mqtt.protocolVersion,
-            subscriptions: readingSubscriptions(undefined, config.topicRoot),
-            logger: loggers('mqtt'),
-            ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
-            ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
-          });
+    const { source, stats: transportStats } = await openSource(config, registry, loggers);
     const ingest = new IngestService(
       source,
       pipeline,
@@ -190,18 +173,8 @@ export async function startNode(
     registerNodeMetrics(metrics, log, ingest);
     if (indexer !== undefined) registerIndexMetrics(metrics, indexer);
     registerReceiptMetrics(metrics, () => ingest.stats);
-    registerMqttMetrics(metrics, () =>
-      source instanceof EmbeddedBroker || source instanceof MqttSource
-        ? source.stats
-        : {
-            received: 0,
-            acked: 0,
-            inFlight: 0,
-            handlerFailures: 0,
-            published: 0,
-            droppedPublishes: 0,
-          },
-    );
+    // On the NATS path the mqtt_* metrics count the JetStream source's messages (openSource).
+    registerMqttMetrics(metrics, transportStats);
 
     // Witnesses: every new checkpoint goes to all of them in the background; a slow or dead
     // witness never holds up ingest (anchors/witness/witness-set.ts).
@@ -300,6 +273,89 @@ export async function startNode(
   } catch (e) {
     await closeAll();
     throw e;
+  }
+}
+
+/** A transport and the counters of it that the mqtt_* metrics show. */
+interface OpenedSource {
+  readonly source: MessageSource;
+  readonly stats: () => MqttTransportStats;
+}
+
+/**
+ * The transport `config.mqtt` names: the embedded broker, a client of an external broker, or
+ * the JetStream source (its NATS client modules load only when configured).
+ */
+async function openSource(
+  config: NodeConfig,
+  registry: Registry,
+  loggers: LoggerFactory,
+): Promise<OpenedSource> {
+  const mqtt = config.mqtt;
+  const readingTopics = readingSubscriptions(undefined, config.topicRoot);
+  switch (mqtt.mode) {
+    case 'embedded': {
+      const broker = new EmbeddedBroker({
+        host: mqtt.host,
+        port: mqtt.port,
+        readingTopics,
+        logger: loggers('mqtt'),
+        // Closed unless asked: each signer logs in with its broker credential.
+        access:
+          mqtt.allowAnonymous === true
+            ? 'anonymous'
+            : registryBrokerAccess(registry, config.topicRoot),
+        ...(mqtt.tls === undefined ? {} : { tls: await brokerTls(mqtt.tls) }),
+      });
+      return { source: broker, stats: () => broker.stats };
+    }
+    case 'external': {
+      const client = new MqttSource({
+        url: mqtt.url,
+        clientId: mqtt.clientId,
+        protocolVersion: mqtt.protocolVersion,
+        subscriptions: readingTopics,
+        logger: loggers('mqtt'),
+        ...(mqtt.username !== undefined ? { username: mqtt.username } : {}),
+        ...(mqtt.password !== undefined ? { password: mqtt.password } : {}),
+      });
+      return { source: client, stats: () => client.stats };
+    }
+    case 'nats': {
+      const { JetStreamSource } = await import('../nats/index.ts');
+      let nats: InstanceType<typeof JetStreamSource>;
+      try {
+        nats = new JetStreamSource({
+          servers: mqtt.servers,
+          stream: mqtt.stream,
+          durable: mqtt.consumer,
+          topicFilters: readingTopics,
+          logger: loggers('nats'),
+        });
+      } catch (e) {
+        // A name the source cannot use (a bad URL is NatsError INVALID_URL, passed on).
+        if (!(e instanceof RangeError)) throw e;
+        throw new ConfigError('INVALID_CONFIG', `--nats-stream/--nats-consumer: ${e.message}`, {
+          cause: e,
+        });
+      }
+      // The mqtt_* counters count the JetStream source's messages and receipts here;
+      // `connected` and `redelivered` are in its stats but not (yet) metrics.
+      return {
+        source: nats,
+        stats: () => {
+          const s = nats.stats;
+          return {
+            received: s.received,
+            acked: s.acked,
+            inFlight: s.inFlight,
+            handlerFailures: s.handlerFailures,
+            published: s.published,
+            droppedPublishes: s.droppedPublishes,
+          };
+        },
+      };
+    }
   }
 }
 
