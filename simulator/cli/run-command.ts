@@ -53,6 +53,9 @@ Environment variables in brackets.
                          ${FAULT_KINDS.join(', ')}, or all
   --window N             readings published ahead of their receipts (default 2000)
   --drain-seconds S      stop waiting for receipts and notices after S s without one (default 15)
+  --resend-after S       publish a reading's same bytes again when neither its receipt nor a
+                         notice naming them came within S s (default 10; 0 = never)
+  --max-resends N        resends of one reading at most (default 5)
   --json                 print the summary as JSON on stdout
   -h, --help             this text
 `;
@@ -78,6 +81,8 @@ const OPTIONS = {
   fault: { type: 'string', multiple: true },
   window: { type: 'string' },
   'drain-seconds': { type: 'string' },
+  'resend-after': { type: 'string' },
+  'max-resends': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -95,6 +100,9 @@ export async function runCommand(argv: readonly string[], io: SimIo): Promise<nu
     return 0;
   }
   const seed = numberOption('seed', values.seed, 1, 0, 0xffffffff);
+  const resendAfterMs =
+    1000 * numberOption('resend-after', values['resend-after'], 10, 0, 3600, true);
+  const maxResends = numberOption('max-resends', values['max-resends'], 5, 0, 100);
   const prefix = values.prefix ?? `sim-${randomBytes(2).toString('hex')}`;
   const groups = parseFleet(values.fleet ?? DEFAULT_FLEET);
   const site = {
@@ -155,6 +163,8 @@ export async function runCommand(argv: readonly string[], io: SimIo): Promise<nu
       ...(values['log-key'] ? { logVkey: values['log-key'] } : {}),
       window: numberOption('window', values.window, 2000, 1, 1_000_000),
       drainMs: 1000 * numberOption('drain-seconds', values['drain-seconds'], 15, 1, 3600),
+      resendAfterMs,
+      maxResends,
       onProgress: progress.update,
       signal: abort.signal,
     });

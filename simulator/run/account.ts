@@ -67,6 +67,10 @@ export interface ReadingRecord {
   /** ms from publishing to the verified receipt. */
   latencyMs?: number;
   publishedAt: number;
+  /** When its bytes were last sent (first publish or latest resend), `performance.now()` ms. */
+  sentAt: number;
+  /** Times the same bytes were published again for want of an answer. */
+  resends: number;
   /** The precise code, when the node refused it (a notice naming its own bytes). */
   refused?: string;
 }
@@ -94,6 +98,15 @@ export class Account {
   badNotices = 0;
   /** Genuine readings the node refused: no longer waited for. */
   refusedReadings = 0;
+  /** Resends: a genuine reading's bytes published again, each time counted. */
+  resentReadings = 0;
+  /** Readings acknowledged only after at least one resend. */
+  ackedAfterResend = 0;
+  /**
+   * Genuine readings neither acknowledged nor refused that may still be resent, in the order
+   * their bytes were last sent (oldest first).
+   */
+  readonly awaiting = new Map<string, ReadingRecord>();
   readonly #faultsByDigest = new Map<string, InjectedFault[]>();
   readonly latencies: number[] = [];
   /** Genuine readings published and acknowledged, over all meters. */
@@ -130,11 +143,33 @@ export class Account {
     m.published++;
     this.publishedReadings++;
     m.publishedWh += r.energyWh;
-    this.readings.set(Account.key(r.meterId, r.sequence), {
-      reading: r,
-      topic,
-      publishedAt: performance.now(),
-    });
+    const now = performance.now();
+    const key = Account.key(r.meterId, r.sequence);
+    const rec: ReadingRecord = { reading: r, topic, publishedAt: now, sentAt: now, resends: 0 };
+    this.readings.set(key, rec);
+    this.awaiting.set(key, rec);
+  }
+
+  /** Notes a resend of a reading's bytes: it moves to the end of {@link awaiting}. */
+  resent(rec: ReadingRecord): void {
+    const key = Account.key(rec.reading.meterId, rec.reading.sequence);
+    rec.resends++;
+    rec.sentAt = performance.now();
+    this.resentReadings++;
+    this.awaiting.delete(key);
+    this.awaiting.set(key, rec);
+  }
+
+  /** Stops resending a reading (its resends are used up); it still counts as outstanding. */
+  gaveUp(rec: ReadingRecord): void {
+    this.awaiting.delete(Account.key(rec.reading.meterId, rec.reading.sequence));
+  }
+
+  /** Genuine readings published and neither acknowledged nor refused, in publishing order. */
+  unanswered(): ReadingRecord[] {
+    return [...this.readings.values()].filter(
+      (r) => r.leafIndex === undefined && r.refused === undefined,
+    );
   }
 
   /** Notes an injected fault. */
@@ -163,6 +198,7 @@ export class Account {
     if (rec.leafIndex !== undefined || rec.refused !== undefined) return false;
     rec.refused = code;
     this.refusedReadings++;
+    this.awaiting.delete(Account.key(rec.reading.meterId, rec.reading.sequence));
     return true;
   }
 
@@ -179,6 +215,8 @@ export class Account {
       return false;
     }
     rec.leafIndex = leafIndex;
+    this.awaiting.delete(Account.key(rec.reading.meterId, rec.reading.sequence));
+    if (rec.resends > 0) this.ackedAfterResend++;
     rec.latencyMs = performance.now() - rec.publishedAt;
     this.latencies.push(rec.latencyMs);
     if (this.readings.size > Account.RETAIN) this.#prune();

@@ -19,7 +19,7 @@ export function progressLine(p: Progress): string {
   return (
     `sim ${iso(p.simTime)}Z  interval ${p.intervalsDone}/${p.intervals}  ` +
     `published ${p.published} (${p.messages} msgs, broker acked ${p.brokerAcked})  ` +
-    `receipts ${p.receipts}  acknowledged ${p.acked}  ` +
+    `receipts ${p.receipts}  acknowledged ${p.acked}  resent ${p.resent}  ` +
     `notices ${p.refusedNotices} refused ${p.duplicateNotices} duplicate  ` +
     `${p.rate.toFixed(0)} readings/s`
   );

@@ -38,6 +38,12 @@ export interface RunFleetOptions {
   readonly clockSkewSeconds?: number;
   readonly window?: number;
   readonly drainMs?: number;
+  /** Resend a reading without an answer after this long, ms (default 10,000; 0 = off). */
+  readonly resendAfterMs?: number;
+  /** Resends of one reading at most (default 5). */
+  readonly maxResends?: number;
+  /** Test hook: drop receipt messages as if lost (see `SimulateOptions.dropReceipt`). */
+  readonly dropReceipt?: (meterId: string, sequence: number) => boolean;
   readonly onProgress?: (p: Progress) => void;
   readonly signal?: AbortSignal;
   /** Current time, Unix seconds (tests). */
@@ -113,6 +119,9 @@ export async function runFleet(o: RunFleetOptions): Promise<FleetRun> {
     ...(logVkey ? { logVkey } : {}),
     ...(o.window ? { window: o.window } : {}),
     ...(o.drainMs ? { drainMs: o.drainMs } : {}),
+    ...(o.resendAfterMs === undefined ? {} : { resendAfterMs: o.resendAfterMs }),
+    ...(o.maxResends === undefined ? {} : { maxResends: o.maxResends }),
+    ...(o.dropReceipt ? { dropReceipt: o.dropReceipt } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });

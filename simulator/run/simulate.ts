@@ -22,7 +22,7 @@ import { SimulatorError } from '../errors.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 import type { OutgoingReading, SimMeter } from '../fleet/meter.ts';
 import { sequence } from '../profiles/index.ts';
-import { Account } from './account.ts';
+import { Account, type ReadingRecord } from './account.ts';
 import { receiptChecker } from './receipt-check.ts';
 import {
   FAULT_KINDS,
@@ -56,6 +56,19 @@ export interface SimulateOptions {
   readonly window?: number;
   /** Give up waiting for receipts after this long without one, ms (default 15,000). */
   readonly drainMs?: number;
+  /**
+   * Publish a genuine reading's bytes again (same topic, QoS 1) when neither its receipt nor a
+   * notice naming its bytes has come this long after it was last sent, ms (default 10,000;
+   * 0 turns resending off).
+   */
+  readonly resendAfterMs?: number;
+  /** Resends of one reading at most (default 5). */
+  readonly maxResends?: number;
+  /**
+   * Test hook: return true to drop a receipt message (not a notice) as if lost on the way, as a
+   * QoS 0 message may be.
+   */
+  readonly dropReceipt?: (meterId: string, sequence: number) => boolean;
   /** Connections shared by the meters that publish on their own topics (default 4). */
   readonly deviceConnections?: number;
   /** MQTT client id prefix (default: the fleet's platform id without `-hes`). */
@@ -78,6 +91,8 @@ export interface Progress {
   readonly brokerAcked: number;
   readonly receipts: number;
   readonly acked: number;
+  /** Resends of genuine readings (each one counted). */
+  readonly resent: number;
   /** Refusal notices received: refused readings and messages, and duplicates. */
   readonly refusedNotices: number;
   readonly duplicateNotices: number;
@@ -179,23 +194,27 @@ export async function simulate(
   // Last receipt or last publish: the drain timeout runs from the later of the two.
   let lastReceiptAt = performance.now();
   receipts.on('message', (_topic, payload) => {
-    lastReceiptAt = performance.now();
     const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
     // A notice is a tagged COSE_Sign1 (0xd2); a receipt message is a CBOR map.
     if (bytes[0] === COSE_SIGN1_HEAD) {
+      lastReceiptAt = performance.now();
       onNotice(bytes);
       return;
     }
-    account.receipts++;
     let meterId: string;
     let seq: number;
     let leafIndex: number;
     try {
       ({ meterId, sequence: seq, leafIndex } = decodeReceiptMessage(bytes));
     } catch {
+      lastReceiptAt = performance.now();
+      account.receipts++;
       account.badReceipts++;
       return;
     }
+    if (o.dropReceipt?.(meterId, seq) === true) return;
+    lastReceiptAt = performance.now();
+    account.receipts++;
     const rec = account.readings.get(Account.key(meterId, seq));
     if (rec === undefined) return;
     if (checker !== undefined && checker.check(bytes, rec.reading.bytes) === undefined) {
@@ -297,6 +316,7 @@ export async function simulate(
       brokerAcked: account.brokerAcked,
       receipts: account.receipts,
       acked: account.ackedReadings,
+      resent: account.resentReadings,
       refusedNotices: account.refusedNotices,
       duplicateNotices: account.duplicateNotices,
       rate: elapsedS > 0 ? account.ackedReadings / elapsedS : 0,
@@ -305,6 +325,53 @@ export async function simulate(
   const ticker = o.onProgress ? setInterval(() => o.onProgress!(progress()), 250) : undefined;
   const window = o.window ?? 2000;
   const drainMs = o.drainMs ?? 15_000;
+  const resendAfterMs = o.resendAfterMs ?? 10_000;
+  const maxResends = o.maxResends ?? 5;
+  const resending = resendAfterMs > 0 && maxResends > 0;
+  const meterById = new Map(fleet.meters.map((m) => [m.meterId, m]));
+  /**
+   * Publishes again, byte for byte on the same topic, every genuine reading kept without an
+   * answer for `resendAfterMs` since it was last sent; those whose resends are used up are no
+   * longer resent (they stay outstanding). On a platform's topic the readings due go together,
+   * as a batch of their unchanged bytes.
+   */
+  const resendDue = (): void => {
+    if (!resending) return;
+    const now = performance.now();
+    const due: ReadingRecord[] = [];
+    for (const rec of account.awaiting.values()) {
+      if (now - rec.sentAt < resendAfterMs) break;
+      due.push(rec);
+    }
+    const batches = new Map<string, { route: string; recs: ReadingRecord[] }>();
+    let sent = 0;
+    for (const rec of due) {
+      if (rec.resends >= maxResends) {
+        account.gaveUp(rec);
+        continue;
+      }
+      sent++;
+      const m = meterById.get(rec.reading.meterId)!;
+      const route = connOf.get(m)!;
+      if (m.mode === 'device') {
+        publish(route, rec.topic, rec.reading.bytes);
+        account.resent(rec);
+        continue;
+      }
+      const b = batches.get(rec.topic);
+      if (b === undefined) batches.set(rec.topic, { route, recs: [rec] });
+      else b.recs.push(rec);
+    }
+    for (const [topic, { route, recs }] of batches) {
+      for (let k = 0; k < recs.length; k += 500) {
+        const chunk = recs.slice(k, k + 500);
+        publish(route, topic, encodeCbor(chunk.map((r) => r.reading.bytes)));
+        for (const r of chunk) account.resent(r);
+      }
+    }
+    // A resend is a publish: the drain timeout runs from it too.
+    if (sent > 0) lastReceiptAt = Math.max(lastReceiptAt, performance.now());
+  };
   const silentUntil = new Map<SimMeter, number>();
   const lastSent = new Map<SimMeter, OutgoingReading>();
   const check = (): void => {
@@ -322,15 +389,19 @@ export async function simulate(
       const s = o.start + i * step;
       const e = s + step;
       if (o.realtime) {
-        while (Date.now() / 1000 < e + 1 && !o.signal?.aborted)
+        while (Date.now() / 1000 < e + 1 && !o.signal?.aborted) {
+          resendDue();
           await sleep(Math.min(1000, (e + 1) * 1000 - Date.now()));
+        }
         if (o.signal?.aborted) break;
       }
       // Let receipts in and progress out between intervals.
       await new Promise((r) => setImmediate(r));
+      resendDue();
       while (account.outstanding > window && performance.now() - lastReceiptAt < drainMs) {
         check();
         await sleep(5);
+        resendDue();
       }
       check();
       const faultsNow = pending.filter((f) => f.step <= i);
@@ -421,13 +492,15 @@ export async function simulate(
     // to alter are reported, not silently lost.
     for (const f of pending) account.notInjected.push({ kind: f.kind, meterId: f.meter.meterId });
     // Drain: wait for the receipts of everything published and the notices of the faults, or
-    // until they stop coming.
+    // until they stop coming — and, while a reading may still be resent, until its last resend
+    // has had its time.
     while (
       (account.outstanding > 0 || account.faultsAwaitingNotice > 0) &&
-      performance.now() - lastReceiptAt < drainMs
+      (performance.now() - lastReceiptAt < drainMs || (resending && account.awaiting.size > 0))
     ) {
       check();
       await sleep(20);
+      resendDue();
     }
     return { account, elapsedS: (performance.now() - t0) / 1000 };
   } finally {

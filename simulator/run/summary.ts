@@ -22,7 +22,23 @@ export interface RunSummary {
     readonly acknowledged: number;
     /** Genuine readings the node refused in a notice naming their own bytes. */
     readonly refused: number;
+    /** Resends: a reading's same bytes published again for want of an answer (each counted). */
+    readonly resent: number;
+    /** Readings acknowledged only after at least one resend. */
+    readonly acknowledgedAfterResend: number;
+    /** Readings neither acknowledged nor refused when the run ended (after resends and drain). */
+    readonly unanswered: number;
   };
+  /**
+   * The unanswered readings (the first {@link UNANSWERED_LISTED}), with the resends each got:
+   * published, and neither a verified receipt nor a notice naming their bytes came.
+   */
+  readonly unanswered: readonly {
+    readonly meterId: string;
+    readonly sequence: number;
+    readonly topic: string;
+    readonly resends: number;
+  }[];
   readonly receipts: {
     readonly received: number;
     readonly duplicates: number;
@@ -66,6 +82,9 @@ export interface RunSummary {
   readonly duplicatesObserved: number | null;
 }
 
+/** Unanswered readings listed in the summary at most (the count covers them all). */
+export const UNANSWERED_LISTED = 1000;
+
 const iso = (t: number): string => new Date(t * 1000).toISOString();
 
 /** Builds the summary. */
@@ -81,6 +100,7 @@ export function summarize(a: {
 }): RunSummary {
   const acc = a.account;
   const noticed = acc.faults.filter((f) => f.digest !== undefined);
+  const unanswered = acc.unanswered();
   return {
     period: { from: iso(a.from), to: iso(a.to), intervalSeconds: a.intervalSeconds },
     elapsedS: Number(a.elapsedS.toFixed(2)),
@@ -90,7 +110,16 @@ export function summarize(a: {
       published: acc.publishedReadings,
       acknowledged: acc.ackedReadings,
       refused: acc.refusedReadings,
+      resent: acc.resentReadings,
+      acknowledgedAfterResend: acc.ackedAfterResend,
+      unanswered: unanswered.length,
     },
+    unanswered: unanswered.slice(0, UNANSWERED_LISTED).map((r) => ({
+      meterId: r.reading.meterId,
+      sequence: r.reading.sequence,
+      topic: r.topic,
+      resends: r.resends,
+    })),
     receipts: {
       received: acc.receipts,
       duplicates: acc.duplicateReceipts,
@@ -137,6 +166,11 @@ export function formatSummary(s: RunSummary): string {
     `period ${s.period.from} .. ${s.period.to} (${s.period.intervalSeconds / 60}-minute intervals), ${s.elapsedS} s`,
     `readings: ${s.readings.published} published in ${s.messages} messages, ${s.readings.acknowledged} acknowledged (receipts ${s.receipts.verified ? 'verified' : 'NOT verified: no log key'}), ${s.rate} readings/s, receipt latency p50 ${s.latencyMs.p50} ms p99 ${s.latencyMs.p99} ms`,
   ];
+  if (s.readings.resent > 0 || s.readings.unanswered > 0) {
+    lines.push(
+      `resends: ${s.readings.resent}; ${s.readings.acknowledgedAfterResend} readings acknowledged only after a resend; ${s.readings.unanswered} unanswered`,
+    );
+  }
   if (s.receipts.invalid > 0) lines.push(`WARNING: ${s.receipts.invalid} receipts did not verify`);
   const n = s.notices;
   lines.push(
@@ -168,6 +202,15 @@ export function formatSummary(s: RunSummary): string {
       lines.push(
         `  ${f.at}  ${f.kind.padEnd(13)} ${f.meterId.padEnd(30)} expect ${f.expected}${missing}${notice}`,
       );
+    }
+  }
+  if (s.readings.unanswered > 0) {
+    lines.push(
+      '',
+      `unanswered readings (no verified receipt, no notice naming their bytes)${s.readings.unanswered > 20 ? `, first 20 of ${s.readings.unanswered}` : ''}:`,
+    );
+    for (const r of s.unanswered.slice(0, 20)) {
+      lines.push(`  ${r.meterId} sequence ${r.sequence} on ${r.topic}, resent ${r.resends} times`);
     }
   }
   for (const f of s.notInjected) {

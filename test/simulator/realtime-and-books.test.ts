@@ -44,7 +44,14 @@ describe('when the fleet runs in real time', () => {
     });
     // The last interval ends at start + 6 s and is published a second after that.
     expect(Date.now() / 1000).toBeGreaterThanOrEqual(start + 3 * step + 1);
-    expect(run.summary.readings).toEqual({ published: 6, acknowledged: 6, refused: 0 });
+    expect(run.summary.readings).toEqual({
+      published: 6,
+      acknowledged: 6,
+      refused: 0,
+      resent: expect.any(Number),
+      acknowledgedAfterResend: expect.any(Number),
+      unanswered: 0,
+    });
     for (const r of run.account.readings.values()) {
       expect(r.reading.intervalEnd - r.reading.intervalStart).toBe(step);
     }
@@ -66,7 +73,14 @@ describe('when the fleet runs in real time', () => {
       intervalSeconds: 900,
       faults: parseFaults(['replay']),
     });
-    expect(run.summary.readings).toEqual({ published: 1, acknowledged: 1, refused: 0 });
+    expect(run.summary.readings).toEqual({
+      published: 1,
+      acknowledged: 1,
+      refused: 0,
+      resent: expect.any(Number),
+      acknowledgedAfterResend: expect.any(Number),
+      unanswered: 0,
+    });
     expect(run.summary.faults).toEqual([]);
     expect(run.summary.notInjected).toEqual([{ kind: 'replay', meterId: 'short-home-01' }]);
     expect(formatSummary(run.summary)).toContain('not injected: replay on short-home-01');
@@ -112,6 +126,7 @@ describe('when progress is reported', () => {
     brokerAcked: 30,
     receipts: 20,
     acked: 20,
+    resent: 2,
     refusedNotices: 3,
     duplicateNotices: 1,
     rate: 20,
@@ -126,6 +141,7 @@ describe('when progress is reported', () => {
     expect(out).toHaveLength(3);
     expect(out[0]!.startsWith('\r\x1b[K')).toBe(true);
     expect(out[0]).toContain('interval 4/96  published 40 (30 msgs, broker acked 30)  receipts 20');
+    expect(out[0]).toContain('acknowledged 20  resent 2');
     expect(out[0]).toContain('notices 3 refused 1 duplicate');
     expect(out[2]).toBe('\n');
   });
