@@ -6,9 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './free-port.ts';
+import { acceptsConnections, freePort } from './free-port.ts';
 
 /** Where Debian installs the broker. */
 export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) =>
@@ -20,16 +19,6 @@ export interface PrivateMosquitto {
   readonly url: string;
   readonly pid: number;
   close(): Promise<void>;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = createConnection({ host: '127.0.0.1', port }, () => {
-      c.end();
-      resolve(true);
-    });
-    c.on('error', () => resolve(false));
-  });
 }
 
 /** Starts Mosquitto in `dir` with `settings` (mosquitto.conf lines) on a free local port. */
@@ -53,7 +42,7 @@ export async function startMosquitto(
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const until = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (child.exitCode !== null || Date.now() > until) {
       child.kill('SIGKILL');
       throw new Error(`mosquitto did not start on port ${port}: ${stderr.trim()}`);

@@ -6,9 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '../helpers/free-port.ts';
+import { acceptsConnections, freePort } from '../helpers/free-port.ts';
 
 /** Where Debian installs the server. */
 export const NATS_SERVER_BIN = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) =>
@@ -26,16 +25,6 @@ export interface PrivateNatsServer {
   close(): Promise<void>;
   /** Stops the server and starts it again on the same ports with the same store. */
   restart(): Promise<void>;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = createConnection({ host: '127.0.0.1', port }, () => {
-      c.end();
-      resolve(true);
-    });
-    c.on('error', () => resolve(false));
-  });
 }
 
 /** Starts nats-server in `dir` with JetStream (file store under `dir`) and an MQTT listener. */
@@ -83,7 +72,7 @@ async function spawnServer(conf: string, port: number, mqttPort: number): Promis
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const until = Date.now() + 15_000;
-  while (!(await accepts(port)) || !(await accepts(mqttPort))) {
+  while (!(await acceptsConnections(port)) || !(await acceptsConnections(mqttPort))) {
     if (proc.exitCode !== null || Date.now() > until) {
       proc.kill('SIGKILL');
       throw new Error(`nats-server did not start on ports ${port}/${mqttPort}: ${stderr.trim()}`);
