@@ -24,6 +24,20 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/** Starts `src` with a handler that records each message and resolves once `gate` opens. */
+async function startGated(
+  src: JetStreamSource,
+): Promise<{ got: InboundMessage[]; gate: ReturnType<typeof deferred> }> {
+  const got: InboundMessage[] = [];
+  const gate = deferred();
+  await src.start(async (m) => {
+    got.push(m);
+    await gate.promise;
+    return OK;
+  });
+  return { got, gate };
+}
+
 async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await cond())) {
@@ -86,13 +100,7 @@ const info = (stream: string): Promise<ConsumerInfo> => jsm.consumers.info(strea
 describe('when a meter publishes over MQTT to the NATS MQTT listener', () => {
   it('hands the message over with its MQTT topic and exact bytes, and acks only after the handler resolves', async () => {
     const src = source('t1/v1', 'S1');
-    const got: InboundMessage[] = [];
-    const gate = deferred();
-    await src.start(async (m) => {
-      got.push(m);
-      await gate.promise;
-      return OK;
-    });
+    const { got, gate } = await startGated(src);
     const payload = Uint8Array.from([0, 1, 2, 0xff, 0x80, 0x2e, 0x2f, 10]);
     const before = Date.now();
     await meterPublish('t1/v1/meters/m-1/readings', payload);
@@ -140,13 +148,7 @@ describe('when a meter publishes over MQTT to the NATS MQTT listener', () => {
 describe('when handlers are slow', () => {
   it('pauses pulling while maxInFlight messages are unacked, and goes on as they settle', async () => {
     const src = source('t9/v1', 'S9', { maxInFlight: 2, batchSize: 10 });
-    const got: InboundMessage[] = [];
-    const gate = deferred();
-    await src.start(async (m) => {
-      got.push(m);
-      await gate.promise;
-      return OK;
-    });
+    const { got, gate } = await startGated(src);
     for (const n of [1, 2, 3, 4, 5])
       await meterPublish('t9/v1/meters/m-9/readings', Uint8Array.of(n));
     await waitFor(() => got.length === 2);
@@ -207,13 +209,7 @@ describe('when the ledger publishes a receipt', () => {
 describe('when stopping', () => {
   it('waits for an outstanding handler and acks its message', async () => {
     const src = source('t4/v1', 'S4');
-    const got: InboundMessage[] = [];
-    const gate = deferred();
-    await src.start(async (m) => {
-      got.push(m);
-      await gate.promise;
-      return OK;
-    });
+    const { got, gate } = await startGated(src);
     await meterPublish('t4/v1/meters/m-4/readings', Uint8Array.of(4));
     await waitFor(() => got.length === 1);
     let stopped = false;
